@@ -1,0 +1,41 @@
+/**
+ * What the core hands to every plugin call: a logger, an abort signal, a
+ * directory of its own, a secret store and a way to report progress. Plugins
+ * never print: they log and report, and the CLI decides how that looks
+ * (a live line on a TTY, plain lines otherwise, NDJSON with `--json`).
+ */
+
+export interface Logger {
+  debug(message: string): void
+  info(message: string): void
+  warn(message: string): void
+  error(message: string): void
+}
+
+/** Progress of one long step: `report('downloading image', { done: 40, total: 390 })`. */
+export interface ProgressReporter {
+  report(message: string, amount?: { done: number; total?: number }): void
+}
+
+/**
+ * Secrets (keys, tokens) kept by the core outside the state document, 0600.
+ * Values are never logged nor shown in `--json` output.
+ */
+export interface SecretStore {
+  get(name: string): Promise<string | undefined>
+  set(name: string, value: string): Promise<void>
+  delete(name: string): Promise<void>
+}
+
+export interface PluginContext {
+  deployment: { id: string; name: string }
+  /** The machine being worked on. */
+  machine: string
+  logger: Logger
+  progress: ProgressReporter
+  /** Aborted on Ctrl-C or when `--on-failure abort` stops the run. */
+  signal: AbortSignal
+  /** A directory owned by this machine's plugin, 0700, kept until destroy. */
+  stateDir: string
+  secrets: SecretStore
+}

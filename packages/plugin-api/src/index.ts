@@ -1,0 +1,51 @@
+export type { Logger, PluginContext, ProgressReporter, SecretStore } from './context.js'
+export type {
+  ConfigDefinition,
+  DeploymentDefinition,
+  MachineDefinition,
+  MachineFactory,
+  MachineResult,
+  MachineResults,
+  MachineSpec,
+  MultiDeploymentConfig,
+  PlatformRef,
+  SshEndpoint,
+  SystemRef,
+} from './deployment.js'
+export { defineConfig, defineDeployment, defineMachine } from './deployment.js'
+export type { ErrorJson, ErrorLocation, GuixOpsErrorOptions } from './errors.js'
+export { GuixOpsError, isGuixOpsError } from './errors.js'
+export type {
+  DeploymentSummary,
+  HookPlugin,
+  LifecycleHookName,
+  LifecycleHooks,
+  MachineEvent,
+} from './hooks.js'
+export { defineHooks, LIFECYCLE_HOOKS } from './hooks.js'
+export type { JsonObject, JsonPrimitive, JsonValue } from './json.js'
+export type { PluginManifest } from './manifest.js'
+export type {
+  PlatformCapabilities,
+  PlatformCapability,
+  PlatformDefinition,
+  PlatformStatus,
+  ProvisionRequest,
+  ProvisionResult,
+} from './platform.js'
+export { definePlatform, PLATFORM_STATUSES } from './platform.js'
+export type { StandardSchemaV1 } from './schema.js'
+export type {
+  Drift,
+  ExecOptions,
+  ExecResult,
+  Generation,
+  PlannedChange,
+  RemoteHost,
+  SystemContext,
+  SystemDefinition,
+  SystemPlan,
+} from './system.js'
+export { defineSystem } from './system.js'
+export type { ApiVersion } from './version.js'
+export { API_VERSION } from './version.js'

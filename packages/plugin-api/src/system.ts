@@ -1,0 +1,99 @@
+/**
+ * The system driver contract: what configures the operating system of an
+ * `up` machine, over SSH. Drivers ship with guix-ops for `debian` and `guix`;
+ * third parties add their own the same way.
+ *
+ * The core calls, for each machine on deploy: `plan` (what would change),
+ * then, unless `--dry-run`, `apply` (make it so; record a generation).
+ * `check` reports drift from the last generation; `generations` lists them;
+ * `rollback` returns to an earlier one.
+ */
+import type { PluginContext } from './context.js'
+import type { JsonObject } from './json.js'
+import type { StandardSchemaV1 } from './schema.js'
+import type { ApiVersion } from './version.js'
+
+export interface ExecResult {
+  stdout: string
+  stderr: string
+  /** Exit status of the remote command; null if it died from a signal. */
+  code: number | null
+}
+
+export interface ExecOptions {
+  /** Bytes for the command's standard input. */
+  stdin?: string | Uint8Array
+  /** Run as root through sudo when the SSH user is not root. */
+  sudo?: boolean
+  /** Called with output as it arrives, for progress. */
+  onStdout?: (chunk: string) => void
+  onStderr?: (chunk: string) => void
+}
+
+/**
+ * A connected machine. Commands are argument arrays: the transport quotes
+ * each argument for the remote shell; no driver builds shell strings.
+ */
+export interface RemoteHost {
+  exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>
+  upload(path: string, content: string | Uint8Array, options?: { mode?: number; owner?: string }): Promise<void>
+  download(path: string): Promise<Uint8Array>
+}
+
+export interface SystemContext extends PluginContext {
+  host: RemoteHost
+}
+
+/** One planned change, as `deploy --dry-run` prints it. */
+export interface PlannedChange {
+  action: 'create' | 'update' | 'delete'
+  /** What changes: `package postgresql`, `file /etc/shop.env`. */
+  subject: string
+  detail?: string
+}
+
+export interface SystemPlan {
+  changes: PlannedChange[]
+  /** Driver-private data handed back to `apply`. */
+  data?: JsonObject
+}
+
+export interface Generation {
+  number: number
+  createdAt: string
+  current: boolean
+  description?: string
+  /** Driver-private data: the applied config, a store path. */
+  data?: JsonObject
+}
+
+/** Something on the host that differs from the last generation. */
+export interface Drift {
+  subject: string
+  expected?: string
+  actual?: string
+}
+
+export interface SystemDefinition<Options = unknown> {
+  /** The `type` users write in `system: { type: ... }`. */
+  name: string
+  apiVersion: ApiVersion
+  description?: string
+  /** Validates `system` options; issue paths name the offending field. */
+  options: StandardSchemaV1<unknown, Options>
+
+  /** What `apply` would change; must not change anything. */
+  plan(ctx: SystemContext, options: Options): Promise<SystemPlan>
+  /** Realizes the plan and returns the generation it created. */
+  apply(ctx: SystemContext, options: Options, plan: SystemPlan): Promise<Generation>
+  /** Differences between the host and the last generation. */
+  check(ctx: SystemContext, options: Options): Promise<Drift[]>
+  generations(ctx: SystemContext): Promise<Generation[]>
+  /** Switches to generation `to`, or the one before the current one. */
+  rollback(ctx: SystemContext, to?: number): Promise<Generation>
+}
+
+/** Identity helper: returns its argument; exists for types and completion. */
+export function defineSystem<Options>(system: SystemDefinition<Options>): SystemDefinition<Options> {
+  return system
+}
