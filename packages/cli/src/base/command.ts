@@ -1,0 +1,70 @@
+/**
+ * The base of every guix-ops command: the global flags, the engine context
+ * (state store, plugins), and one way to render events and errors, as text
+ * or, with --json, as JSON on stdout (errors too) and NDJSON warnings on stderr.
+ */
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { type EngineContext, type EngineEvent, FileStateStore, resolveStateDir } from '@guix-ops/core'
+import { Command, Flags, type Interfaces } from '@oclif/core'
+import { renderError, toGuixOpsError } from '../render/errors.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>
+
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    'state-dir': Flags.string({
+      description: 'where deployments are recorded [default: ~/.config/guix/ops]',
+      env: 'GUIX_OPS_STATE_DIR',
+      helpGroup: 'GLOBAL',
+      helpValue: 'DIR',
+    }),
+  }
+
+  /** The engine's view of this run: state store, plugin dirs, event sink. */
+  protected engine(stateDirFlag: string | undefined): EngineContext {
+    const dir = resolveStateDir(stateDirFlag === undefined ? {} : { flag: stateDirFlag })
+    return {
+      store: new FileStateStore(dir),
+      cwd: process.cwd(),
+      command: ['guix-ops', this.id ?? '', ...this.argv].join(' ').trim(),
+      bundledPlugins: this.bundledPluginDirs(),
+      userPlugins: [...this.config.plugins.values()]
+        .filter((p) => (p.type === 'user' || p.type === 'link') && 'guix-ops' in (p.pjson as object))
+        .map((p) => p.root),
+      emit: (event) => this.renderEvent(event),
+    }
+  }
+
+  private bundledPluginDirs(): string[] {
+    const declared = (this.config.pjson as { 'guix-ops'?: { bundledPlugins?: string[] } })['guix-ops']?.bundledPlugins
+    const require = createRequire(path.join(this.config.root, 'package.json'))
+    return (declared ?? []).flatMap((name) => {
+      try {
+        return [path.dirname(require.resolve(`${name}/package.json`))]
+      } catch {
+        return []
+      }
+    })
+  }
+
+  protected renderEvent(event: EngineEvent): void {
+    if (this.jsonEnabled()) {
+      process.stderr.write(`${JSON.stringify(event)}\n`)
+      return
+    }
+    if (event.type === 'warning') this.logToStderr(`warning: ${event.message}${event.file ? ` (${event.file})` : ''}`)
+    else this.logToStderr(event.message)
+  }
+
+  override async catch(error: unknown): Promise<void> {
+    const failure = toGuixOpsError(error)
+    process.exitCode = failure.exit
+    if (this.jsonEnabled()) this.logJson({ error: failure.toJSON() })
+    else process.stderr.write(`${renderError(failure)}\n`)
+  }
+}

@@ -1,0 +1,69 @@
+/** Loads a deployment's config and the plugins it can use. */
+import path from 'node:path'
+import { GuixOpsError } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
+import {
+  analyzeDeployment,
+  type ConfigDeployment,
+  closest,
+  type DeploymentAnalysis,
+  loadConfig,
+  type NormalizedConfig,
+  normalizeConfig,
+} from '../config/index.js'
+import { PluginRegistry } from '../registry/index.js'
+import type { EngineContext } from './context.js'
+
+export async function readConfig(ctx: EngineContext, file: string | undefined): Promise<NormalizedConfig> {
+  const loaded = await loadConfig({ ...(file === undefined ? {} : { file }), cwd: ctx.cwd })
+  return normalizeConfig(loaded)
+}
+
+/** The deployment named `name` in the config, or its only one. */
+export function pickDeployment(config: NormalizedConfig, name: string | undefined): ConfigDeployment {
+  const names = config.deployments.map((d) => d.definition.name)
+  if (name === undefined) {
+    if (config.deployments.length === 1) return config.deployments[0]!
+    throw new GuixOpsError(
+      ErrorCode.DeploymentRequired,
+      `${config.file} defines ${names.length} deployments; say which`,
+      {
+        where: { file: config.file },
+        suggestion: `pass -d with one of: ${names.join(', ')}`,
+      },
+    )
+  }
+  const found = config.deployments.find((d) => d.definition.name === name)
+  if (found) return found
+  const guess = closest(name, names)
+  throw new GuixOpsError(ErrorCode.DeploymentNotInConfig, `${config.file} defines no deployment "${name}"`, {
+    where: { file: config.file, deployment: name },
+    suggestion: `${guess ? `did you mean "${guess}"? ` : ''}it defines: ${names.join(', ')}`,
+  })
+}
+
+export function registryFor(
+  ctx: EngineContext,
+  config: NormalizedConfig,
+  deployment: ConfigDeployment,
+): PluginRegistry {
+  return PluginRegistry.discover({
+    configPlugins: deployment.plugins,
+    projectDir: path.dirname(config.file),
+    userPlugins: ctx.userPlugins ?? [],
+    bundledPlugins: ctx.bundledPlugins,
+  })
+}
+
+/** Loads, picks and fully validates one deployment of a config file. */
+export async function analyzeConfig(
+  ctx: EngineContext,
+  file: string | undefined,
+  name: string | undefined,
+): Promise<{ config: NormalizedConfig; deployment: ConfigDeployment; analysis: DeploymentAnalysis }> {
+  const config = await readConfig(ctx, file)
+  const deployment = pickDeployment(config, name)
+  const registry = registryFor(ctx, config, deployment)
+  const analysis = await analyzeDeployment(config.file, deployment, registry)
+  return { config, deployment, analysis }
+}

@@ -1,0 +1,22 @@
+/**
+ * What every operation needs: the state store, where plugins come from, and
+ * a way to tell the user things without printing (the CLI renders events).
+ */
+import type { StateStore } from '../state/index.js'
+
+export type EngineEvent =
+  | { type: 'warning'; code?: string; message: string; file?: string }
+  | { type: 'info'; message: string }
+
+export interface EngineContext {
+  store: StateStore
+  /** Directory relative paths are resolved from (the user's cwd). */
+  cwd: string
+  /** Recorded in locks: `guix-ops modify`. */
+  command: string
+  /** Package dirs of plugins that ship with the CLI. */
+  bundledPlugins: string[]
+  /** Package dirs of plugins the user installed into the CLI. */
+  userPlugins?: string[]
+  emit: (event: EngineEvent) => void
+}

@@ -1,0 +1,16 @@
+export { analyzeConfig, pickDeployment, readConfig, registryFor } from './config-source.js'
+export type { EngineContext, EngineEvent } from './context.js'
+export { createDeployment } from './create.js'
+export { deleteDeployment } from './delete.js'
+export { EXPORT_KIND, type ExportFormat, exportDeployment, importDeployment } from './export-import.js'
+export { findDeployment } from './lookup.js'
+export { modifyDeployment } from './modify.js'
+export {
+  type DeploymentInfo,
+  type DeploymentListItem,
+  deploymentInfo,
+  listDeployments,
+  type MachineInfo,
+} from './query.js'
+export { toSexp } from './sexp.js'
+export { unlockDeployment } from './unlock.js'

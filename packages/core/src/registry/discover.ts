@@ -1,0 +1,89 @@
+/**
+ * Finds the packages that may provide plugins, in precedence order. A
+ * package found twice (a workspace link and a bundled copy) counts once,
+ * under its highest-precedence source.
+ */
+import { existsSync, readdirSync, realpathSync } from 'node:fs'
+import path from 'node:path'
+import type { PackageCandidate, PluginSource } from './types.js'
+
+export interface DiscoveryOptions {
+  /** Package dirs from the config's `plugins` lists. */
+  configPlugins?: string[]
+  /** The deployment project's dir: its node_modules (and its parents') are scanned. */
+  projectDir?: string
+  /** Package dirs of plugins the user installed into the CLI. */
+  userPlugins?: string[]
+  /** Package dirs of plugins that ship with the CLI. */
+  bundledPlugins?: string[]
+}
+
+function packagesIn(nodeModules: string): string[] {
+  const dirs: string[] = []
+  let names: string[]
+  try {
+    names = readdirSync(nodeModules)
+  } catch {
+    return dirs
+  }
+  for (const name of names) {
+    if (name.startsWith('.')) continue
+    const full = path.join(nodeModules, name)
+    if (name.startsWith('@')) {
+      try {
+        for (const scoped of readdirSync(full)) dirs.push(path.join(full, scoped))
+      } catch {
+        // an unreadable scope dir holds no usable plugin
+      }
+    } else {
+      dirs.push(full)
+    }
+  }
+  return dirs
+}
+
+/** node_modules dirs from `dir` up to the filesystem root, nearest first. */
+function nodeModulesUpFrom(dir: string): string[] {
+  const found: string[] = []
+  let current = path.resolve(dir)
+  for (;;) {
+    const candidate = path.join(current, 'node_modules')
+    if (existsSync(candidate)) found.push(candidate)
+    const parent = path.dirname(current)
+    if (parent === current) return found
+    current = parent
+  }
+}
+
+export function discoverPackages(options: DiscoveryOptions): PackageCandidate[] {
+  const ordered: PackageCandidate[] = []
+  const add = (dirs: string[], source: PluginSource) => {
+    for (const dir of dirs) ordered.push({ dir, source })
+  }
+  add(options.configPlugins ?? [], 'config')
+  if (options.projectDir) {
+    for (const nm of nodeModulesUpFrom(options.projectDir)) {
+      add(
+        packagesIn(nm).filter((d) => existsSync(path.join(d, 'package.json'))),
+        'project',
+      )
+    }
+  }
+  add(options.userPlugins ?? [], 'user')
+  add(options.bundledPlugins ?? [], 'bundled')
+
+  const seen = new Set<string>()
+  const unique: PackageCandidate[] = []
+  for (const candidate of ordered) {
+    let real: string
+    try {
+      real = realpathSync(candidate.dir)
+    } catch {
+      real = path.resolve(candidate.dir) // missing: readManifest reports it
+    }
+    if (seen.has(real)) continue
+    seen.add(real)
+    unique.push(candidate)
+  }
+  return unique
+}

@@ -1,0 +1,6 @@
+export { checkPlatform, checkSystem } from './contract.js'
+export { type DiscoveryOptions, discoverPackages } from './discover.js'
+export { readManifest } from './manifest.js'
+export { PluginRegistry } from './registry.js'
+export type { PackageCandidate, PluginEntry, PluginKind, PluginProblem, PluginSource } from './types.js'
+export { SOURCE_ORDER } from './types.js'

@@ -1,0 +1,89 @@
+/**
+ * Reads the `guix-ops` key of a plugin package's package.json. Nothing is
+ * imported: listing plugins must stay cheap and must not run their code.
+ */
+import { readFileSync, realpathSync } from 'node:fs'
+import path from 'node:path'
+import { API_VERSION, GuixOpsError } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
+import type { PackageCandidate, PluginEntry, PluginKind } from './types.js'
+
+export interface ManifestResult {
+  packageName: string
+  /** Undefined when the package has no `guix-ops` key: not a plugin. */
+  entries?: PluginEntry[]
+  error?: GuixOpsError
+}
+
+const KIND_KEYS: Record<PluginKind, 'platforms' | 'systems'> = { platform: 'platforms', system: 'systems' }
+
+function manifestError(file: string, packageName: string, message: string, code: string = ErrorCode.PluginManifest) {
+  return new GuixOpsError(code, `plugin ${packageName}: ${message}`, {
+    where: { file, plugin: packageName },
+    suggestion: code === ErrorCode.PluginApiVersion ? undefined : 'fix the "guix-ops" key of its package.json',
+  })
+}
+
+export function readManifest(candidate: PackageCandidate): ManifestResult {
+  const file = path.join(candidate.dir, 'package.json')
+  let pkg: Record<string, unknown>
+  let packageDir: string
+  try {
+    packageDir = realpathSync(candidate.dir)
+    pkg = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+  } catch (error) {
+    const name = path.basename(candidate.dir)
+    return {
+      packageName: name,
+      error: manifestError(file, name, `cannot read package.json: ${(error as Error).message}`),
+    }
+  }
+  const packageName = typeof pkg.name === 'string' ? pkg.name : path.basename(candidate.dir)
+  const manifest = pkg['guix-ops']
+  if (manifest === undefined) return { packageName }
+  const fail = (message: string, code?: string): ManifestResult => ({
+    packageName,
+    error: manifestError(file, packageName, message, code),
+  })
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
+    return fail(`"guix-ops" must be an object, got ${typeof manifest}`)
+  }
+  const m = manifest as Record<string, unknown>
+  if (m.apiVersion !== API_VERSION) {
+    if (typeof m.apiVersion !== 'number')
+      return fail(`"guix-ops.apiVersion" must be a number (this guix-ops speaks ${API_VERSION})`)
+    return fail(
+      `built for plugin API version ${m.apiVersion}, but this guix-ops speaks version ${API_VERSION}`,
+      ErrorCode.PluginApiVersion,
+    )
+  }
+  const entries: PluginEntry[] = []
+  for (const kind of ['platform', 'system'] as const) {
+    const key = KIND_KEYS[kind]
+    const declared = m[key]
+    if (declared === undefined) continue
+    if (typeof declared !== 'object' || declared === null || Array.isArray(declared)) {
+      return fail(`"guix-ops.${key}" must map names to module paths`)
+    }
+    for (const [name, modulePath] of Object.entries(declared)) {
+      if (typeof modulePath !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(name)) {
+        return fail(`"guix-ops.${key}.${name}" must be a lower-case name mapped to a module path`)
+      }
+      const resolved = path.resolve(packageDir, modulePath)
+      if (!resolved.startsWith(packageDir + path.sep)) {
+        return fail(`"guix-ops.${key}.${name}" points outside the package: ${modulePath}`)
+      }
+      entries.push({
+        kind,
+        name,
+        packageName,
+        version: typeof pkg.version === 'string' ? pkg.version : '0.0.0',
+        packageDir,
+        modulePath: resolved,
+        source: candidate.source,
+        apiVersion: m.apiVersion,
+      })
+    }
+  }
+  return { packageName, entries }
+}

@@ -1,0 +1,141 @@
+/**
+ * The default state store: a directory of JSON documents, one per
+ * deployment, written atomically, 0600 files in 0700 directories.
+ *
+ *   STATE_DIR/deployments/<id>.json   the state document
+ *   STATE_DIR/locks/<name>.lock       who is changing it now
+ *   STATE_DIR/machines/<id>/          plugin files per machine
+ *   STATE_DIR/secrets/<id>/           keys and tokens, never exported
+ */
+import { chmod, mkdir, readdir, readFile, rm } from 'node:fs/promises'
+import path from 'node:path'
+import { GuixOpsError } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
+import { TEMP_MARKER, writeFileAtomic } from './atomic-write.js'
+import { parseStateDocument, serializeStateDocument } from './document.js'
+import { acquireLock, readLockFile } from './lock.js'
+import type { DeploymentState, HeldLock, LockInfo, StateProblem, StateStore } from './types.js'
+
+const ID = /^[0-9a-f-]{36}$/
+
+export class FileStateStore implements StateStore {
+  constructor(readonly dir: string) {}
+
+  private get deploymentsDir(): string {
+    return path.join(this.dir, 'deployments')
+  }
+
+  private documentPath(id: string): string {
+    return path.join(this.deploymentsDir, `${id}.json`)
+  }
+
+  private lockPath(name: string): string {
+    return path.join(this.dir, 'locks', `${name}.lock`)
+  }
+
+  /** Creates `sub` (and the state dir) 0700; never loosens an existing dir. */
+  private async ensureDir(sub: string): Promise<string> {
+    for (const dir of [this.dir, path.join(this.dir, sub)]) {
+      try {
+        await mkdir(dir, { mode: 0o700 })
+        await chmod(dir, 0o700) // the umask must not widen it
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') await mkdir(dir, { recursive: true, mode: 0o700 })
+        else if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw this.ioError(dir, error)
+      }
+    }
+    return path.join(this.dir, sub)
+  }
+
+  private ioError(file: string, error: unknown): GuixOpsError {
+    return new GuixOpsError(ErrorCode.StateIo, `cannot use state ${file}: ${(error as Error).message}`, {
+      where: { file },
+      suggestion: 'check the state dir (--state-dir, GUIX_OPS_STATE_DIR) and its permissions',
+      cause: error,
+    })
+  }
+
+  private async readDocument(file: string): Promise<DeploymentState | undefined> {
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw this.ioError(file, error)
+    }
+    return parseStateDocument(text, file)
+  }
+
+  async list(): Promise<{ deployments: DeploymentState[]; problems: StateProblem[] }> {
+    let names: string[]
+    try {
+      names = await readdir(this.deploymentsDir)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { deployments: [], problems: [] }
+      throw this.ioError(this.deploymentsDir, error)
+    }
+    const deployments: DeploymentState[] = []
+    const problems: StateProblem[] = []
+    for (const name of names.sort()) {
+      if (name.startsWith('.') || name.includes(TEMP_MARKER) || !name.endsWith('.json')) continue
+      const file = path.join(this.deploymentsDir, name)
+      try {
+        const doc = await this.readDocument(file)
+        if (doc) deployments.push(doc)
+      } catch (error) {
+        if (error instanceof GuixOpsError) problems.push({ file, error })
+        else throw error
+      }
+    }
+    deployments.sort((a, b) => a.name.localeCompare(b.name))
+    return { deployments, problems }
+  }
+
+  async find(nameOrId: string): Promise<DeploymentState | undefined> {
+    if (ID.test(nameOrId)) {
+      const byId = await this.readDocument(this.documentPath(nameOrId))
+      if (byId) return byId
+    }
+    const { deployments } = await this.list()
+    return deployments.find((d) => d.name === nameOrId)
+  }
+
+  async write(state: DeploymentState): Promise<void> {
+    const text = serializeStateDocument(state)
+    const dir = await this.ensureDir('deployments')
+    const file = path.join(dir, `${state.id}.json`)
+    // A corrupt or foreign file in our place is reported, never overwritten.
+    await this.readDocument(file)
+    try {
+      await writeFileAtomic(file, text)
+    } catch (error) {
+      throw this.ioError(file, error)
+    }
+  }
+
+  async remove(state: DeploymentState): Promise<void> {
+    const file = this.documentPath(state.id)
+    await this.readDocument(file) // same rule: never delete what we cannot read as ours
+    for (const sub of ['machines', 'secrets']) {
+      await rm(path.join(this.dir, sub, state.id), { recursive: true, force: true })
+    }
+    await rm(file, { force: true })
+  }
+
+  async lock(name: string, command: string, onTakeover?: (stale: LockInfo) => void): Promise<HeldLock> {
+    await this.ensureDir('locks')
+    return acquireLock(this.lockPath(name), name, command, onTakeover)
+  }
+
+  async readLock(name: string): Promise<LockInfo | undefined> {
+    return (await readLockFile(this.lockPath(name)))?.info
+  }
+
+  async unlock(name: string): Promise<LockInfo | undefined> {
+    const file = this.lockPath(name)
+    const held = await readLockFile(file)
+    if (!held) return undefined
+    await rm(file, { force: true })
+    return held.info ?? { pid: 0, host: 'unknown (unreadable lock file)', command: 'unknown', startedAt: 'unknown' }
+  }
+}

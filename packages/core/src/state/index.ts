@@ -1,0 +1,15 @@
+export { writeFileAtomic } from './atomic-write.js'
+export { parseStateDocument, serializeStateDocument } from './document.js'
+export { FileStateStore } from './file-store.js'
+export { migrate, migrations } from './migrations.js'
+export { resolveStateDir } from './state-dir.js'
+export type {
+  DeploymentState,
+  GenerationRecord,
+  HeldLock,
+  LockInfo,
+  MachineState,
+  StateProblem,
+  StateStore,
+} from './types.js'
+export { STATE_KIND, STATE_VERSION } from './types.js'

@@ -1,0 +1,127 @@
+/**
+ * One writer per deployment. A lock is a file created with O_EXCL, so two
+ * processes cannot both create it; it records who holds it so that the
+ * loser can be told. A lock left by a dead process on this host is taken
+ * over by renaming it away first: only one racer's rename can succeed.
+ */
+import { randomBytes } from 'node:crypto'
+import { open, readFile, rename, rm } from 'node:fs/promises'
+import { hostname } from 'node:os'
+import { GuixOpsError } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
+import type { HeldLock, LockInfo } from './types.js'
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM' // exists, not ours to signal
+  }
+}
+
+function parseLock(text: string): LockInfo | undefined {
+  try {
+    const info = JSON.parse(text) as Partial<LockInfo>
+    if (
+      typeof info.pid === 'number' &&
+      typeof info.host === 'string' &&
+      typeof info.command === 'string' &&
+      typeof info.startedAt === 'string'
+    ) {
+      return info as LockInfo
+    }
+  } catch {
+    // garbled: treated as held, never silently stolen
+  }
+  return undefined
+}
+
+export async function readLockFile(file: string): Promise<{ info?: LockInfo; garbled: boolean } | undefined> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+  const info = parseLock(text)
+  return info ? { info, garbled: false } : { garbled: true }
+}
+
+function lockedError(name: string, file: string, holder: { info?: LockInfo; garbled: boolean }): GuixOpsError {
+  const suggestion = `wait for it to finish, or run "guix-ops unlock -d ${name}" if it is gone`
+  if (!holder.info) {
+    return new GuixOpsError(
+      ErrorCode.StateLocked,
+      `deployment "${name}" is locked, and its lock file ${file} cannot be read`,
+      {
+        where: { file, deployment: name },
+        suggestion,
+      },
+    )
+  }
+  const { pid, host, command, startedAt } = holder.info
+  return new GuixOpsError(
+    ErrorCode.StateLocked,
+    `deployment "${name}" is locked by pid ${pid} on host ${host} (${command}) since ${startedAt}`,
+    { where: { file, deployment: name }, suggestion },
+  )
+}
+
+async function tryCreate(file: string, info: LockInfo): Promise<boolean> {
+  try {
+    const handle = await open(file, 'wx', 0o600)
+    try {
+      await handle.writeFile(JSON.stringify(info))
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw error
+  }
+}
+
+export async function acquireLock(
+  file: string,
+  name: string,
+  command: string,
+  onTakeover?: (stale: LockInfo) => void,
+): Promise<HeldLock> {
+  const info: LockInfo = { pid: process.pid, host: hostname(), command, startedAt: new Date().toISOString() }
+  const held: HeldLock = {
+    info,
+    release: async () => {
+      // Only our own lock: someone may have unlocked and re-locked meanwhile.
+      const current = await readLockFile(file)
+      if (current?.info?.pid === info.pid && current.info.startedAt === info.startedAt) await rm(file, { force: true })
+    },
+  }
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (await tryCreate(file, info)) return held
+    const holder = await readLockFile(file)
+    if (!holder) continue // released meanwhile: try again
+    const stale = holder.info && holder.info.host === info.host && !isAlive(holder.info.pid)
+    if (!stale || !holder.info) throw lockedError(name, file, holder)
+    const aside = `${file}.stale-${holder.info.pid}-${randomBytes(4).toString('hex')}`
+    try {
+      await rename(file, aside)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue // another process took it over first
+      throw error
+    }
+    const moved = await readLockFile(aside)
+    if (moved?.info && moved.info.startedAt !== holder.info.startedAt) {
+      // We moved a fresh lock that replaced the stale one between our read and rename: put it back.
+      await rename(aside, file).catch(() => undefined)
+      throw lockedError(name, file, moved)
+    }
+    await rm(aside, { force: true })
+    onTakeover?.(holder.info)
+  }
+  const holder = await readLockFile(file)
+  throw lockedError(name, file, holder ?? { garbled: true })
+}

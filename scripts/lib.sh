@@ -1,0 +1,58 @@
+# Shared set-up for the scripts in this directory; sourced, not run.
+# Makes sure a Node.js >= 22.18 is on PATH (installing Node 24 from the npm
+# registry into .tools/ when the machine's is older), then installs the
+# workspace's dependencies and builds it when anything changed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+MIN_NODE="22.18.0"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+node_ok() {
+  command -v node >/dev/null 2>&1 || return 1
+  node -e "const [a,b]=process.versions.node.split('.').map(Number);const [x,y]=process.argv[1].split('.').map(Number);process.exit(a>x||(a===x&&b>=y)?0:1)" "$MIN_NODE"
+}
+
+ensure_node() {
+  if node_ok; then return; fi
+  local local_bin="$TOOLS/node/node_modules/node/bin"
+  if [ -x "$local_bin/node" ]; then
+    export PATH="$local_bin:$PATH"
+    node_ok && return
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    log "no npm on this machine: installing Debian's nodejs and npm to bootstrap"
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    else
+      echo "error: Node.js >= $MIN_NODE and npm are needed; install npm (apt-get install npm) and retry" >&2
+      exit 1
+    fi
+  fi
+  log "node $(node --version 2>/dev/null || echo none) is older than $MIN_NODE: installing Node 24 into .tools/node"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" node@24 >/dev/null
+  export PATH="$local_bin:$PATH"
+  node_ok || { echo "error: could not set up Node.js >= $MIN_NODE" >&2; exit 1; }
+}
+
+# Installs dependencies when package-lock.json changed since the last install.
+ensure_deps() {
+  local stamp="$ROOT/node_modules/.guix-ops-installed"
+  if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ]; then
+    log "installing dependencies (npm ci)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+    touch "$stamp"
+  fi
+}
+
+ensure_build() {
+  log "building"
+  (cd "$ROOT" && npm run --silent build)
+}
+
+setup() {
+  ensure_node
+  ensure_deps
+}

@@ -1,0 +1,101 @@
+/**
+ * Runs the built `guix-ops` binary the way a user does, in a state dir of
+ * the test's own, and snapshots state dirs to prove that a failed command
+ * changed nothing.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT: string = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+export const BIN: string = path.join(ROOT, 'packages/cli/bin/run.js')
+export const FIXTURES: string = path.join(ROOT, 'test/fixtures')
+
+export interface RunResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+export interface RunOptions {
+  stateDir: string
+  cwd?: string
+  env?: Record<string, string | undefined>
+}
+
+function environment(options: RunOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, GUIX_OPS_STATE_DIR: options.stateDir, NO_COLOR: '1' }
+  delete env.GUIX_OPS_DEPLOYMENT
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key]
+    else env[key] = value
+  }
+  return env
+}
+
+export function guixOps(args: string[], options: RunOptions): RunResult {
+  if (!existsSync(path.join(ROOT, 'packages/cli/dist/commands'))) {
+    throw new Error('the CLI is not built: run "npm run build" first')
+  }
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: environment(options),
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+/** Starts the binary without waiting, for races between two commands. */
+export function guixOpsAsync(args: string[], options: RunOptions): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: environment(options) })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => {
+      stdout += d
+    })
+    child.stderr.on('data', (d) => {
+      stderr += d
+    })
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+/** `--json` output parsed; fails the test with the raw output if it is not JSON. */
+export function json<T = Record<string, unknown>>(result: RunResult): T {
+  try {
+    return JSON.parse(result.stdout) as T
+  } catch {
+    throw new Error(`not JSON (exit ${result.code}):\nstdout: ${result.stdout}\nstderr: ${result.stderr}`)
+  }
+}
+
+export function tempDir(prefix = 'guix-ops-test-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix))
+}
+
+/** Every file and dir under `dir` with its mode and content hash: equal snapshots, unchanged dir. */
+export function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const walk = (current: string) => {
+    if (!existsSync(current)) return
+    for (const name of readdirSync(current).sort()) {
+      const full = path.join(current, name)
+      const stat = statSync(full)
+      const rel = path.relative(dir, full)
+      if (stat.isDirectory()) {
+        out[`${rel}/`] = (stat.mode & 0o7777).toString(8)
+        walk(full)
+      } else {
+        const hash = createHash('sha256').update(readFileSync(full)).digest('hex')
+        out[rel] = `${(stat.mode & 0o7777).toString(8)} ${hash}`
+      }
+    }
+  }
+  walk(dir)
+  return out
+}
