@@ -13,6 +13,8 @@ export interface ManifestResult {
   /** Undefined when the package has no `guix-ops` key: not a plugin. */
   entries?: PluginEntry[]
   error?: GuixOpsError
+  /** Names the package declares but cannot provide (wrong API version). */
+  unusable?: { kind: PluginKind; name: string }[]
 }
 
 const KIND_KEYS: Record<PluginKind, 'platforms' | 'systems'> = { platform: 'platforms', system: 'systems' }
@@ -22,6 +24,18 @@ function manifestError(file: string, packageName: string, message: string, code:
     where: { file, plugin: packageName },
     suggestion: code === ErrorCode.PluginApiVersion ? undefined : 'fix the "guix-ops" key of its package.json',
   })
+}
+
+/** Names declared under `platforms`/`systems`, read without trusting the rest. */
+function declaredNames(m: Record<string, unknown>): { kind: PluginKind; name: string }[] {
+  const names: { kind: PluginKind; name: string }[] = []
+  for (const kind of ['platform', 'system'] as const) {
+    const declared = m[KIND_KEYS[kind]]
+    if (typeof declared === 'object' && declared !== null) {
+      for (const name of Object.keys(declared)) names.push({ kind, name })
+    }
+  }
+  return names
 }
 
 export function readManifest(candidate: PackageCandidate): ManifestResult {
@@ -52,10 +66,13 @@ export function readManifest(candidate: PackageCandidate): ManifestResult {
   if (m.apiVersion !== API_VERSION) {
     if (typeof m.apiVersion !== 'number')
       return fail(`"guix-ops.apiVersion" must be a number (this guix-ops speaks ${API_VERSION})`)
-    return fail(
-      `built for plugin API version ${m.apiVersion}, but this guix-ops speaks version ${API_VERSION}`,
-      ErrorCode.PluginApiVersion,
-    )
+    return {
+      ...fail(
+        `built for plugin API version ${m.apiVersion}, but this guix-ops speaks version ${API_VERSION}`,
+        ErrorCode.PluginApiVersion,
+      ),
+      unusable: declaredNames(m),
+    }
   }
   const entries: PluginEntry[] = []
   for (const kind of ['platform', 'system'] as const) {

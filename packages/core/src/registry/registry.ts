@@ -37,9 +37,14 @@ export class PluginRegistry {
     const problems: PluginProblem[] = []
     for (const candidate of discoverPackages(options)) {
       const result = readManifest(candidate)
-      if (result.error)
-        problems.push({ packageName: result.packageName, packageDir: candidate.dir, error: result.error })
-      else if (result.entries) entries.push(...result.entries)
+      if (result.error) {
+        problems.push({
+          packageName: result.packageName,
+          packageDir: candidate.dir,
+          error: result.error,
+          ...(result.unusable ? { declares: result.unusable } : {}),
+        })
+      } else if (result.entries) entries.push(...result.entries)
     }
     return new PluginRegistry(entries, problems)
   }
@@ -65,13 +70,25 @@ export class PluginRegistry {
     }
     const found = this.byName.get(key)
     if (found) return found
+    const broken = this.problems.find((p) => p.declares?.some((d) => d.kind === kind && d.name === name))
+    if (broken) {
+      const reason = broken.error.message.replace(`plugin ${broken.packageName}: `, '')
+      throw new GuixOpsError(
+        broken.error.code,
+        `${kind} "${name}" is provided by ${broken.packageName}, which was ${reason}`,
+        {
+          where: { plugin: broken.packageName, ...(broken.error.where?.file ? { file: broken.error.where.file } : {}) },
+          suggestion: `install a version of ${broken.packageName} made for this guix-ops, or upgrade guix-ops`,
+        },
+      )
+    }
     const known = this.names(kind)
     const guess = closest(name, known)
-    const broken = this.problems.map((p) => p.packageName)
+    const failed = this.problems.map((p) => p.packageName)
     const hints = [
       guess ? `did you mean "${guess}"?` : undefined,
       `known ${kind}s: ${known.length ? known.join(', ') : 'none'}`,
-      broken.length ? `plugins that failed to load: ${broken.join(', ')}` : undefined,
+      failed.length ? `plugins that failed to load: ${failed.join(', ')}` : undefined,
     ].filter(Boolean)
     throw new GuixOpsError(
       kind === 'platform' ? ErrorCode.UnknownPlatform : ErrorCode.UnknownSystem,

@@ -30,6 +30,8 @@ export interface PluginProblem {
   packageName: string
   packageDir: string
   error: GuixOpsError
+  /** Platforms and systems the package declares but cannot provide. */
+  declares?: { kind: PluginKind; name: string }[]
 }
 
 /** A package directory to inspect, and where it came from. */
