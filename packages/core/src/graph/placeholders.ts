@@ -33,9 +33,13 @@ function standIn(path: string): unknown {
   })
 }
 
-/** True for a stand-in, or a string holding a placeholder. */
+/**
+ * True for a stand-in, a string holding a placeholder, or NaN: arithmetic on
+ * a stand-in gives NaN, and NaN is never a value a user means to write.
+ */
 export function isPlaceholder(value: unknown): boolean {
   if (typeof value === 'string') return value.includes(MARK)
+  if (typeof value === 'number') return Number.isNaN(value)
   if (typeof value === 'function' || (typeof value === 'object' && value !== null)) {
     return (value as Record<symbol, unknown>)[STAND_IN] === true
   }
