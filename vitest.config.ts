@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The JSON report feeds the one-line summary that scripts/test prints last.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.tools/test-results.json' },
   },
 })
