@@ -33,6 +33,19 @@ describe('errors', () => {
     expect(json<{ error: { code: string } }>(asJson).error.code).toBe('E_USAGE')
   })
 
+  it('an unknown command is a usage error too, in JSON with --json', () => {
+    const result = guixOps(['deploi'], { stateDir: tempDir() })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('error E_USAGE: command deploi not found')
+    const asJson = guixOps(['deploi', '--json'], { stateDir: tempDir() })
+    expect(json<{ error: { code: string } }>(asJson).error.code).toBe('E_USAGE')
+  })
+
+  it('--version answers in oclif form without loading the commands', () => {
+    const result = guixOps(['--version'], { stateDir: tempDir() })
+    expect(result.stdout).toMatch(/^@guix-ops\/cli\/\d+\.\d+\.\d+ linux-\w+ node-v\d+/)
+  })
+
   it('all config errors are shown together', () => {
     const config = path.join(ROOT, 'test/fixtures/bad/config-many-errors/guix-ops.config.ts')
     const result = json<{ error: { code: string; details: { message: string }[] } }>(

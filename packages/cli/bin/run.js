@@ -3,5 +3,29 @@
 import { enableCompileCache } from 'node:module'
 
 enableCompileCache?.()
-const { execute } = await import('@oclif/core')
-await execute({ dir: import.meta.url })
+
+async function main(argv) {
+  if (argv.length === 1 && argv[0] === '--version') {
+    // Answered without loading oclif, in oclif's own format.
+    const { readFileSync } = await import('node:fs')
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+    process.stdout.write(`${pkg.name}/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`)
+    return
+  }
+  const { flush, run } = await import('@oclif/core')
+  try {
+    await run(argv, import.meta.url)
+    await flush()
+  } catch (error) {
+    // Commands render their own errors; this is what fails before one runs (an unknown command).
+    if (error?.oclif?.exit === 0) return
+    const { renderError, toGuixOpsError } = await import('../dist/index.js')
+    const failure = toGuixOpsError(error)
+    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: failure.toJSON() }, null, 2)}\n`)
+    else process.stderr.write(`${renderError(failure)}\n`)
+    process.exitCode = failure.exit
+  }
+}
+
+// Not a top-level await: a reader that closes the pipe early must not leave a warning behind.
+main(process.argv.slice(2))

@@ -3,39 +3,10 @@
  * checked here, at the boundary; the rest of the code trusts the types.
  */
 import { GuixOpsError } from '@guix-ops/plugin-api'
-import { z } from 'zod'
 import { ErrorCode } from '../codes.js'
 import { migrate } from './migrations.js'
+import { checkStateShape } from './shape.js'
 import { type DeploymentState, STATE_KIND, STATE_VERSION } from './types.js'
-
-const json: z.ZodType = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]),
-)
-const jsonObject = z.record(z.string(), json)
-
-const machine = z.object({
-  platform: z.string(),
-  system: z.string(),
-  resource: jsonObject.optional(),
-  address: z.string().optional(),
-  hostKey: z.string().optional(),
-  outputs: jsonObject.optional(),
-  generations: z
-    .array(z.object({ number: z.number().int(), createdAt: z.string(), description: z.string().optional() }))
-    .optional(),
-})
-
-const document = z.object({
-  kind: z.literal(STATE_KIND),
-  version: z.literal(STATE_VERSION),
-  id: z.string().regex(/^[0-9a-f-]{36}$/, { message: 'expected a UUID' }),
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, { message: 'expected a deployment name' }),
-  configPath: z.string(),
-  description: z.string().optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  machines: z.record(z.string(), machine),
-})
 
 function lineAndColumn(text: string, message: string): string {
   const at = /position (\d+)/.exec(message)
@@ -91,30 +62,24 @@ export function parseStateDocument(text: string, file: string): DeploymentState 
       { where, suggestion: 'upgrade guix-ops; this file is left untouched' },
     )
   }
-  const parsed = document.safeParse(migrate(raw as Record<string, unknown>, STATE_VERSION))
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!
-    const path = issue.path
-      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-      .join('')
-      .replace(/^\./, '')
-    const message = issue.message.replace(/^Invalid input: /, '')
-    throw new GuixOpsError(ErrorCode.StateInvalid, `state file ${file}: ${path || '(top)'}: ${message}`, {
-      where: { file, path },
+  const migrated = migrate(raw as Record<string, unknown>, STATE_VERSION)
+  const problem = checkStateShape(migrated, STATE_KIND, STATE_VERSION)
+  if (problem) {
+    throw new GuixOpsError(ErrorCode.StateInvalid, `state file ${file}: ${problem.path}: ${problem.message}`, {
+      where: { file, path: problem.path },
       suggestion: 'restore it from a backup or an export; guix-ops will not overwrite it',
     })
   }
-  return parsed.data as DeploymentState
+  return migrated as unknown as DeploymentState
 }
 
 /** Checks a document before it is written: an invalid one is never stored. */
 export function serializeStateDocument(state: DeploymentState): string {
-  const checked = document.safeParse(state)
-  if (!checked.success) {
-    const issue = checked.error.issues[0]!
+  const problem = checkStateShape(state as unknown as Record<string, unknown>, STATE_KIND, STATE_VERSION)
+  if (problem) {
     throw new GuixOpsError(
       ErrorCode.StateInvalid,
-      `refusing to write an invalid state document: ${issue.path.join('.')}: ${issue.message}`,
+      `refusing to write an invalid state document: ${problem.path}: ${problem.message}`,
     )
   }
   return `${JSON.stringify(state, null, 2)}\n`
