@@ -1,5 +1,7 @@
 // The deployment lifecycle through the built CLI, as a user runs it.
-import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 import path from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { FIXTURES, guixOps, json, ROOT, snapshot, tempDir } from '../support/cli.js'
@@ -132,6 +134,19 @@ describe('deployment lifecycle', () => {
     expect(forced.code).toBe(0)
     expect(forced.stderr).toContain('forgot 1 machine(s) that still exist: db')
     expect(json<unknown[]>(guixOps(['list', '--json'], { stateDir }))).toEqual([])
+  })
+
+  it('takes over, with a warning, a lock left by a dead process on this host', () => {
+    guixOps(['create', QUICKSTART], { stateDir })
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid
+    const lock = { pid: dead, host: hostname(), command: 'guix-ops deploy', startedAt: '2026-01-01T00:00:00.000Z' }
+    writeFileSync(path.join(stateDir, 'locks', 'quickstart.lock'), JSON.stringify(lock), { mode: 0o600 })
+    const result = guixOps(['modify', '-d', 'quickstart'], { stateDir })
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain(
+      `warning: took over the lock of deployment "quickstart" left by pid ${dead} (guix-ops deploy`,
+    )
+    expect(existsSync(path.join(stateDir, 'locks', 'quickstart.lock'))).toBe(false)
   })
 
   it('unlock removes a lock left by a process on another host', () => {

@@ -3,12 +3,12 @@
  * the test's own, and snapshots state dirs to prove that a failed command
  * changed nothing.
  */
-import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { execa, execaSync } from 'execa'
 
 export const ROOT: string = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const BIN: string = path.join(ROOT, 'packages/cli/bin/run.js')
@@ -40,29 +40,28 @@ export function guixOps(args: string[], options: RunOptions): RunResult {
   if (!existsSync(path.join(ROOT, 'packages/cli/dist/commands'))) {
     throw new Error('the CLI is not built: run "npm run build" first')
   }
-  const result = spawnSync(process.execPath, [BIN, ...args], {
+  const result = execaSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: environment(options),
-    encoding: 'utf8',
+    extendEnv: false,
+    reject: false,
+    stripFinalNewline: false,
     timeout: 60_000,
   })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+  return { code: result.exitCode ?? null, stdout: result.stdout, stderr: result.stderr }
 }
 
 /** Starts the binary without waiting, for races between two commands. */
-export function guixOpsAsync(args: string[], options: RunOptions): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: environment(options) })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => {
-      stdout += d
-    })
-    child.stderr.on('data', (d) => {
-      stderr += d
-    })
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
+export async function guixOpsAsync(args: string[], options: RunOptions): Promise<RunResult> {
+  const result = await execa(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: environment(options),
+    extendEnv: false,
+    reject: false,
+    stripFinalNewline: false,
+    timeout: 60_000,
   })
+  return { code: result.exitCode ?? null, stdout: result.stdout, stderr: result.stderr }
 }
 
 /** `--json` output parsed; fails the test with the raw output if it is not JSON. */

@@ -1,6 +1,7 @@
 export { ErrorCode, type ErrorCodeValue } from './codes.js'
 export * from './config/index.js'
 export * from './graph/index.js'
+export * from './hooks/index.js'
 export * from './operations/index.js'
 export * from './registry/index.js'
 export * from './state/index.js'

@@ -1,0 +1,1 @@
+export { applyHookPlugins, createLifecycleHooks, HOOK_FAILED } from './lifecycle.js'
