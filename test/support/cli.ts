@@ -36,31 +36,28 @@ function environment(options: RunOptions): NodeJS.ProcessEnv {
   return env
 }
 
-export function guixOps(args: string[], options: RunOptions): RunResult {
-  if (!existsSync(path.join(ROOT, 'packages/cli/dist/commands'))) {
-    throw new Error('the CLI is not built: run "npm run build" first')
-  }
-  const result = execaSync(process.execPath, [BIN, ...args], {
+function execaOptions(options: RunOptions) {
+  return {
     cwd: options.cwd ?? ROOT,
     env: environment(options),
     extendEnv: false,
     reject: false,
     stripFinalNewline: false,
     timeout: 60_000,
-  })
+  } as const
+}
+
+export function guixOps(args: string[], options: RunOptions): RunResult {
+  if (!existsSync(path.join(ROOT, 'packages/cli/dist/commands'))) {
+    throw new Error('the CLI is not built: run "npm run build" first')
+  }
+  const result = execaSync(process.execPath, [BIN, ...args], execaOptions(options))
   return { code: result.exitCode ?? null, stdout: result.stdout, stderr: result.stderr }
 }
 
 /** Starts the binary without waiting, for races between two commands. */
 export async function guixOpsAsync(args: string[], options: RunOptions): Promise<RunResult> {
-  const result = await execa(process.execPath, [BIN, ...args], {
-    cwd: options.cwd ?? ROOT,
-    env: environment(options),
-    extendEnv: false,
-    reject: false,
-    stripFinalNewline: false,
-    timeout: 60_000,
-  })
+  const result = await execa(process.execPath, [BIN, ...args], execaOptions(options))
   return { code: result.exitCode ?? null, stdout: result.stdout, stderr: result.stderr }
 }
 

@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type GuixOpsError, isGuixOpsError } from '@guix-ops/plugin-api'
+import type { GuixOpsError } from '@guix-ops/plugin-api'
 import { describe, expect, it } from 'vitest'
+import { caught } from '../../../../test/support/errors.js'
 import { PluginRegistry } from '../registry/index.js'
 import { analyzeDeployment } from './analyze.js'
 import { loadConfig } from './load.js'
@@ -19,16 +20,6 @@ function project(files: Record<string, string>): string {
     writeFileSync(path.join(dir, name), content)
   }
   return dir
-}
-
-async function caught(promise: Promise<unknown>): Promise<GuixOpsError> {
-  try {
-    await promise
-  } catch (error) {
-    if (isGuixOpsError(error)) return error
-    throw error
-  }
-  throw new Error('expected an error')
 }
 
 const registry = () => PluginRegistry.discover({ configPlugins: [FAKE_CLOUD] })

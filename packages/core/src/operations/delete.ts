@@ -3,17 +3,14 @@ import { GuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
 import type { DeploymentState } from '../state/index.js'
 import type { EngineContext } from './context.js'
-import { findDeployment } from './lookup.js'
 import { liveMachines } from './machines-state.js'
-import { withLock } from './with-lock.js'
+import { withDeployment } from './with-lock.js'
 
 export async function deleteDeployment(
   ctx: EngineContext,
   options: { deployment: string | undefined; force?: boolean },
 ): Promise<DeploymentState> {
-  const found = await findDeployment(ctx, options.deployment)
-  return withLock(ctx, found.name, async () => {
-    const current = await findDeployment(ctx, found.id)
+  return withDeployment(ctx, options.deployment, async (current) => {
     const live = liveMachines(current.machines)
     if (live.length > 0 && !options.force) {
       throw new GuixOpsError(

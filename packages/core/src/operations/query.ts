@@ -2,7 +2,7 @@
 
 import type { ErrorJson } from '@guix-ops/plugin-api'
 import { isGuixOpsError } from '@guix-ops/plugin-api'
-import type { DeploymentAnalysis } from '../config/index.js'
+import type { DeploymentAnalysis, MachineSummary } from '../config/index.js'
 import type { DeploymentState, LockInfo } from '../state/index.js'
 import { analyzeConfig } from './config-source.js'
 import type { EngineContext } from './context.js'
@@ -40,13 +40,8 @@ export async function listDeployments(ctx: EngineContext): Promise<DeploymentLis
   )
 }
 
-export interface MachineInfo {
-  name: string
-  platform: string
-  system: string
-  tags: string[]
-  dependencies: string[]
-  parameterized: boolean
+/** A machine as the config describes it, and what the state records of it. */
+export interface MachineInfo extends MachineSummary {
   /** `not-created` until a deploy creates it; then what the state last recorded. */
   recorded: 'not-created' | 'created'
   address?: string

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { hostname, tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type GuixOpsError, isGuixOpsError } from '@guix-ops/plugin-api'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { caught } from '../../../../test/support/errors.js'
 import { writeFileAtomic } from './atomic-write.js'
 import { parseStateDocument } from './document.js'
 import { FileStateStore } from './file-store.js'
@@ -27,26 +27,6 @@ function doc(overrides: Partial<DeploymentState> = {}): DeploymentState {
     machines: { db: { platform: 'qemu', system: 'debian' } },
     ...overrides,
   }
-}
-
-function caught(fn: () => unknown): GuixOpsError {
-  try {
-    fn()
-  } catch (error) {
-    if (isGuixOpsError(error)) return error
-    throw error
-  }
-  throw new Error('expected an error')
-}
-
-async function caughtAsync(promise: Promise<unknown>): Promise<GuixOpsError> {
-  try {
-    await promise
-  } catch (error) {
-    if (isGuixOpsError(error)) return error
-    throw error
-  }
-  throw new Error('expected an error')
 }
 
 describe('writeFileAtomic', () => {
@@ -73,17 +53,18 @@ describe('state documents', () => {
     expect(statSync(path.join(dir, 'deployments', `${ID}.json`)).mode & 0o777).toBe(0o600)
   })
 
-  it('reports corrupt, foreign, too-new and invalid files with their path', () => {
+  it('reports corrupt, foreign, too-new and invalid files with their path', async () => {
     const file = '/state/deployments/x.json'
-    expect(caught(() => parseStateDocument('{"kind": "guix-ops/deployment",\n "version": ', file))).toMatchObject({
-      code: 'E_STATE_CORRUPT',
-      where: { file },
-    })
-    expect(caught(() => parseStateDocument('{"name": "left-pad"}', file)).code).toBe('E_STATE_FOREIGN')
-    expect(caught(() => parseStateDocument(JSON.stringify(doc({ version: 9 as 2 })), file)).code).toBe(
-      'E_STATE_TOO_NEW',
+    expect(await caught(() => parseStateDocument('{"kind": "guix-ops/deployment",\n "version": ', file))).toMatchObject(
+      {
+        code: 'E_STATE_CORRUPT',
+        where: { file },
+      },
     )
-    const invalid = caught(() =>
+    expect((await caught(() => parseStateDocument('{"name": "left-pad"}', file))).code).toBe('E_STATE_FOREIGN')
+    const tooNew = await caught(() => parseStateDocument(JSON.stringify(doc({ version: 9 as 2 })), file))
+    expect(tooNew.code).toBe('E_STATE_TOO_NEW')
+    const invalid = await caught(() =>
       parseStateDocument(
         JSON.stringify(doc({ machines: { db: { platform: 5 as unknown as string, system: 'debian' } } })),
         file,
@@ -99,8 +80,8 @@ describe('state documents', () => {
     await store.write(doc())
     const file = path.join(dir, 'deployments', `${ID}.json`)
     writeFileSync(file, '{ half a docu')
-    expect((await caughtAsync(store.write(doc({ description: 'new' })))).code).toBe('E_STATE_CORRUPT')
-    expect((await caughtAsync(store.remove(doc()))).code).toBe('E_STATE_CORRUPT')
+    expect((await caught(store.write(doc({ description: 'new' })))).code).toBe('E_STATE_CORRUPT')
+    expect((await caught(store.remove(doc()))).code).toBe('E_STATE_CORRUPT')
     expect(readFileSync(file, 'utf8')).toBe('{ half a docu')
     const { deployments, problems } = await store.list()
     expect(deployments).toEqual([])
@@ -139,7 +120,7 @@ describe('state documents', () => {
 
   it('refuses to write an invalid document', async () => {
     const store = new FileStateStore(temp())
-    expect((await caughtAsync(store.write(doc({ name: 'no spaces allowed' })))).code).toBe('E_STATE_INVALID')
+    expect((await caught(store.write(doc({ name: 'no spaces allowed' })))).code).toBe('E_STATE_INVALID')
   })
 
   it('resolves the state dir: flag, then GUIX_OPS_STATE_DIR, then XDG, then ~/.config/guix/ops', () => {
@@ -154,7 +135,7 @@ describe('locks', () => {
   it('a second lock fails at once, naming pid, host and command; release frees it', async () => {
     const store = new FileStateStore(temp())
     const held = await store.lock('shop', 'guix-ops deploy')
-    const error = await caughtAsync(store.lock('shop', 'guix-ops modify'))
+    const error = await caught(store.lock('shop', 'guix-ops modify'))
     expect(error.code).toBe('E_STATE_LOCKED')
     expect(error.message).toContain(`pid ${process.pid} on host ${hostname()} (guix-ops deploy)`)
     expect(await store.readLock('shop')).toMatchObject({ pid: process.pid, command: 'guix-ops deploy' })
@@ -184,9 +165,9 @@ describe('locks', () => {
     await (await store.lock('shop', 'x')).release()
     const lockFile = path.join(dir, 'locks', 'shop.lock')
     writeFileSync(lockFile, JSON.stringify({ pid: 999999, host: 'other', command: 'c', startedAt: 't' }))
-    expect((await caughtAsync(store.lock('shop', 'y'))).message).toContain('on host other')
+    expect((await caught(store.lock('shop', 'y'))).message).toContain('on host other')
     writeFileSync(lockFile, 'garbage')
-    expect((await caughtAsync(store.lock('shop', 'y'))).message).toContain(lockFile)
+    expect((await caught(store.lock('shop', 'y'))).message).toContain(lockFile)
     expect(await store.unlock('shop')).toMatchObject({ command: 'unknown' })
     expect(existsSync(lockFile)).toBe(false)
   })
