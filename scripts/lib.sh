@@ -52,6 +52,26 @@ ensure_build() {
   (cd "$ROOT" && npm run --silent build)
 }
 
+# Debian packages the tests use: a real sshd and ssh-keygen for the SSH
+# transport, Guile to read back s-expression exports. Installed when running
+# as root; otherwise the tests that need them are skipped, saying why.
+ensure_test_packages() {
+  local need=()
+  [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+  command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+  command -v guile >/dev/null 2>&1 || need+=(guile-3.0)
+  if [ "$(id -u)" != 0 ]; then
+    [ "${#need[@]}" -eq 0 ] || log "not root: tests needing ${need[*]} will be skipped"
+    return
+  fi
+  if [ "${#need[@]}" -gt 0 ]; then
+    log "installing ${need[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  # sshd's privilege separation dir; a package's service setup makes it, but no service runs here.
+  install -d -m 0755 /run/sshd
+}
+
 setup() {
   ensure_node
   ensure_deps

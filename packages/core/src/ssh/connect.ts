@@ -1,0 +1,90 @@
+/**
+ * Opens an SSH connection with the host key pinned: a pinned key must match
+ * exactly, or the connection stops with both fingerprints; with no pin, the
+ * key seen is handed to `onFirstContact` so the caller records it.
+ */
+import { readFile } from 'node:fs/promises'
+import type { Duplex } from 'node:stream'
+import type { Client, ConnectConfig } from 'ssh2'
+import { connectFailed, hostKeyChanged } from './errors.js'
+import { formatHostKey, sameHostKey } from './host-key.js'
+import { SshSession } from './session.js'
+import type { SshOptions, SshTarget } from './target.js'
+
+async function credentials(target: SshTarget): Promise<Pick<ConnectConfig, 'privateKey' | 'agent'>> {
+  if (target.identity) return { privateKey: await readFile(target.identity) }
+  if (process.env.SSH_AUTH_SOCK) return { agent: process.env.SSH_AUTH_SOCK }
+  throw new Error('no identity file given and no SSH agent (SSH_AUTH_SOCK) to ask')
+}
+
+function open(target: SshTarget, options: SshOptions, sock?: Duplex): Promise<{ client: Client; hostKey: string }> {
+  return new Promise((resolve, reject) => {
+    void (async () => {
+      const { Client } = await import('ssh2')
+      const client = new Client()
+      let presented: string | undefined
+      let refused: Error | undefined
+      const fail = (error: unknown) => {
+        client.end()
+        reject(refused ?? connectFailed(target, options, error))
+      }
+      const onAbort = () => fail(new Error('aborted'))
+      options.signal?.addEventListener('abort', onAbort, { once: true })
+      client.on('ready', () => {
+        options.signal?.removeEventListener('abort', onAbort)
+        if (!target.hostKey && presented) options.onFirstContact?.(presented, target)
+        resolve({ client, hostKey: presented ?? '' })
+      })
+      client.on('error', fail)
+      let config: ConnectConfig
+      try {
+        config = {
+          host: target.host,
+          port: target.port,
+          username: target.user,
+          ...(await credentials(target)),
+          ...(sock ? { sock } : {}),
+          readyTimeout: options.readyTimeout ?? 20_000,
+          keepaliveInterval: (options.keepaliveSeconds ?? 15) * 1000,
+          keepaliveCountMax: 3,
+          hostVerifier: (key: Buffer) => {
+            presented = formatHostKey(key)
+            if (target.hostKey && !sameHostKey(target.hostKey, presented)) {
+              refused = hostKeyChanged(target, options, target.hostKey, presented)
+              return false
+            }
+            return true
+          },
+        }
+      } catch (error) {
+        fail(error)
+        return
+      }
+      client.connect(config)
+    })().catch(reject)
+  })
+}
+
+/** Connects to `target` (through its jump host, if any) and returns a session for every later step. */
+export async function connectSsh(target: SshTarget, options: SshOptions = {}): Promise<SshSession> {
+  if (!target.jump) {
+    const { client, hostKey } = await open(target, options)
+    return new SshSession(client, target, options, hostKey)
+  }
+  const jump = await open(target.jump, {
+    ...options,
+    label: { ...options.label, machine: `${options.label?.machine ?? 'target'} (jump host)` },
+  })
+  try {
+    const tunnel = await new Promise<Duplex>((resolve, reject) => {
+      jump.client.forwardOut('127.0.0.1', 0, target.host, target.port, (error, stream) =>
+        error ? reject(connectFailed(target, options, error)) : resolve(stream),
+      )
+    })
+    const { client, hostKey } = await open(target, options, tunnel)
+    return new SshSession(client, target, options, hostKey, () => jump.client.end())
+  } catch (error) {
+    jump.client.end()
+    throw error
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * One SSH connection to a machine, reused for every step of a deploy:
+ * commands (argument arrays, quoted here), and file transfer over SFTP,
+ * written atomically on the target.
+ */
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import type { ExecOptions, ExecResult, RemoteHost } from '@guix-ops/plugin-api'
+import type { Client, SFTPWrapper } from 'ssh2'
+import { SshErrorCode, transportError } from './errors.js'
+import { commandLine } from './quote.js'
+import type { SshOptions, SshTarget } from './target.js'
+
+interface RawResult {
+  stdout: Buffer
+  stderr: Buffer
+  code: number | null
+}
+
+export class SshSession implements RemoteHost {
+  private sftpChannel: Promise<SFTPWrapper> | undefined
+
+  constructor(
+    private readonly client: Client,
+    readonly target: SshTarget,
+    private readonly options: SshOptions,
+    /** The host key the server presented, as pinned. */
+    readonly hostKey: string,
+    private readonly onClose: () => void = () => {},
+  ) {}
+
+  private get elevate(): boolean {
+    return this.target.sudo === true && this.target.user !== 'root'
+  }
+
+  private raw(argv: readonly string[], options: ExecOptions = {}): Promise<RawResult> {
+    const full = (options.sudo ?? true) && this.elevate ? ['sudo', '-n', '--', ...argv] : [...argv]
+    const line = commandLine(full)
+    return new Promise((resolve, reject) => {
+      this.client.exec(line, (error, stream) => {
+        if (error)
+          return reject(transportError(SshErrorCode.Exec, this.target, this.options, `cannot run ${argv[0]}`, error))
+        const out: Buffer[] = []
+        const err: Buffer[] = []
+        stream.on('data', (chunk: Buffer) => {
+          out.push(chunk)
+          options.onStdout?.(chunk.toString('utf8'))
+        })
+        stream.stderr.on('data', (chunk: Buffer) => {
+          err.push(chunk)
+          options.onStderr?.(chunk.toString('utf8'))
+        })
+        stream.on('close', (code: number | null) => {
+          resolve({
+            stdout: Buffer.concat(out),
+            stderr: Buffer.concat(err),
+            code: typeof code === 'number' ? code : null,
+          })
+        })
+        if (options.stdin !== undefined) stream.end(options.stdin)
+        else stream.end()
+      })
+    })
+  }
+
+  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const result = await this.raw(argv, options)
+    return { stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8'), code: result.code }
+  }
+
+  /** Runs a command that must succeed; its stderr is in the error. */
+  async run(argv: readonly string[], options: ExecOptions = {}): Promise<string> {
+    const result = await this.exec(argv, options)
+    if (result.code !== 0) {
+      const reason = `exit ${result.code ?? 'by signal'}${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`
+      throw transportError(SshErrorCode.Exec, this.target, this.options, `${argv.join(' ')} failed`, new Error(reason))
+    }
+    return result.stdout
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    this.sftpChannel ??= new Promise((resolve, reject) => {
+      this.client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp)))
+    })
+    return this.sftpChannel
+  }
+
+  /**
+   * Writes a file on the target atomically: a temp file beside it, then a
+   * rename. Through sudo, the temp file is written as the SSH user and
+   * moved into place by root.
+   */
+  async upload(
+    file: string,
+    content: string | Uint8Array,
+    options: { mode?: number; owner?: string } = {},
+  ): Promise<void> {
+    const mode = options.mode ?? 0o644
+    const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content)
+    const suffix = `.guix-ops-${randomBytes(6).toString('hex')}`
+    try {
+      if (this.elevate) {
+        const staging = (await this.run(['mktemp', '-d'], { sudo: false })).trim()
+        const temp = `${staging}/upload`
+        await this.writeSftp(temp, data, 0o600)
+        const modeText = mode.toString(8).padStart(4, '0')
+        const owner = options.owner ? ['-o', options.owner] : []
+        await this.run(['install', '-m', modeText, ...owner, '-T', temp, `${file}${suffix}`])
+        await this.run(['mv', '-f', '-T', `${file}${suffix}`, file])
+        await this.run(['rm', '-rf', staging], { sudo: false })
+        return
+      }
+      const temp = path.posix.join(path.posix.dirname(file), `.${path.posix.basename(file)}${suffix}`)
+      await this.writeSftp(temp, data, mode)
+      if (options.owner) await this.run(['chown', options.owner, temp])
+      await this.renameSftp(temp, file)
+    } catch (error) {
+      if ((error as { code?: string }).code?.startsWith('E_SSH')) throw error
+      throw transportError(SshErrorCode.Transfer, this.target, this.options, `cannot write ${file}`, error)
+    }
+  }
+
+  private async writeSftp(file: string, data: Buffer, mode: number): Promise<void> {
+    const sftp = await this.sftp()
+    await new Promise<void>((resolve, reject) => {
+      sftp.writeFile(file, data, { mode }, (error) => (error ? reject(error) : resolve()))
+    })
+    // The remote umask may have narrowed the mode given at creation.
+    await new Promise<void>((resolve, reject) => sftp.chmod(file, mode, (error) => (error ? reject(error) : resolve())))
+  }
+
+  private async renameSftp(from: string, to: string): Promise<void> {
+    const sftp = await this.sftp()
+    await new Promise<void>((resolve, reject) => {
+      // Plain SFTP rename refuses an existing target; OpenSSH's posix-rename replaces it atomically.
+      sftp.ext_openssh_rename(from, to, (error) => (error ? reject(error) : resolve()))
+    })
+  }
+
+  async download(file: string): Promise<Uint8Array> {
+    try {
+      if (this.elevate) {
+        const result = await this.raw(['cat', '--', file])
+        if (result.code !== 0) throw new Error(result.stderr.toString('utf8').trim() || `exit ${result.code}`)
+        return result.stdout
+      }
+      const sftp = await this.sftp()
+      return await new Promise<Buffer>((resolve, reject) => {
+        sftp.readFile(file, (error: Error | undefined, data: Buffer) => (error ? reject(error) : resolve(data)))
+      })
+    } catch (error) {
+      throw transportError(SshErrorCode.Transfer, this.target, this.options, `cannot read ${file}`, error)
+    }
+  }
+
+  close(): void {
+    this.client.end()
+    this.onClose()
+  }
+}
