@@ -1,10 +1,11 @@
 /**
- * Finds the packages that may provide plugins, in precedence order. A
- * package found twice (a workspace link and a bundled copy) counts once,
- * under its highest-precedence source.
+ * Finds the packages that may provide plugins. A package found twice (a
+ * workspace link and a bundled copy) counts once, under the first source
+ * that found it.
  */
 import { existsSync, readdirSync, realpathSync } from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { PackageCandidate, PluginSource } from './types.js'
 
 export interface DiscoveryOptions {
@@ -17,6 +18,9 @@ export interface DiscoveryOptions {
   /** Package dirs of plugins that ship with the CLI. */
   bundledPlugins?: string[]
 }
+
+/** dist/registry/discover.js -> the package root. */
+const CORE_PACKAGE_DIR: string = fileURLToPath(new URL('../..', import.meta.url))
 
 function packagesIn(nodeModules: string): string[] {
   const dirs: string[] = []
@@ -60,6 +64,9 @@ export function discoverPackages(options: DiscoveryOptions): PackageCandidate[] 
   const add = (dirs: string[], source: PluginSource) => {
     for (const dir of dirs) ordered.push({ dir, source })
   }
+  // The core's own package.json declares its built-in platforms (managed).
+  add([CORE_PACKAGE_DIR], 'builtin')
+  add(options.bundledPlugins ?? [], 'bundled')
   add(options.configPlugins ?? [], 'config')
   if (options.projectDir) {
     for (const nm of nodeModulesUpFrom(options.projectDir)) {
@@ -70,7 +77,6 @@ export function discoverPackages(options: DiscoveryOptions): PackageCandidate[] 
     }
   }
   add(options.userPlugins ?? [], 'user')
-  add(options.bundledPlugins ?? [], 'bundled')
 
   const seen = new Set<string>()
   const unique: PackageCandidate[] = []

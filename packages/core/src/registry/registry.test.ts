@@ -12,7 +12,7 @@ describe('PluginRegistry', () => {
   it('lists platforms and systems from manifests without importing them', () => {
     // throws-on-import would throw if imported; listing must not.
     const registry = PluginRegistry.discover({ configPlugins: [fixture('fake-cloud'), fixture('throws-on-import')] })
-    expect(registry.names('platform')).toEqual(['explodes', 'fake-cloud'])
+    expect(registry.names('platform')).toEqual(['explodes', 'fake-cloud', 'managed'])
     expect(registry.names('system')).toEqual(['fake-os'])
     expect(registry.entry('platform', 'fake-cloud')).toMatchObject({
       packageName: 'guix-ops-fixture-fake-cloud',

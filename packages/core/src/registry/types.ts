@@ -3,13 +3,15 @@ import type { GuixOpsError } from '@guix-ops/plugin-api'
 export type PluginKind = 'platform' | 'system'
 
 /**
- * Where a plugin was found, highest precedence first: paths in the config's
- * `plugins` list, the deployment project's node_modules, plugins the user
- * installed into the CLI, the ones bundled with the CLI.
+ * Where a plugin was found: built into the core, bundled with the CLI, a
+ * path in the config's `plugins` list, the deployment project's
+ * node_modules, or installed into the CLI by the user. A package found in
+ * several places is listed under the first of these; a name declared by
+ * two different packages is an error.
  */
-export type PluginSource = 'config' | 'project' | 'user' | 'bundled'
+export type PluginSource = 'builtin' | 'bundled' | 'config' | 'project' | 'user'
 
-export const SOURCE_ORDER: readonly PluginSource[] = ['config', 'project', 'user', 'bundled']
+export const SOURCE_ORDER: readonly PluginSource[] = ['builtin', 'bundled', 'config', 'project', 'user']
 
 /** One platform or system as a package.json declares it; nothing imported yet. */
 export interface PluginEntry {

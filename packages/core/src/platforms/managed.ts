@@ -1,0 +1,124 @@
+/**
+ * The `managed` platform: a host that already exists and is reached over
+ * SSH, like NixOps' `none` backend and Guix's managed-host environment.
+ * guix-ops does not own it, so it cannot create, power on or off, or
+ * destroy it; provisioning checks that it answers and records what it is.
+ */
+import { homedir } from 'node:os'
+import path from 'node:path'
+import { API_VERSION, definePlatform, type PlatformDefinition, type PluginContext } from '@guix-ops/plugin-api'
+import { connectSsh, type SshSession, type SshTarget } from '../ssh/index.js'
+import { type ManagedOptions, managedOptions } from './managed-options.js'
+
+/** What is recorded in state for a managed host. */
+export interface ManagedResource {
+  [key: string]: string | number | boolean | null | { [key: string]: string }
+  host: string
+  port: number
+  user: string
+  identity: string | null
+  sudo: boolean
+  jump: string | null
+  /** Pinned on first contact, or as given in the config. */
+  hostKey: string
+  facts: { [key: string]: string }
+}
+
+function parseJump(jump: string, base: SshTarget): SshTarget {
+  const match = /^(?:([^@]+)@)?([^:]+)(?::(\d+))?$/.exec(jump)!
+  return {
+    host: match[2]!,
+    port: Number(match[3] ?? 22),
+    user: match[1] ?? base.user,
+    ...(base.identity ? { identity: base.identity } : {}),
+  }
+}
+
+interface Reachable {
+  host: string
+  port: number
+  user: string
+  sudo: boolean
+  identity?: string | null | undefined
+  jump?: string | null | undefined
+  hostKey?: string | undefined
+}
+
+function targetOf(r: Reachable): SshTarget {
+  const target: SshTarget = { host: r.host, port: r.port, user: r.user, sudo: r.sudo }
+  if (r.identity) target.identity = r.identity.startsWith('~/') ? path.join(homedir(), r.identity.slice(2)) : r.identity
+  if (r.hostKey) target.hostKey = r.hostKey
+  if (r.jump) target.jump = parseJump(r.jump, target)
+  return target
+}
+
+async function connect(ctx: PluginContext, target: SshTarget): Promise<SshSession> {
+  return connectSsh(target, { label: { deployment: ctx.deployment.name, machine: ctx.machine }, signal: ctx.signal })
+}
+
+/** Facts shown by `info` and readable by other machines as `outputs`. */
+async function readFacts(ssh: SshSession): Promise<{ [key: string]: string }> {
+  const uname = await ssh.run(['uname', '-m', '-r', '-n'], { sudo: false })
+  const [hostname = '', kernel = '', arch = ''] = uname.trim().split(/\s+/)
+  const release = await ssh.exec(['cat', '/etc/os-release'], { sudo: false })
+  const field = (name: string) => new RegExp(`^${name}="?([^"\\n]*)"?$`, 'm').exec(release.stdout)?.[1] ?? ''
+  return { hostname, kernel, arch, os: field('ID'), osVersion: field('VERSION_ID'), osName: field('PRETTY_NAME') }
+}
+
+const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatform<ManagedOptions, ManagedResource>({
+  name: 'managed',
+  apiVersion: API_VERSION,
+  description: 'An existing host reached over SSH (not created, powered or destroyed by guix-ops)',
+  options: managedOptions,
+  capabilities: { start: false, stop: false, reboot: false, destroy: false, console: false },
+
+  async provision(ctx, { options, existing }) {
+    // A key pinned at an earlier provision stays pinned unless the config names one.
+    const hostKey = options.hostKey ?? existing?.hostKey
+    const ssh = await connect(ctx, targetOf({ ...options, ...(hostKey ? { hostKey } : {}) }))
+    try {
+      ctx.progress.report(`connected to ${options.host}, reading facts`)
+      const facts = await readFacts(ssh)
+      const resource: ManagedResource = {
+        host: options.host,
+        port: options.port,
+        user: options.user,
+        sudo: options.sudo,
+        hostKey: ssh.hostKey,
+        facts,
+        identity: options.identity ?? null,
+        jump: options.jump ?? null,
+      }
+      return { resource, address: options.host, outputs: facts }
+    } finally {
+      ssh.close()
+    }
+  },
+
+  async status(ctx, resource) {
+    try {
+      const ssh = await connect(ctx, targetOf(resource))
+      try {
+        return (await ssh.exec(['true'], { sudo: false })).code === 0 ? 'up' : 'unknown'
+      } finally {
+        ssh.close()
+      }
+    } catch (error) {
+      if ((error as { code?: string }).code === 'E_SSH_CONNECT') return 'unreachable'
+      throw error
+    }
+  },
+
+  async ssh(_ctx, resource) {
+    return {
+      host: resource.host,
+      port: resource.port,
+      user: resource.user,
+      hostKey: resource.hostKey,
+      ...(resource.identity ? { privateKeyPath: resource.identity } : {}),
+    }
+  },
+})
+
+export default managed
+export type { ManagedOptions }
