@@ -1,5 +1,6 @@
 export { ErrorCode, type ErrorCodeValue } from './codes.js'
 export * from './config/index.js'
+export * from './deploy/index.js'
 export * from './graph/index.js'
 export * from './hooks/index.js'
 export * from './operations/index.js'

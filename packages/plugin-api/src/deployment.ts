@@ -46,6 +46,8 @@ export interface SshEndpoint {
   privateKeyPath?: string
   /** Pinned host key, `ssh-ed25519 AAAA...`, when the platform knows it. */
   hostKey?: string
+  /** Run commands through `sudo -n` (when `user` is not root). */
+  sudo?: boolean
 }
 
 /** What a machine turned out to be once deployed; what machine functions read. */

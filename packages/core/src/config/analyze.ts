@@ -8,7 +8,7 @@ import type { MachineSpec, StandardSchemaV1 } from '@guix-ops/plugin-api'
 import { GuixOpsError, isGuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
 import { buildGraph, containsPlaceholder, inferDependencies } from '../graph/index.js'
-import type { PluginRegistry } from '../registry/index.js'
+import type { PluginResolver } from '../registry/index.js'
 import { joinPath } from './describe.js'
 import { IssueList } from './issues.js'
 import type { ConfigDeployment } from './normalize.js'
@@ -42,7 +42,7 @@ async function checkOptions(
   machine: string,
   kind: 'platform' | 'system',
   ref: { type: string; [k: string]: unknown },
-  registry: PluginRegistry,
+  registry: PluginResolver,
 ): Promise<void> {
   let schema: StandardSchemaV1
   try {
@@ -69,7 +69,7 @@ async function checkOptions(
 export async function analyzeDeployment(
   file: string,
   deployment: ConfigDeployment,
-  registry: PluginRegistry,
+  registry: PluginResolver,
 ): Promise<DeploymentAnalysis> {
   const { definition, prefix } = deployment
   const issues = new IssueList(file)

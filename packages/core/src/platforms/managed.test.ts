@@ -68,6 +68,7 @@ describe.skipIf(unavailable !== undefined)('managed platform against a real sshd
       port: sshd.port,
       user: sshd.user,
       hostKey: sshd.hostKey,
+      sudo: false,
       privateKeyPath: sshd.identity,
     })
     // Provisioning again keeps the key pinned the first time.

@@ -115,6 +115,7 @@ const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatf
       port: resource.port,
       user: resource.user,
       hostKey: resource.hostKey,
+      sudo: resource.sudo,
       ...(resource.identity ? { privateKeyPath: resource.identity } : {}),
     }
   },

@@ -41,3 +41,9 @@ export interface PackageCandidate {
   dir: string
   source: PluginSource
 }
+
+/** What the engine needs from a registry: definitions by name (tests pass inline ones). */
+export interface PluginResolver {
+  platform(name: string): Promise<import('@guix-ops/plugin-api').PlatformDefinition>
+  system(name: string): Promise<import('@guix-ops/plugin-api').SystemDefinition>
+}

@@ -1,0 +1,171 @@
+/**
+ * One machine's way through a deploy: resolve its config with the results
+ * of the machines it depends on, provision it, connect and verify its host
+ * key, plan, apply, confirm, and record every step in state as it happens.
+ */
+import type {
+  LifecycleHooks,
+  MachineDefinition,
+  MachineEvent,
+  MachineResult,
+  PlatformDefinition,
+  SshEndpoint,
+  SystemContext,
+  SystemDefinition,
+} from '@guix-ops/plugin-api'
+import { resolveMachine } from '../graph/index.js'
+import type { PluginResolver } from '../registry/index.js'
+import { connectSsh, type SshSession, type SshTarget } from '../ssh/index.js'
+import { stepFailed } from './failure.js'
+import { pluginContext } from './plugin-context.js'
+import type { StateWriter } from './state-writer.js'
+import type { DeployEvent, MachineOutcome } from './types.js'
+import { validOptions } from './validate-options.js'
+
+export interface MachineRun {
+  name: string
+  definition: MachineDefinition
+  /** Results of machines deployed so far in this run (and recorded before it). */
+  results: Map<string, MachineResult>
+  plugins: PluginResolver
+  hooks: LifecycleHooks
+  writer: StateWriter
+  stateDir: string
+  dryRun: boolean
+  signal: AbortSignal
+  emit: (event: DeployEvent) => void
+}
+
+function targetOf(endpoint: SshEndpoint, pinned: string | undefined): SshTarget {
+  return {
+    host: endpoint.host,
+    port: endpoint.port,
+    user: endpoint.user,
+    ...(endpoint.privateKeyPath ? { identity: endpoint.privateKeyPath } : {}),
+    ...(pinned ? { hostKey: pinned } : {}),
+    ...(endpoint.sudo ? { sudo: true } : {}),
+  }
+}
+
+export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
+  const { name, writer, emit } = run
+  const deployment = { id: writer.state.id, name: writer.state.name }
+  const event: MachineEvent = { deployment, machine: name }
+  const step = (s: 'resolve' | 'provision' | 'connect' | 'plan' | 'apply', message: string) =>
+    emit({ type: 'step', machine: name, step: s, message })
+
+  step('resolve', 'resolving its config')
+  let spec = resolveMachine(name, run.definition, Object.fromEntries(run.results))
+  spec = await run.hooks.resolveMachine.promise(spec, event)
+  const platform: PlatformDefinition = await run.plugins.platform(spec.platform.type)
+  const system: SystemDefinition = await run.plugins.system(spec.system.type)
+  const platformOptions = await validOptions(platform.options, spec.platform, `machines.${name}.platform`, name)
+  const systemOptions = await validOptions(system.options, spec.system, `machines.${name}.system`, name)
+  const ctx = await pluginContext({ stateDir: run.stateDir, deployment, machine: name, signal: run.signal, emit })
+  const recorded = writer.machine(name)
+
+  if (run.dryRun && recorded?.resource === undefined) {
+    // Nothing to plan against yet: say what would be created, and let dependents see a stand-in address.
+    run.results.set(name, {
+      name,
+      address: `(address of ${name} once created)`,
+      ssh: { host: '', port: 0, user: '' },
+      outputs: {},
+    })
+    return {
+      machine: name,
+      status: 'planned',
+      changes: [{ action: 'create', subject: `machine ${name}`, detail: `${platform.name} / ${system.name}` }],
+    }
+  }
+
+  step('provision', `${platform.name}: ${recorded?.resource ? 'checking' : 'creating'} the machine`)
+  await run.hooks.beforeProvision.promise(event)
+  let provisioned: Awaited<ReturnType<PlatformDefinition['provision']>>
+  let endpoint: SshEndpoint
+  try {
+    provisioned = run.dryRun
+      ? { resource: recorded!.resource!, address: recorded!.address ?? '', outputs: recorded!.outputs ?? {} }
+      : await platform.provision(ctx, {
+          name,
+          options: platformOptions,
+          ...(recorded?.resource ? { existing: recorded.resource } : {}),
+        })
+    endpoint = await platform.ssh(ctx, provisioned.resource)
+  } catch (error) {
+    throw stepFailed(platform.name, 'provision', name, error)
+  }
+  if (!run.dryRun) {
+    await writer.update(name, (m) => ({
+      ...m,
+      platform: platform.name,
+      system: system.name,
+      resource: provisioned.resource,
+      address: provisioned.address,
+      outputs: provisioned.outputs ?? {},
+    }))
+  }
+  const result: MachineResult = {
+    name,
+    address: provisioned.address,
+    ssh: endpoint,
+    outputs: provisioned.outputs ?? {},
+  }
+  run.results.set(name, result)
+  await run.hooks.afterProvision.promise(event, result)
+
+  step('connect', `connecting to ${endpoint.user}@${endpoint.host}:${endpoint.port}`)
+  await run.hooks.beforeConnect.promise(event)
+  const pinned = writer.machine(name)?.hostKey ?? endpoint.hostKey
+  let session: SshSession
+  try {
+    session = await connectSsh(targetOf(endpoint, pinned), {
+      label: { deployment: deployment.name, machine: name },
+      signal: run.signal,
+    })
+  } catch (error) {
+    throw stepFailed('ssh', 'connect', name, error)
+  }
+  try {
+    if (!pinned && !run.dryRun) await writer.update(name, (m) => ({ ...m!, hostKey: session.hostKey }))
+    await run.hooks.afterConnect.promise(event)
+    const systemCtx: SystemContext = { ...ctx, host: session }
+
+    step('plan', `${system.name}: planning`)
+    let plan = await system.plan(systemCtx, systemOptions).catch((error: unknown) => {
+      throw stepFailed(system.name, 'plan', name, error)
+    })
+    plan = await run.hooks.afterPlan.promise(plan, event)
+    if (run.dryRun) return { machine: name, status: 'planned', changes: plan.changes }
+    if (plan.changes.length === 0) return { machine: name, status: 'unchanged', changes: [] }
+
+    step('apply', `${system.name}: applying ${plan.changes.length} change(s)`)
+    await run.hooks.beforeActivate.promise(event, plan)
+    const generation = await system.apply(systemCtx, systemOptions, plan).catch((error: unknown) => {
+      throw stepFailed(system.name, 'apply', name, error)
+    })
+    await writer.update(name, (m) => ({
+      ...m!,
+      generations: [
+        ...(m?.generations ?? []).filter((g) => g.number !== generation.number),
+        {
+          number: generation.number,
+          createdAt: generation.createdAt,
+          ...(generation.description ? { description: generation.description } : {}),
+        },
+      ],
+    }))
+    // Confirm: a fresh connection must still work after activation.
+    const confirm = await connectSsh(targetOf(endpoint, writer.machine(name)?.hostKey), {
+      label: { deployment: deployment.name, machine: name },
+      signal: run.signal,
+    }).catch((error: unknown) => {
+      throw stepFailed(system.name, 'confirm after activation', name, error)
+    })
+    confirm.close()
+    await run.hooks.afterActivate.promise(event, generation)
+    return { machine: name, status: 'changed', changes: plan.changes, generation }
+  } finally {
+    session.close()
+  }
+}

@@ -1,0 +1,12 @@
+export { type DeploymentRun, runDeployment } from './run.js'
+export { schedule } from './scheduler.js'
+export { selectMachines } from './select.js'
+export { StateWriter } from './state-writer.js'
+export type {
+  DeployEvent,
+  DeployOptions,
+  DeployStep,
+  DeploySummary,
+  MachineOutcome,
+  MachineOutcomeStatus,
+} from './types.js'

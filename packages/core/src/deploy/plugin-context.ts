@@ -1,0 +1,57 @@
+/** The context each plugin call gets: logging and progress become deploy events. */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { PluginContext, SecretStore } from '@guix-ops/plugin-api'
+import type { DeployEvent } from './types.js'
+
+/** Secrets kept as one 0600 file each under STATE_DIR/secrets/<id>/<machine>/. */
+function fileSecrets(dir: string): SecretStore {
+  const file = (name: string) => {
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`invalid secret name "${name}"`)
+    return path.join(dir, name)
+  }
+  return {
+    async get(name) {
+      try {
+        return await readFile(file(name), 'utf8')
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+        throw error
+      }
+    },
+    async set(name, value) {
+      await mkdir(dir, { recursive: true, mode: 0o700 })
+      await writeFile(file(name), value, { mode: 0o600 })
+    },
+    async delete(name) {
+      await rm(file(name), { force: true })
+    },
+  }
+}
+
+export interface ContextOptions {
+  stateDir: string
+  deployment: { id: string; name: string }
+  machine: string
+  signal: AbortSignal
+  emit: (event: DeployEvent) => void
+}
+
+export async function pluginContext(options: ContextOptions): Promise<PluginContext> {
+  const { stateDir, deployment, machine, emit } = options
+  const machineDir = path.join(stateDir, 'machines', deployment.id, machine)
+  await mkdir(machineDir, { recursive: true, mode: 0o700 })
+  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) =>
+    emit({ type: 'log', machine, level, message })
+  return {
+    deployment,
+    machine,
+    logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    progress: {
+      report: (message, amount) => emit({ type: 'progress', machine, message, ...(amount ?? {}) }),
+    },
+    signal: options.signal,
+    stateDir: machineDir,
+    secrets: fileSecrets(path.join(stateDir, 'secrets', deployment.id, machine)),
+  }
+}

@@ -1,0 +1,236 @@
+// A whole deploy through the engine, with small inline plugins, against a
+// real sshd on 127.0.0.1: a platform whose machines are that sshd, and a
+// system driver that writes one file per machine into a temp dir over SFTP.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import {
+  API_VERSION,
+  type DeploymentDefinition,
+  definePlatform,
+  defineSystem,
+  type Generation,
+  type PlatformDefinition,
+  type SystemDefinition,
+} from '@guix-ops/plugin-api'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { sshdUnavailable, startSshd, type TestSshd } from '../../../../test/support/sshd.js'
+import { analyzeDeployment, normalizeConfig } from '../config/index.js'
+import { createLifecycleHooks } from '../hooks/index.js'
+import { type DeploymentState, FileStateStore, STATE_KIND, STATE_VERSION } from '../state/index.js'
+import { runDeployment } from './run.js'
+import { StateWriter } from './state-writer.js'
+import type { DeployEvent, DeployOptions } from './types.js'
+
+const unavailable = sshdUnavailable()
+
+describe.skipIf(unavailable !== undefined)('runDeployment against a real sshd', () => {
+  let sshd: TestSshd
+  let outDir: string
+  let stateDir: string
+  let provisions: string[]
+  let failProvision: Set<string>
+
+  /** Every machine is the test sshd; the "address" is made up from the machine's name. */
+  const loopback: PlatformDefinition = definePlatform({
+    name: 'loopback',
+    apiVersion: API_VERSION,
+    options: z.strictObject({ slow: z.number().default(0) }),
+    capabilities: {},
+    async provision(_ctx, { name, options, existing }) {
+      provisions.push(name)
+      if (failProvision.has(name)) throw new Error('no capacity left')
+      await new Promise((r) => setTimeout(r, (options as { slow: number }).slow))
+      return {
+        resource: existing ?? { id: `lb-${name}` },
+        address: `10.9.0.${name.length}`,
+        outputs: { id: `lb-${name}` },
+      }
+    },
+    status: async () => 'up',
+    ssh: async () => ({ host: '127.0.0.1', port: sshd.port, user: sshd.user, privateKeyPath: sshd.identity }),
+  })
+
+  /** Writes `content` to OUT/<machine>.txt; a generation per change, kept in memory. */
+  const generations = new Map<string, Generation[]>()
+  const files: SystemDefinition<{ content: string }> = defineSystem({
+    name: 'file',
+    apiVersion: API_VERSION,
+    options: z.strictObject({ content: z.string() }),
+    async plan(ctx, options) {
+      const file = path.join(outDir, `${ctx.machine}.txt`)
+      const current = await ctx.host.exec(['cat', file])
+      return current.code === 0 && current.stdout === options.content
+        ? { changes: [] }
+        : { changes: [{ action: current.code === 0 ? 'update' : 'create', subject: `file ${file}` }] }
+    },
+    async apply(ctx, options) {
+      await ctx.host.upload(path.join(outDir, `${ctx.machine}.txt`), options.content, { mode: 0o644 })
+      const list = generations.get(ctx.machine) ?? []
+      const generation = { number: list.length + 1, createdAt: new Date().toISOString(), current: true }
+      generations.set(ctx.machine, [...list, generation])
+      return generation
+    },
+    check: async () => [],
+    generations: async (ctx) => generations.get(ctx.machine) ?? [],
+    rollback: async () => {
+      throw new Error('not used here')
+    },
+  })
+
+  const plugins = {
+    platform: async (name: string) => {
+      if (name !== 'loopback') throw new Error(`unknown platform ${name}`)
+      return loopback
+    },
+    system: async (name: string) => {
+      if (name !== 'file') throw new Error(`unknown system ${name}`)
+      return files as unknown as SystemDefinition
+    },
+  }
+
+  const m = (content: string, extra: object = {}) => ({
+    platform: { type: 'loopback', ...extra },
+    system: { type: 'file', content },
+  })
+
+  /** db <- app <- proxy, plus an independent cache. */
+  const shop = (version = 'v1'): DeploymentDefinition => ({
+    name: 'shop',
+    machines: {
+      db: m(`db ${version}`, { slow: 150 }),
+      cache: { ...m(`cache ${version}`, { slow: 150 }), tags: ['data'] },
+      app: ({ db }) => m(`DB_HOST=${db!.address} ${version}`),
+      proxy: ({ app }) => m(`upstream ${app!.address}:8080`),
+    },
+  })
+
+  async function deploy(definition: DeploymentDefinition, options: DeployOptions = {}) {
+    const config = normalizeConfig({ file: '/cfg/guix-ops.config.ts', value: definition })
+    const analysis = await analyzeDeployment(config.file, config.deployments[0]!, plugins)
+    const store = new FileStateStore(stateDir)
+    const existing = await store.find('shop')
+    const state: DeploymentState = existing ?? {
+      kind: STATE_KIND,
+      version: STATE_VERSION,
+      id: '11111111-2222-4333-8444-555555555555',
+      name: 'shop',
+      configPath: config.file,
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+      machines: {},
+    }
+    const events: DeployEvent[] = []
+    const summary = await runDeployment({
+      definition,
+      analysis,
+      writer: new StateWriter(store, state),
+      plugins,
+      hooks: createLifecycleHooks(),
+      stateDir,
+      options,
+      emit: (e) => events.push(e),
+    })
+    return { summary, events, state: (await store.find('shop'))! }
+  }
+
+  beforeAll(async () => {
+    sshd = await startSshd()
+  })
+  afterAll(async () => {
+    await sshd?.stop()
+  })
+  beforeEach(() => {
+    outDir = mkdtempSync(path.join(tmpdir(), 'guix-ops-out-'))
+    stateDir = mkdtempSync(path.join(tmpdir(), 'guix-ops-state-'))
+    provisions = []
+    failProvision = new Set()
+    generations.clear()
+  })
+
+  it('deploys in dependency order with results passed on, pins host keys, and records everything', async () => {
+    const { summary, events, state } = await deploy(shop())
+    expect(summary.changed).toEqual(['db', 'cache', 'app', 'proxy'])
+    expect(readFileSync(path.join(outDir, 'app.txt'), 'utf8')).toBe('DB_HOST=10.9.0.2 v1')
+    expect(readFileSync(path.join(outDir, 'proxy.txt'), 'utf8')).toBe('upstream 10.9.0.3:8080')
+    // db and cache are independent: both were provisioned before either finished.
+    const starts = events.filter((e) => e.type === 'step' && e.step === 'provision').map((e) => e.machine)
+    expect(starts.slice(0, 2).sort()).toEqual(['cache', 'db'])
+    expect(state.machines.db).toMatchObject({
+      platform: 'loopback',
+      system: 'file',
+      resource: { id: 'lb-db' },
+      address: '10.9.0.2',
+      hostKey: sshd.hostKey,
+      generations: [{ number: 1 }],
+    })
+  })
+
+  it('a second deploy changes nothing; a changed config changes only what differs', async () => {
+    await deploy(shop())
+    const again = await deploy(shop())
+    expect(again.summary.unchanged).toEqual(['db', 'cache', 'app', 'proxy'])
+    const next = await deploy(shop('v2'))
+    expect(next.summary.changed).toEqual(['db', 'cache', 'app'])
+    expect(next.summary.unchanged).toEqual(['proxy'])
+    expect(next.state.machines.app?.generations?.map((g) => g.number)).toEqual([1, 2])
+  })
+
+  it('dry run plans without changing any machine or the state', async () => {
+    const { summary, state } = await deploy(shop(), { dryRun: true })
+    expect(summary.outcomes.every((o) => o.status === 'planned')).toBe(true)
+    expect(existsSync(path.join(outDir, 'db.txt'))).toBe(false)
+    expect(state).toBeUndefined()
+    await deploy(shop())
+    const planned = await deploy(shop('v2'), { dryRun: true })
+    expect(planned.summary.outcomes.find((o) => o.machine === 'db')?.changes).toEqual([
+      { action: 'update', subject: `file ${path.join(outDir, 'db.txt')}` },
+    ])
+    expect(readFileSync(path.join(outDir, 'db.txt'), 'utf8')).toBe('db v1')
+  })
+
+  it('skips the dependents of a failed machine and goes on with the rest, naming plugin and machine', async () => {
+    failProvision.add('db')
+    const { summary } = await deploy(shop())
+    expect(summary.failed).toEqual([
+      { machine: 'db', error: 'loopback: provision of machine "db" failed: no capacity left' },
+    ])
+    expect(summary.skipped).toEqual([
+      { machine: 'app', reason: 'dependency "db" failed' },
+      { machine: 'proxy', reason: 'dependency "app" was skipped' },
+    ])
+    expect(summary.changed).toEqual(['cache'])
+  })
+
+  it('with --on-failure abort, starts nothing more after a failure', async () => {
+    failProvision.add('db')
+    const { summary } = await deploy(shop(), { onFailure: 'abort', parallel: 1 })
+    expect(provisions).toEqual(['db'])
+    expect(summary.skipped.map((s) => s.machine)).toEqual(['cache', 'app', 'proxy'])
+  })
+
+  it('selects machines by name and tag, reading recorded results of the others', async () => {
+    await deploy(shop())
+    provisions = []
+    const { summary } = await deploy(shop('v2'), { include: ['app'] })
+    expect(provisions).toEqual(['app'])
+    expect(summary.changed).toEqual(['app'])
+    expect(readFileSync(path.join(outDir, 'app.txt'), 'utf8')).toBe('DB_HOST=10.9.0.2 v2')
+    const tagged = await deploy(shop('v3'), { tags: ['@data'] })
+    expect(tagged.summary.changed).toEqual(['cache'])
+  })
+
+  it('stops a machine whose host key changed, with both fingerprints', async () => {
+    await deploy(shop())
+    await sshd.rotateHostKey()
+    const { summary } = await deploy(shop('v2'), { include: ['db'] })
+    expect(summary.failed[0]?.machine).toBe('db')
+    expect(summary.failed[0]?.error).toMatch(
+      /host key of machine "db" .* has changed: pinned SHA256:\S+, presented SHA256:\S+/,
+    )
+    expect(readFileSync(path.join(outDir, 'db.txt'), 'utf8')).toBe('db v1')
+  })
+})
+
+if (unavailable) console.warn(`skipping the deploy engine tests against a real sshd: ${unavailable}`)

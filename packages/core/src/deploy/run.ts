@@ -1,0 +1,112 @@
+/**
+ * A whole deploy: machines in dependency order, independent ones in
+ * parallel, each recorded in state as it goes; a summary at the end says
+ * which changed, which did not, which failed and why, and which were skipped.
+ */
+import type { DeploymentDefinition, LifecycleHooks, MachineResult } from '@guix-ops/plugin-api'
+import { isGuixOpsError } from '@guix-ops/plugin-api'
+import type { DeploymentAnalysis } from '../config/index.js'
+import type { PluginResolver } from '../registry/index.js'
+import { deployMachine } from './deploy-machine.js'
+import { pluginContext } from './plugin-context.js'
+import { schedule } from './scheduler.js'
+import { selectMachines } from './select.js'
+import type { StateWriter } from './state-writer.js'
+import type { DeployEvent, DeployOptions, DeploySummary, MachineOutcome } from './types.js'
+
+export interface DeploymentRun {
+  definition: DeploymentDefinition
+  analysis: DeploymentAnalysis
+  writer: StateWriter
+  plugins: PluginResolver
+  hooks: LifecycleHooks
+  stateDir: string
+  options: DeployOptions
+  emit: (event: DeployEvent) => void
+  signal?: AbortSignal
+}
+
+/** Results of machines outside this run that were deployed before, for machine functions to read. */
+async function recordedResults(
+  run: DeploymentRun,
+  selected: Set<string>,
+  signal: AbortSignal,
+): Promise<Map<string, MachineResult>> {
+  const results = new Map<string, MachineResult>()
+  const deployment = { id: run.writer.state.id, name: run.writer.state.name }
+  for (const [name, m] of Object.entries(run.writer.state.machines)) {
+    if (selected.has(name) || m.resource === undefined || m.address === undefined) continue
+    const platform = await run.plugins.platform(m.platform)
+    const ctx = await pluginContext({ stateDir: run.stateDir, deployment, machine: name, signal, emit: run.emit })
+    results.set(name, { name, address: m.address, ssh: await platform.ssh(ctx, m.resource), outputs: m.outputs ?? {} })
+  }
+  return results
+}
+
+export async function runDeployment(run: DeploymentRun): Promise<DeploySummary> {
+  const { analysis, options } = run
+  const tags = Object.fromEntries(analysis.machines.map((m) => [m.name, m.tags]))
+  const dependencies = Object.fromEntries(analysis.machines.map((m) => [m.name, m.dependencies]))
+  const selected = selectMachines(analysis.order, tags, options)
+  const abort = new AbortController()
+  run.signal?.addEventListener('abort', () => abort.abort(), { once: true })
+  const results = await recordedResults(run, new Set(selected), abort.signal)
+  const outcomes = new Map<string, MachineOutcome>()
+  const deployment = { id: run.writer.state.id, name: run.writer.state.name }
+
+  const scheduled = await schedule(
+    selected,
+    dependencies,
+    Math.max(1, options.parallel ?? 10),
+    options.onFailure === 'abort',
+    async (name) => {
+      try {
+        const outcome = await deployMachine({
+          name,
+          definition: run.definition.machines[name]!,
+          results,
+          plugins: run.plugins,
+          hooks: run.hooks,
+          writer: run.writer,
+          stateDir: run.stateDir,
+          dryRun: options.dryRun === true,
+          signal: abort.signal,
+          emit: run.emit,
+        })
+        outcomes.set(name, outcome)
+        run.emit({ type: 'step', machine: name, step: 'done', message: outcome.status })
+        return { ok: true }
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error)
+        outcomes.set(name, {
+          machine: name,
+          status: 'failed',
+          reason: message,
+          ...(isGuixOpsError(error) ? { error: error.toJSON() } : {}),
+        })
+        run.emit({ type: 'step', machine: name, step: 'failed', message })
+        await run.hooks.machineFailed.promise({ deployment, machine: name }, error as Error).catch(() => undefined)
+        if (options.onFailure === 'abort') abort.abort()
+        return { ok: false, reason: message }
+      }
+    },
+  )
+  for (const [name, reason] of scheduled.skipped) {
+    outcomes.set(name, { machine: name, status: 'skipped', reason })
+    run.emit({ type: 'step', machine: name, step: 'skipped', message: reason })
+  }
+  await run.writer.flush()
+
+  const ordered = selected.map((m) => outcomes.get(m)!).filter(Boolean)
+  const summary: DeploySummary = {
+    deployment,
+    dryRun: options.dryRun === true,
+    outcomes: ordered,
+    changed: ordered.filter((o) => o.status === 'changed').map((o) => o.machine),
+    unchanged: ordered.filter((o) => o.status === 'unchanged').map((o) => o.machine),
+    failed: ordered.filter((o) => o.status === 'failed').map((o) => ({ machine: o.machine, error: o.reason ?? '' })),
+    skipped: ordered.filter((o) => o.status === 'skipped').map((o) => ({ machine: o.machine, reason: o.reason ?? '' })),
+  }
+  await run.hooks.deploymentFinished.promise(summary).catch(() => undefined)
+  return summary
+}
