@@ -38,4 +38,10 @@ export interface PluginContext {
   /** A directory owned by this machine's plugin, 0700, kept until destroy. */
   stateDir: string
   secrets: SecretStore
+  /**
+   * The SSH host key pinned for this machine, if any. A platform that
+   * connects to the machine itself (to provision or probe it) must verify
+   * the host against it; the core pins the key on first contact.
+   */
+  hostKey?: string
 }

@@ -61,8 +61,15 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
   const system: SystemDefinition = await run.plugins.system(spec.system.type)
   const platformOptions = await validOptions(platform.options, spec.platform, `machines.${name}.platform`, name)
   const systemOptions = await validOptions(system.options, spec.system, `machines.${name}.system`, name)
-  const ctx = await pluginContext({ stateDir: run.stateDir, deployment, machine: name, signal: run.signal, emit })
   const recorded = writer.machine(name)
+  const ctx = await pluginContext({
+    stateDir: run.stateDir,
+    deployment,
+    machine: name,
+    signal: run.signal,
+    emit,
+    hostKey: recorded?.hostKey,
+  })
 
   if (run.dryRun && recorded?.resource === undefined) {
     // Nothing to plan against yet: say what would be created, and let dependents see a stand-in address.
@@ -127,7 +134,9 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
     throw stepFailed('ssh', 'connect', name, error)
   }
   try {
-    if (!pinned && !run.dryRun) await writer.update(name, (m) => ({ ...m!, hostKey: session.hostKey }))
+    // The key seen on first contact (or the one the platform vouched for) is pinned in state.
+    if (!writer.machine(name)?.hostKey && !run.dryRun)
+      await writer.update(name, (m) => ({ ...m!, hostKey: session.hostKey }))
     await run.hooks.afterConnect.promise(event)
     const systemCtx: SystemContext = { ...ctx, host: session }
 

@@ -35,6 +35,8 @@ export interface ContextOptions {
   machine: string
   signal: AbortSignal
   emit: (event: DeployEvent) => void
+  /** The host key pinned in state for this machine. */
+  hostKey?: string | undefined
 }
 
 export async function pluginContext(options: ContextOptions): Promise<PluginContext> {
@@ -53,5 +55,6 @@ export async function pluginContext(options: ContextOptions): Promise<PluginCont
     signal: options.signal,
     stateDir: machineDir,
     secrets: fileSecrets(path.join(stateDir, 'secrets', deployment.id, machine)),
+    ...(options.hostKey ? { hostKey: options.hostKey } : {}),
   }
 }

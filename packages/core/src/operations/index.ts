@@ -2,6 +2,7 @@ export { analyzeConfig, pickDeployment, readConfig, registryFor } from './config
 export type { EngineContext, EngineEvent } from './context.js'
 export { createDeployment } from './create.js'
 export { deleteDeployment } from './delete.js'
+export { deployDeployment } from './deploy.js'
 export { EXPORT_KIND, type ExportFormat, exportDeployment, importDeployment } from './export-import.js'
 export { findDeployment } from './lookup.js'
 export { modifyDeployment } from './modify.js'
@@ -13,4 +14,5 @@ export {
   type MachineInfo,
 } from './query.js'
 export { toSexp } from './sexp.js'
+export { resetHostKey } from './ssh-keys.js'
 export { unlockDeployment } from './unlock.js'

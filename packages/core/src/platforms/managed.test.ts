@@ -8,7 +8,7 @@ import { PluginRegistry } from '../registry/index.js'
 import { requireCapability } from './capability.js'
 import managed from './managed.js'
 
-function context(): PluginContext {
+function context(hostKey?: string): PluginContext {
   const quiet = () => {}
   return {
     deployment: { id: '00000000-0000-4000-8000-000000000000', name: 'shop' },
@@ -18,6 +18,7 @@ function context(): PluginContext {
     signal: new AbortController().signal,
     stateDir: '/nonexistent',
     secrets: { get: async () => undefined, set: async () => {}, delete: async () => {} },
+    ...(hostKey ? { hostKey } : {}),
   }
 }
 
@@ -56,34 +57,34 @@ describe.skipIf(unavailable !== undefined)('managed platform against a real sshd
     await sshd?.stop()
   })
 
-  it('provisions by connecting, pinning the host key and recording facts; status is up', async () => {
+  it('provisions by connecting and recording facts; status is up', async () => {
     const opts = await options({ host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity })
     const { resource, address, outputs } = await managed.provision(context(), { name: 'db', options: opts })
     expect(address).toBe('127.0.0.1')
-    expect(resource.hostKey).toBe(sshd.hostKey)
+    expect(resource.hostKey).toBeNull()
     expect(outputs).toMatchObject({ arch: arch() === 'x64' ? 'x86_64' : expect.any(String), os: 'debian' })
     expect(await managed.status(context(), resource)).toBe('up')
     expect(await managed.ssh(context(), resource)).toEqual({
       host: '127.0.0.1',
       port: sshd.port,
       user: sshd.user,
-      hostKey: sshd.hostKey,
       sudo: false,
       privateKeyPath: sshd.identity,
     })
-    // Provisioning again keeps the key pinned the first time.
-    const again = await managed.provision(context(), { name: 'db', options: opts, existing: resource })
-    expect(again.resource.hostKey).toBe(resource.hostKey)
+    // A key named in the config is what the core pins.
+    const pinned = await managed.provision(context(), { name: 'db', options: { ...opts, hostKey: sshd.hostKey } })
+    expect((await managed.ssh(context(), pinned.resource)).hostKey).toBe(sshd.hostKey)
   })
 
-  it('reports unreachable when nothing answers, and refuses a changed host key', async () => {
+  it('reports unreachable when nothing answers, and refuses a host key other than the pinned one', async () => {
     const opts = await options({ host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity })
     const { resource } = await managed.provision(context(), { name: 'db', options: opts })
     expect(await managed.status(context(), { ...resource, port: 1 })).toBe('unreachable')
+    const pinned = sshd.hostKey
     await sshd.rotateHostKey()
-    const error = await caught(managed.provision(context(), { name: 'db', options: opts, existing: resource }))
+    const error = await caught(managed.provision(context(pinned), { name: 'db', options: opts, existing: resource }))
     expect(error.code).toBe('E_SSH_HOST_KEY_CHANGED')
     expect(error.where).toMatchObject({ machine: 'db', deployment: 'shop' })
-    await expect(managed.status(context(), resource)).rejects.toMatchObject({ code: 'E_SSH_HOST_KEY_CHANGED' })
+    await expect(managed.status(context(pinned), resource)).rejects.toMatchObject({ code: 'E_SSH_HOST_KEY_CHANGED' })
   })
 })

@@ -19,8 +19,8 @@ export interface ManagedResource {
   identity: string | null
   sudo: boolean
   jump: string | null
-  /** Pinned on first contact, or as given in the config. */
-  hostKey: string
+  /** The host key the config names, if any; the key pinned on first contact is kept in state by the core. */
+  hostKey: string | null
   facts: { [key: string]: string }
 }
 
@@ -41,7 +41,7 @@ interface Reachable {
   sudo: boolean
   identity?: string | null | undefined
   jump?: string | null | undefined
-  hostKey?: string | undefined
+  hostKey?: string | null | undefined
 }
 
 function targetOf(r: Reachable): SshTarget {
@@ -72,9 +72,8 @@ const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatf
   options: managedOptions,
   capabilities: { start: false, stop: false, reboot: false, destroy: false, console: false },
 
-  async provision(ctx, { options, existing }) {
-    // A key pinned at an earlier provision stays pinned unless the config names one.
-    const hostKey = options.hostKey ?? existing?.hostKey
+  async provision(ctx, { options }) {
+    const hostKey = options.hostKey ?? ctx.hostKey
     const ssh = await connect(ctx, targetOf({ ...options, ...(hostKey ? { hostKey } : {}) }))
     try {
       ctx.progress.report(`connected to ${options.host}, reading facts`)
@@ -84,7 +83,7 @@ const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatf
         port: options.port,
         user: options.user,
         sudo: options.sudo,
-        hostKey: ssh.hostKey,
+        hostKey: options.hostKey ?? null,
         facts,
         identity: options.identity ?? null,
         jump: options.jump ?? null,
@@ -97,7 +96,8 @@ const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatf
 
   async status(ctx, resource) {
     try {
-      const ssh = await connect(ctx, targetOf(resource))
+      const hostKey = resource.hostKey ?? ctx.hostKey
+      const ssh = await connect(ctx, targetOf({ ...resource, ...(hostKey ? { hostKey } : {}) }))
       try {
         return (await ssh.exec(['true'], { sudo: false })).code === 0 ? 'up' : 'unknown'
       } finally {
@@ -114,8 +114,8 @@ const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatf
       host: resource.host,
       port: resource.port,
       user: resource.user,
-      hostKey: resource.hostKey,
       sudo: resource.sudo,
+      ...(resource.hostKey ? { hostKey: resource.hostKey } : {}),
       ...(resource.identity ? { privateKeyPath: resource.identity } : {}),
     }
   },

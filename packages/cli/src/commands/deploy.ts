@@ -1,0 +1,84 @@
+import { type DeploySummary, deployDeployment, type EngineEvent } from '@guix-ops/core'
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../base/command.js'
+import { deploymentFlag } from '../base/flags.js'
+import { ProgressView } from '../render/progress.js'
+import { renderPlan, renderSummary } from '../render/summary.js'
+
+export default class Deploy extends BaseCommand {
+  static override summary = "Make the deployment's machines match its config: provision, connect, plan, apply."
+  static override description =
+    "Machines are deployed in dependency order; machines that do not depend on each other are deployed in parallel. Each machine is recorded in state as soon as it is created. A failed machine's dependents are skipped; with --on-failure abort, nothing more is started. Exits 1 if any machine failed."
+  static override examples = [
+    '<%= config.bin %> deploy -d shop',
+    '<%= config.bin %> deploy -d shop --dry-run',
+    '<%= config.bin %> deploy -d shop --include web --include db',
+    '<%= config.bin %> deploy -d shop --on @frontend --parallel 4',
+  ]
+  static override flags = {
+    deployment: deploymentFlag,
+    include: Flags.string({
+      description: 'deploy only this machine (repeatable)',
+      multiple: true,
+      helpValue: 'MACHINE',
+    }),
+    exclude: Flags.string({
+      description: 'do not deploy this machine (repeatable)',
+      multiple: true,
+      helpValue: 'MACHINE',
+    }),
+    on: Flags.string({
+      description: 'deploy only machines with this tag, as @tag (repeatable)',
+      multiple: true,
+      helpValue: '@TAG',
+    }),
+    parallel: Flags.integer({ description: 'machines worked on at once', default: 10, min: 1 }),
+    'on-failure': Flags.string({
+      options: ['continue', 'abort'] as const,
+      default: 'continue',
+      description: 'what the other machines do when one fails',
+    }),
+    'dry-run': Flags.boolean({ description: "plan only: print each machine's changes, change nothing" }),
+  }
+
+  async run(): Promise<DeploySummary> {
+    const { flags } = await this.parse(Deploy)
+    const view = this.jsonEnabled() ? undefined : new ProgressView(process.stderr)
+    const engine = this.engine(flags['state-dir'])
+    const emit = (event: EngineEvent) => {
+      if (view && (event.type === 'step' || event.type === 'progress' || event.type === 'log')) view.event(event)
+      else this.renderEvent(event)
+    }
+    const abort = new AbortController()
+    const onSignal = () => abort.abort()
+    process.once('SIGINT', onSignal)
+    let summary: DeploySummary
+    try {
+      summary = await deployDeployment(
+        { ...engine, emit },
+        {
+          deployment: flags.deployment,
+          ...(flags.include ? { include: flags.include } : {}),
+          ...(flags.exclude ? { exclude: flags.exclude } : {}),
+          ...(flags.on ? { tags: flags.on } : {}),
+          parallel: flags.parallel,
+          onFailure: flags['on-failure'] === 'abort' ? 'abort' : 'continue',
+          dryRun: flags['dry-run'],
+          signal: abort.signal,
+        },
+      )
+    } finally {
+      process.removeListener('SIGINT', onSignal)
+    }
+    if (flags['dry-run']) this.log(renderPlan(summary))
+    this.log(renderSummary(summary))
+    if (summary.failed.length > 0) {
+      // The summary is the output; the exit status says that something failed.
+      process.exitCode = 1
+      if (!this.jsonEnabled()) {
+        for (const f of summary.failed) process.stderr.write(`error: ${f.error}\n`)
+      }
+    }
+    return summary
+  }
+}

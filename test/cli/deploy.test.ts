@@ -1,0 +1,112 @@
+// `guix-ops deploy` through the built CLI onto managed hosts: real sshd
+// processes on 127.0.0.1, a fixture system driver that writes one file.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FIXTURES, guixOps, json, tempDir } from '../support/cli.js'
+import { sshdUnavailable, startSshd, type TestSshd } from '../support/sshd.js'
+
+const unavailable = sshdUnavailable()
+if (unavailable) console.warn(`skipping the deploy CLI tests against real sshd: ${unavailable}`)
+
+interface Summary {
+  changed: string[]
+  unchanged: string[]
+  failed: { machine: string; error: string }[]
+  skipped: { machine: string; reason: string }[]
+  outcomes: { machine: string; status: string; changes?: { action: string; subject: string }[] }[]
+}
+
+describe.skipIf(unavailable !== undefined)('guix-ops deploy onto managed hosts', () => {
+  let db: TestSshd
+  let web: TestSshd
+  let out: string
+
+  function writeConfig(version: string): string {
+    const file = path.join(out, 'guix-ops.config.ts')
+    const host = (s: TestSshd) =>
+      `{ type: 'managed', host: '127.0.0.1', port: ${s.port}, user: '${s.user}', identity: '${s.identity}' }`
+    writeFileSync(
+      file,
+      `import { defineDeployment } from '@guix-ops/plugin-api'
+export default defineDeployment({
+  name: 'pair',
+  plugins: ['${path.join(FIXTURES, 'plugins/marker-system')}'],
+  machines: {
+    db: { platform: ${host(db)}, system: { type: 'marker', path: '${out}/db.conf', content: 'db ${version}\\n' } },
+    web: ({ db }) => ({
+      platform: ${host(web)},
+      system: { type: 'marker', path: '${out}/web.env', content: \`DB=\${db.address}:\${db.ssh.port} ${version}\\n\` },
+    }),
+  },
+})
+`,
+    )
+    return file
+  }
+
+  beforeAll(async () => {
+    db = await startSshd()
+    web = await startSshd()
+    out = mkdtempSync(path.join(tmpdir(), 'guix-ops-deploy-'))
+  })
+  afterAll(async () => {
+    await db?.stop()
+    await web?.stop()
+  })
+
+  it('plans, deploys, is idempotent, and pins host keys; a changed key stops that machine until reset', async () => {
+    const stateDir = tempDir()
+    expect(guixOps(['create', writeConfig('v1')], { stateDir }).code).toBe(0)
+
+    const plan = guixOps(['deploy', '-d', 'pair', '--dry-run'], { stateDir })
+    expect(plan.code).toBe(0)
+    expect(plan.stdout).toContain('db: 1 change(s)')
+    expect(plan.stdout).toContain('+ machine db')
+    expect(plan.stdout).toContain('dry run: nothing was changed')
+
+    const first = guixOps(['deploy', '-d', 'pair'], { stateDir })
+    expect(first.code, first.stderr).toBe(0)
+    expect(first.stderr).toContain('[db] provision: managed: creating the machine')
+    expect(first.stdout).toContain('2 changed, 0 unchanged, 0 failed, 0 skipped')
+    expect(readFileSync(path.join(out, 'web.env'), 'utf8')).toBe(`DB=127.0.0.1:${db.port} v1\n`)
+
+    const info = json<{ machines: { name: string; recorded: string; address: string; generations: number }[] }>(
+      guixOps(['info', '-d', 'pair', '--json'], { stateDir }),
+    )
+    expect(info.machines.map((m) => [m.name, m.recorded, m.address, m.generations])).toEqual([
+      ['db', 'created', '127.0.0.1', 1],
+      ['web', 'created', '127.0.0.1', 1],
+    ])
+
+    const again = json<Summary>(guixOps(['deploy', '-d', 'pair', '--json'], { stateDir }))
+    expect(again.unchanged).toEqual(['db', 'web'])
+
+    await db.rotateHostKey()
+    writeConfig('v2')
+    const stopped = guixOps(['deploy', '-d', 'pair'], { stateDir })
+    expect(stopped.code).toBe(1)
+    expect(stopped.stderr).toMatch(/E_SSH_HOST_KEY_CHANGED|host key of machine "db" .* has changed/)
+    expect(stopped.stdout).toContain('dependency "db" failed')
+    expect(readFileSync(path.join(out, 'db.conf'), 'utf8')).toBe('db v1\n')
+
+    const reset = guixOps(['ssh-keys', 'reset', '-d', 'pair', 'db'], { stateDir })
+    expect(reset.code).toBe(0)
+    expect(reset.stdout).toMatch(/Forgot the host key of db \(SHA256:/)
+    const after = json<Summary>(guixOps(['deploy', '-d', 'pair', '--json'], { stateDir }))
+    expect(after.changed).toEqual(['db', 'web'])
+    expect(readFileSync(path.join(out, 'db.conf'), 'utf8')).toBe('db v2\n')
+  })
+
+  it('refuses machines it does not know in --include, and selects by name', () => {
+    const stateDir = tempDir()
+    guixOps(['create', writeConfig('v3')], { stateDir })
+    const unknown = json<{ error: { code: string; message: string } }>(
+      guixOps(['deploy', '-d', 'pair', '--include', 'dbb', '--json'], { stateDir }),
+    )
+    expect(unknown.error).toMatchObject({ code: 'E_USAGE', message: 'no machine named "dbb" in this deployment' })
+    const only = json<Summary>(guixOps(['deploy', '-d', 'pair', '--include', 'db', '--json'], { stateDir }))
+    expect(only.outcomes.map((o) => o.machine)).toEqual(['db'])
+  })
+})
