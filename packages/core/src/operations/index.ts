@@ -5,6 +5,7 @@ export { deleteDeployment } from './delete.js'
 export { deployDeployment } from './deploy.js'
 export { EXPORT_KIND, type ExportFormat, exportDeployment, importDeployment } from './export-import.js'
 export { findDeployment } from './lookup.js'
+export { type MachineAccess, machineAccess, openSession } from './machine-session.js'
 export { modifyDeployment } from './modify.js'
 export {
   type DeploymentInfo,

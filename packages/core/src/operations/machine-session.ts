@@ -1,0 +1,81 @@
+/**
+ * Opens an SSH session to one recorded machine of a deployment, verified
+ * against its pinned host key, for `ssh`, `ssh-for-each` and `scp`.
+ */
+import { GuixOpsError, type SshEndpoint } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
+import { pluginContext } from '../deploy/plugin-context.js'
+import { connectSsh, type SshSession, type SshTarget } from '../ssh/index.js'
+import type { DeploymentState } from '../state/index.js'
+import { pickDeployment, readConfig, registryFor } from './config-source.js'
+import type { EngineContext } from './context.js'
+
+export interface MachineAccess {
+  machine: string
+  endpoint: SshEndpoint
+  /** The pinned key the session was verified against. */
+  hostKey: string | undefined
+  target: SshTarget
+}
+
+/** How to reach each named machine (all recorded ones when `machines` is empty). */
+export async function machineAccess(
+  ctx: EngineContext,
+  state: DeploymentState,
+  machines: readonly string[],
+): Promise<MachineAccess[]> {
+  const names =
+    machines.length > 0 ? [...machines] : Object.keys(state.machines).filter((m) => state.machines[m]?.resource)
+  const config = await readConfig(ctx, state.configPath)
+  const registry = registryFor(ctx, config, pickDeployment(config, state.name))
+  const access: MachineAccess[] = []
+  for (const name of names) {
+    const recorded = state.machines[name]
+    if (!recorded) {
+      throw new GuixOpsError(ErrorCode.Usage, `deployment "${state.name}" has no machine "${name}"`, {
+        suggestion: `machines: ${Object.keys(state.machines).join(', ')}`,
+      })
+    }
+    if (!recorded.resource) {
+      throw new GuixOpsError('E_NOT_DEPLOYED', `machine "${name}" has not been deployed yet`, {
+        where: { deployment: state.name, machine: name },
+        suggestion: `run "guix-ops deploy -d ${state.name} --include ${name}" first`,
+      })
+    }
+    const platform = await registry.platform(recorded.platform)
+    const pctx = await pluginContext({
+      stateDir: ctx.store.dir,
+      deployment: { id: state.id, name: state.name },
+      machine: name,
+      signal: new AbortController().signal,
+      emit: ctx.emit,
+      hostKey: recorded.hostKey,
+    })
+    const endpoint = await platform.ssh(pctx, recorded.resource)
+    const hostKey = recorded.hostKey ?? endpoint.hostKey
+    access.push({
+      machine: name,
+      endpoint,
+      hostKey,
+      target: {
+        host: endpoint.host,
+        port: endpoint.port,
+        user: endpoint.user,
+        ...(endpoint.privateKeyPath ? { identity: endpoint.privateKeyPath } : {}),
+        ...(hostKey ? { hostKey } : {}),
+        ...(endpoint.sudo ? { sudo: true } : {}),
+      },
+    })
+  }
+  return access
+}
+
+export async function openSession(state: DeploymentState, access: MachineAccess): Promise<SshSession> {
+  if (!access.hostKey) {
+    throw new GuixOpsError('E_SSH_NO_HOST_KEY', `machine "${access.machine}" has no pinned host key`, {
+      where: { deployment: state.name, machine: access.machine },
+      suggestion: `run "guix-ops deploy -d ${state.name} --include ${access.machine}" to pin it`,
+    })
+  }
+  return connectSsh(access.target, { label: { deployment: state.name, machine: access.machine } })
+}
