@@ -130,6 +130,31 @@ describe.skipIf(unavailable !== undefined)('ssh, ssh-for-each, scp, list-generat
     expect(guixOps(['list-generations', '-d', 'duo'], { stateDir }).stdout).toMatch(/one\s+1 \(current\)/)
   })
 
+  it('check reports status, host key, uptime and load, and drift made by hand', () => {
+    const healthy = json<{
+      healthy: boolean
+      machines: {
+        machine: string
+        status: string
+        hostKey: string
+        uptimeSeconds: number
+        load: number[]
+        drift: unknown[]
+      }[]
+    }>(guixOps(['check', '-d', 'duo', '--include', 'two', '--json'], { stateDir }))
+    expect(healthy.healthy).toBe(true)
+    expect(healthy.machines[0]).toMatchObject({ machine: 'two', status: 'up', hostKey: 'verified', drift: [] })
+    expect(healthy.machines[0]!.uptimeSeconds).toBeGreaterThan(0)
+    expect(healthy.machines[0]!.load).toHaveLength(3)
+    writeFileSync(path.join(out, 'two'), 'changed by hand')
+    const drifted = guixOps(['check', '-d', 'duo', '--include', 'two'], { stateDir })
+    expect(drifted.code).toBe(1)
+    expect(drifted.stdout).toMatch(/two\s+up\s+verified\s+\S+.*1 item\(s\)/)
+    expect(drifted.stdout).toContain(`two: file ${path.join(out, 'two')}: expected "two", found "changed by hand"`)
+    expect(guixOps(['deploy', '-d', 'duo', '--include', 'two'], { stateDir }).code).toBe(0)
+    expect(guixOps(['check', '-d', 'duo', '--include', 'two'], { stateDir }).code).toBe(0)
+  })
+
   it('refuses a machine that does not exist or was never deployed', () => {
     const missing = json<{ error: { code: string } }>(
       guixOps(['ssh', '-d', 'duo', 'three', '--json', '--', 'true'], { stateDir }),

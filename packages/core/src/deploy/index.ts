@@ -1,3 +1,5 @@
+export { pluginContext } from './plugin-context.js'
+export { recordedResults } from './recorded-results.js'
 export { type DeploymentRun, runDeployment } from './run.js'
 export { schedule } from './scheduler.js'
 export { selectMachines } from './select.js'
@@ -10,3 +12,4 @@ export type {
   MachineOutcome,
   MachineOutcomeStatus,
 } from './types.js'
+export { validOptions } from './validate-options.js'

@@ -3,12 +3,12 @@
  * parallel, each recorded in state as it goes; a summary at the end says
  * which changed, which did not, which failed and why, and which were skipped.
  */
-import type { DeploymentDefinition, LifecycleHooks, MachineResult } from '@guix-ops/plugin-api'
+import type { DeploymentDefinition, LifecycleHooks } from '@guix-ops/plugin-api'
 import { isGuixOpsError } from '@guix-ops/plugin-api'
 import type { DeploymentAnalysis } from '../config/index.js'
 import type { PluginResolver } from '../registry/index.js'
 import { deployMachine } from './deploy-machine.js'
-import { pluginContext } from './plugin-context.js'
+import { recordedResults } from './recorded-results.js'
 import { schedule } from './scheduler.js'
 import { selectMachines } from './select.js'
 import type { StateWriter } from './state-writer.js'
@@ -26,23 +26,6 @@ export interface DeploymentRun {
   signal?: AbortSignal
 }
 
-/** Results of machines outside this run that were deployed before, for machine functions to read. */
-async function recordedResults(
-  run: DeploymentRun,
-  selected: Set<string>,
-  signal: AbortSignal,
-): Promise<Map<string, MachineResult>> {
-  const results = new Map<string, MachineResult>()
-  const deployment = { id: run.writer.state.id, name: run.writer.state.name }
-  for (const [name, m] of Object.entries(run.writer.state.machines)) {
-    if (selected.has(name) || m.resource === undefined || m.address === undefined) continue
-    const platform = await run.plugins.platform(m.platform)
-    const ctx = await pluginContext({ stateDir: run.stateDir, deployment, machine: name, signal, emit: run.emit })
-    results.set(name, { name, address: m.address, ssh: await platform.ssh(ctx, m.resource), outputs: m.outputs ?? {} })
-  }
-  return results
-}
-
 export async function runDeployment(run: DeploymentRun): Promise<DeploySummary> {
   const { analysis, options } = run
   const tags = Object.fromEntries(analysis.machines.map((m) => [m.name, m.tags]))
@@ -50,7 +33,10 @@ export async function runDeployment(run: DeploymentRun): Promise<DeploySummary> 
   const selected = selectMachines(analysis.order, tags, options)
   const abort = new AbortController()
   run.signal?.addEventListener('abort', () => abort.abort(), { once: true })
-  const results = await recordedResults(run, new Set(selected), abort.signal)
+  const results = await recordedResults(
+    { state: run.writer.state, plugins: run.plugins, stateDir: run.stateDir, emit: run.emit, signal: abort.signal },
+    new Set(selected),
+  )
   const outcomes = new Map<string, MachineOutcome>()
   const deployment = { id: run.writer.state.id, name: run.writer.state.name }
 

@@ -1,3 +1,4 @@
+export { type CheckReport, checkDeployment, type MachineCheck } from './check.js'
 export { analyzeConfig, pickDeployment, readConfig, registryFor } from './config-source.js'
 export type { EngineContext, EngineEvent } from './context.js'
 export { createDeployment } from './create.js'

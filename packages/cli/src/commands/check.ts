@@ -1,0 +1,65 @@
+import { type CheckReport, checkDeployment } from '@guix-ops/core'
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../base/command.js'
+import { deploymentFlag } from '../base/flags.js'
+import { table } from '../render/table.js'
+
+function uptime(seconds: number | undefined): string {
+  if (seconds === undefined) return '-'
+  const days = Math.floor(seconds / 86400)
+  const hours = Math.floor((seconds % 86400) / 3600)
+  const minutes = Math.floor((seconds % 3600) / 60)
+  return days > 0 ? `${days}d ${hours}h` : hours > 0 ? `${hours}h ${minutes}m` : `${minutes}m`
+}
+
+export default class Check extends BaseCommand {
+  static override summary =
+    'Check each machine: platform status, pinned host key, uptime and load, and drift from the last deploy.'
+  static override description =
+    'Exits 1 unless every machine is up, its host key verified, and nothing on it differs from what the last deploy applied.'
+  static override examples = ['<%= config.bin %> check -d shop', '<%= config.bin %> check -d shop --include db --json']
+  static override flags = {
+    deployment: deploymentFlag,
+    include: Flags.string({
+      description: 'check only this machine (repeatable)',
+      multiple: true,
+      helpValue: 'MACHINE',
+    }),
+    on: Flags.string({
+      description: 'check only machines with this tag, as @tag (repeatable)',
+      multiple: true,
+      helpValue: '@TAG',
+    }),
+  }
+
+  async run(): Promise<CheckReport> {
+    const { flags } = await this.parse(Check)
+    const report = await checkDeployment(this.engine(flags['state-dir']), {
+      deployment: flags.deployment,
+      ...(flags.include ? { include: flags.include } : {}),
+      ...(flags.on ? { tags: flags.on } : {}),
+    })
+    this.log(
+      table(
+        ['MACHINE', 'STATUS', 'HOST KEY', 'UPTIME', 'LOAD', 'DRIFT'],
+        report.machines.map((m) => [
+          m.machine,
+          m.status,
+          m.hostKey,
+          uptime(m.uptimeSeconds),
+          m.load ? m.load.join(' ') : '-',
+          m.error ? `error: ${m.error}` : m.drift.length === 0 ? 'none' : `${m.drift.length} item(s)`,
+        ]),
+      ),
+    )
+    for (const m of report.machines) {
+      for (const d of m.drift) {
+        this.log(
+          `  ${m.machine}: ${d.subject}${d.expected !== undefined ? `: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)}` : ''}`,
+        )
+      }
+    }
+    if (!report.healthy) process.exitCode = 1
+    return report
+  }
+}

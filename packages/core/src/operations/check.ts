@@ -1,0 +1,105 @@
+/**
+ * `check`: is each machine where the state says it is? Its platform status,
+ * its host key against the pinned one, uptime and load, and drift: what on
+ * the host differs from what the last deploy applied.
+ */
+import type { Drift, PlatformStatus } from '@guix-ops/plugin-api'
+import { isGuixOpsError } from '@guix-ops/plugin-api'
+import { pluginContext, recordedResults, selectMachines, validOptions } from '../deploy/index.js'
+import { resolveMachine } from '../graph/index.js'
+import { connectSsh } from '../ssh/index.js'
+import { analyzeConfig, registryFor } from './config-source.js'
+import type { EngineContext } from './context.js'
+import { findDeployment } from './lookup.js'
+
+export interface MachineCheck {
+  machine: string
+  status: PlatformStatus | 'not-deployed'
+  hostKey: 'verified' | 'changed' | 'not-checked'
+  uptimeSeconds?: number
+  load?: [number, number, number]
+  drift: Drift[]
+  /** What kept the check from completing, if anything. */
+  error?: string
+}
+
+export interface CheckReport {
+  deployment: { id: string; name: string }
+  machines: MachineCheck[]
+  /** True when every machine is up, verified and without drift. */
+  healthy: boolean
+}
+
+export async function checkDeployment(
+  ctx: EngineContext,
+  options: { deployment: string | undefined; include?: string[]; tags?: string[] },
+): Promise<CheckReport> {
+  const state = await findDeployment(ctx, options.deployment)
+  const { config, deployment, analysis } = await analyzeConfig(ctx, state.configPath, state.name)
+  const registry = registryFor(ctx, config, deployment)
+  const tags = Object.fromEntries(analysis.machines.map((m) => [m.name, m.tags]))
+  const names = selectMachines(analysis.order, tags, {
+    ...(options.include ? { include: options.include } : {}),
+    ...(options.tags ? { tags: options.tags } : {}),
+  })
+  const signal = new AbortController().signal
+  const results = Object.fromEntries(
+    await recordedResults({ state, plugins: registry, stateDir: ctx.store.dir, emit: ctx.emit, signal }),
+  )
+  const label = { id: state.id, name: state.name }
+
+  const checkOne = async (name: string): Promise<MachineCheck> => {
+    const recorded = state.machines[name]
+    if (!recorded?.resource) return { machine: name, status: 'not-deployed', hostKey: 'not-checked', drift: [] }
+    const check: MachineCheck = { machine: name, status: 'unknown', hostKey: 'not-checked', drift: [] }
+    try {
+      const platform = await registry.platform(recorded.platform)
+      const pctx = await pluginContext({
+        stateDir: ctx.store.dir,
+        deployment: label,
+        machine: name,
+        signal,
+        emit: ctx.emit,
+        hostKey: recorded.hostKey,
+      })
+      check.status = await platform.status(pctx, recorded.resource)
+      if (check.status !== 'up') return check
+      const endpoint = await platform.ssh(pctx, recorded.resource)
+      const hostKey = recorded.hostKey ?? endpoint.hostKey
+      const session = await connectSsh(
+        {
+          host: endpoint.host,
+          port: endpoint.port,
+          user: endpoint.user,
+          ...(endpoint.privateKeyPath ? { identity: endpoint.privateKeyPath } : {}),
+          ...(hostKey ? { hostKey } : {}),
+          ...(endpoint.sudo ? { sudo: true } : {}),
+        },
+        { label: { deployment: state.name, machine: name } },
+      )
+      try {
+        check.hostKey = hostKey ? 'verified' : 'not-checked'
+        const proc = await session.exec(['cat', '/proc/uptime', '/proc/loadavg'], { sudo: false })
+        const numbers = proc.stdout.split(/\s+/).map(Number)
+        if (Number.isFinite(numbers[0])) check.uptimeSeconds = Math.round(numbers[0]!)
+        if (numbers.length >= 5) check.load = [numbers[2]!, numbers[3]!, numbers[4]!]
+        const spec = resolveMachine(name, deployment.definition.machines[name]!, results)
+        const system = await registry.system(spec.system.type)
+        const systemOptions = await validOptions(system.options, spec.system, `machines.${name}.system`, name)
+        check.drift = await system.check({ ...pctx, host: session }, systemOptions)
+      } finally {
+        session.close()
+      }
+    } catch (error) {
+      if (isGuixOpsError(error) && error.code === 'E_SSH_HOST_KEY_CHANGED') check.hostKey = 'changed'
+      check.error = error instanceof Error ? error.message : String(error)
+    }
+    return check
+  }
+
+  const machines = await Promise.all(names.map(checkOne))
+  const healthy = machines.every(
+    (m) => m.status === 'up' && m.hostKey === 'verified' && m.drift.length === 0 && !m.error,
+  )
+  return { deployment: label, machines, healthy }
+}
