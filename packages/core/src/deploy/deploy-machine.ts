@@ -15,7 +15,7 @@ import type {
 } from '@guix-ops/plugin-api'
 import { resolveMachine } from '../graph/index.js'
 import type { PluginResolver } from '../registry/index.js'
-import { connectSsh, type SshSession, type SshTarget } from '../ssh/index.js'
+import { connectSsh, endpointTarget, type SshSession } from '../ssh/index.js'
 import { stepFailed } from './failure.js'
 import { pluginContext } from './plugin-context.js'
 import type { StateWriter } from './state-writer.js'
@@ -34,17 +34,6 @@ export interface MachineRun {
   dryRun: boolean
   signal: AbortSignal
   emit: (event: DeployEvent) => void
-}
-
-function targetOf(endpoint: SshEndpoint, pinned: string | undefined): SshTarget {
-  return {
-    host: endpoint.host,
-    port: endpoint.port,
-    user: endpoint.user,
-    ...(endpoint.privateKeyPath ? { identity: endpoint.privateKeyPath } : {}),
-    ...(pinned ? { hostKey: pinned } : {}),
-    ...(endpoint.sudo ? { sudo: true } : {}),
-  }
 }
 
 export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
@@ -126,7 +115,7 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
   const pinned = writer.machine(name)?.hostKey ?? endpoint.hostKey
   let session: SshSession
   try {
-    session = await connectSsh(targetOf(endpoint, pinned), {
+    session = await connectSsh(endpointTarget(endpoint, pinned), {
       label: { deployment: deployment.name, machine: name },
       signal: run.signal,
     })
@@ -165,7 +154,7 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
       ],
     }))
     // Confirm: a fresh connection must still work after activation.
-    const confirm = await connectSsh(targetOf(endpoint, writer.machine(name)?.hostKey), {
+    const confirm = await connectSsh(endpointTarget(endpoint, writer.machine(name)?.hostKey), {
       label: { deployment: deployment.name, machine: name },
       signal: run.signal,
     }).catch((error: unknown) => {

@@ -7,7 +7,7 @@ import type { Drift, PlatformStatus } from '@guix-ops/plugin-api'
 import { isGuixOpsError } from '@guix-ops/plugin-api'
 import { pluginContext, recordedResults, selectMachines, validOptions } from '../deploy/index.js'
 import { resolveMachine } from '../graph/index.js'
-import { connectSsh } from '../ssh/index.js'
+import { connectSsh, endpointTarget } from '../ssh/index.js'
 import { analyzeConfig, registryFor } from './config-source.js'
 import type { EngineContext } from './context.js'
 import { findDeployment } from './lookup.js'
@@ -66,17 +66,9 @@ export async function checkDeployment(
       if (check.status !== 'up') return check
       const endpoint = await platform.ssh(pctx, recorded.resource)
       const hostKey = recorded.hostKey ?? endpoint.hostKey
-      const session = await connectSsh(
-        {
-          host: endpoint.host,
-          port: endpoint.port,
-          user: endpoint.user,
-          ...(endpoint.privateKeyPath ? { identity: endpoint.privateKeyPath } : {}),
-          ...(hostKey ? { hostKey } : {}),
-          ...(endpoint.sudo ? { sudo: true } : {}),
-        },
-        { label: { deployment: state.name, machine: name } },
-      )
+      const session = await connectSsh(endpointTarget(endpoint, hostKey), {
+        label: { deployment: state.name, machine: name },
+      })
       try {
         check.hostKey = hostKey ? 'verified' : 'not-checked'
         const proc = await session.exec(['cat', '/proc/uptime', '/proc/loadavg'], { sudo: false })

@@ -5,7 +5,7 @@
 import { GuixOpsError, type SshEndpoint } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
 import { pluginContext } from '../deploy/plugin-context.js'
-import { connectSsh, type SshSession, type SshTarget } from '../ssh/index.js'
+import { connectSsh, endpointTarget, type SshSession, type SshTarget } from '../ssh/index.js'
 import type { DeploymentState } from '../state/index.js'
 import { pickDeployment, readConfig, registryFor } from './config-source.js'
 import type { EngineContext } from './context.js'
@@ -57,14 +57,7 @@ export async function machineAccess(
       machine: name,
       endpoint,
       hostKey,
-      target: {
-        host: endpoint.host,
-        port: endpoint.port,
-        user: endpoint.user,
-        ...(endpoint.privateKeyPath ? { identity: endpoint.privateKeyPath } : {}),
-        ...(hostKey ? { hostKey } : {}),
-        ...(endpoint.sudo ? { sudo: true } : {}),
-      },
+      target: endpointTarget(endpoint, hostKey),
     })
   }
   return access

@@ -25,3 +25,18 @@ export interface SshOptions {
   keepaliveSeconds?: number
   signal?: AbortSignal
 }
+
+/** Where a platform says a machine is, with the key to verify it against. */
+export function endpointTarget(
+  endpoint: { host: string; port: number; user: string; privateKeyPath?: string; sudo?: boolean },
+  hostKey: string | undefined,
+): SshTarget {
+  return {
+    host: endpoint.host,
+    port: endpoint.port,
+    user: endpoint.user,
+    ...(endpoint.privateKeyPath ? { identity: endpoint.privateKeyPath } : {}),
+    ...(hostKey ? { hostKey } : {}),
+    ...(endpoint.sudo ? { sudo: true } : {}),
+  }
+}
