@@ -1,11 +1,12 @@
 /**
- * One writer per deployment. A lock is a file created with O_EXCL, so two
- * processes cannot both create it; it records who holds it so that the
- * loser can be told. A lock left by a dead process on this host is taken
- * over by renaming it away first: only one racer's rename can succeed.
+ * One writer per deployment. A lock is a file created atomically (link(2)
+ * fails when it exists), so two processes cannot both create it; it records
+ * who holds it so that the loser can be told. A lock left by a dead process
+ * on this host is taken over by renaming it away first: only one racer's
+ * rename can succeed.
  */
 import { randomBytes } from 'node:crypto'
-import { open, readFile, rename, rm } from 'node:fs/promises'
+import { link, open, readFile, rename, rm } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { GuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
@@ -69,19 +70,28 @@ function lockedError(name: string, file: string, holder: { info?: LockInfo; garb
   )
 }
 
+/**
+ * Creates the lock file whole or not at all: the content is written to a
+ * temp file first and hard-linked into place, and link() fails if the lock
+ * exists. A reader never sees a lock file without its holder in it.
+ */
 async function tryCreate(file: string, info: LockInfo): Promise<boolean> {
+  const temp = `${file}.new-${process.pid}-${randomBytes(4).toString('hex')}`
+  const handle = await open(temp, 'wx', 0o600)
   try {
-    const handle = await open(file, 'wx', 0o600)
-    try {
-      await handle.writeFile(JSON.stringify(info))
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
+    await handle.writeFile(JSON.stringify(info))
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  try {
+    await link(temp, file)
     return true
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
     throw error
+  } finally {
+    await rm(temp, { force: true })
   }
 }
 
