@@ -38,6 +38,8 @@ export interface PluginContext {
   /** A directory owned by this machine's plugin, 0700, kept until destroy. */
   stateDir: string
   secrets: SecretStore
+  /** The directory of the deployment's config file: relative paths in options start there. */
+  configDir?: string
   /**
    * The SSH host key pinned for this machine, if any. A platform that
    * connects to the machine itself (to provision or probe it) must verify

@@ -1,17 +1,50 @@
 /**
- * The declarative Debian system driver. This release validates its options
- * so deployments using it can be created and inspected; applying them over
- * SSH arrives with the deploy command, and until then each method fails
- * with E_DEBIAN_UNAVAILABLE, saying so.
+ * The declarative Debian system driver: packages, users, groups, files,
+ * directories, services and commands, applied over SSH. It keeps what it
+ * manages and every generation on the target (/var/lib/guix-ops), removes
+ * only what it created, and rolls back by applying an earlier generation.
  */
-import { API_VERSION, defineSystem, GuixOpsError, type SystemDefinition } from '@guix-ops/plugin-api'
+import { createHash } from 'node:crypto'
+import {
+  API_VERSION,
+  type Drift,
+  defineSystem,
+  type Generation,
+  GuixOpsError,
+  type SystemContext,
+  type SystemDefinition,
+} from '@guix-ops/plugin-api'
+import type { Action } from './actions.js'
+import { runAction } from './apply.js'
+import { desiredFrom } from './desired.js'
+import { readFacts } from './facts.js'
+import { currentGeneration, listNumbers, readGeneration, setCurrent, writeGeneration } from './generations.js'
+import { type Desired, EMPTY_MANAGED, type GenerationRecord, type Managed } from './model.js'
 import { type DebianOptions, debianOptions } from './options.js'
+import { expandUsers, planSystem } from './plan.js'
 
-const unavailable = (method: string) => async (): Promise<never> => {
-  throw new GuixOpsError('E_DEBIAN_UNAVAILABLE', `debian: ${method} is not available in this release of guix-ops`, {
-    where: { plugin: 'debian' },
-    suggestion: 'this release creates and validates deployments; applying them comes with the deploy command',
-  })
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+
+async function planFor(ctx: SystemContext, desired: Desired) {
+  const previous = await currentGeneration(ctx.host)
+  const facts = await readFacts(ctx.host, expandUsers(desired), previous?.managed ?? EMPTY_MANAGED)
+  return { previous, plan: planSystem(desired, previous, facts, sha256) }
+}
+
+async function execute(ctx: SystemContext, actions: Action[]): Promise<void> {
+  for (const [i, action] of actions.entries()) {
+    ctx.progress.report(`${action.kind}`, { done: i, total: actions.length })
+    await runAction(ctx.host, action, (message) => ctx.logger.info(message))
+  }
+}
+
+function toGeneration(record: GenerationRecord, current: number | undefined): Generation {
+  return {
+    number: record.number,
+    createdAt: record.createdAt,
+    current: record.number === current,
+    ...(record.description ? { description: record.description } : {}),
+  }
 }
 
 const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
@@ -19,12 +52,102 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
   apiVersion: API_VERSION,
   description: 'Declarative Debian: packages, users, files, services',
   options: debianOptions,
-  plan: unavailable('plan'),
-  apply: unavailable('apply'),
-  check: unavailable('check'),
-  generations: unavailable('generations'),
-  rollback: unavailable('rollback'),
+
+  async plan(ctx, options) {
+    const desired = await desiredFrom(options, ctx.configDir)
+    const { plan } = await planFor(ctx, desired)
+    return { changes: plan.changes, data: { desired, actions: plan.actions, managed: plan.managed } as never }
+  },
+
+  async apply(ctx, options, planned) {
+    const data = planned.data as unknown as { desired: Desired; actions: Action[]; managed: Managed } | undefined
+    const desired = data?.desired ?? (await desiredFrom(options, ctx.configDir))
+    const { previous, plan } = data
+      ? { previous: await currentGeneration(ctx.host), plan: data }
+      : await planFor(ctx, desired)
+    await execute(ctx, plan.actions)
+    const numbers = await listNumbers(ctx.host)
+    const record: GenerationRecord = {
+      number: (numbers.at(-1) ?? 0) + 1,
+      createdAt: new Date().toISOString(),
+      description: `${planned.changes.length} change(s)${previous ? ` from generation ${previous.number}` : ''}`,
+      desired,
+      managed: plan.managed,
+    }
+    await writeGeneration(ctx.host, record)
+    return toGeneration(record, record.number)
+  },
+
+  async check(ctx) {
+    const current = await currentGeneration(ctx.host)
+    if (!current) return [{ subject: 'generations', expected: 'at least one', actual: 'none on the host' }]
+    const desired = expandUsers(current.desired)
+    const facts = await readFacts(ctx.host, desired, current.managed)
+    const drift: Drift[] = []
+    for (const p of desired.packages)
+      if (!facts.installed.includes(p))
+        drift.push({ subject: `package ${p}`, expected: 'installed', actual: 'missing' })
+    for (const [file, want] of Object.entries(desired.files)) {
+      const fact = facts.files[file]
+      if (!fact?.exists) drift.push({ subject: `file ${file}`, expected: 'present', actual: 'missing' })
+      else if (fact.sha256 !== sha256(want.content))
+        drift.push({
+          subject: `file ${file}`,
+          expected: `sha256 ${sha256(want.content).slice(0, 12)}`,
+          actual: `sha256 ${fact.sha256?.slice(0, 12)}`,
+        })
+      else if (fact.mode?.padStart(4, '0') !== want.mode || fact.owner !== want.owner) {
+        drift.push({
+          subject: `file ${file}`,
+          expected: `${want.mode} ${want.owner}`,
+          actual: `${fact.mode} ${fact.owner}`,
+        })
+      }
+    }
+    for (const name of Object.keys(desired.users))
+      if (!facts.users.includes(name)) drift.push({ subject: `user ${name}`, expected: 'present', actual: 'missing' })
+    for (const name of desired.groups)
+      if (!facts.groups.includes(name)) drift.push({ subject: `group ${name}`, expected: 'present', actual: 'missing' })
+    for (const [unit, want] of Object.entries(desired.services)) {
+      const state = facts.services[unit]
+      if (want.enable && state !== 'enabled')
+        drift.push({ subject: `service ${unit}`, expected: 'enabled', actual: state ?? 'unknown' })
+    }
+    for (const dir of Object.keys(desired.directories)) {
+      if (!facts.directories[dir]?.exists)
+        drift.push({ subject: `directory ${dir}`, expected: 'present', actual: 'missing' })
+    }
+    return drift
+  },
+
+  async generations(ctx) {
+    const current = (await currentGeneration(ctx.host))?.number
+    const records = await Promise.all((await listNumbers(ctx.host)).map((n) => readGeneration(ctx.host, n)))
+    return records.map((r) => toGeneration(r, current))
+  },
+
+  async rollback(ctx, to) {
+    const current = await currentGeneration(ctx.host)
+    if (!current)
+      throw new GuixOpsError('E_DEBIAN_GENERATION', 'debian: nothing to roll back: the host has no generation')
+    const numbers = await listNumbers(ctx.host)
+    const target = to ?? numbers.filter((n) => n < current.number).at(-1)
+    if (target === undefined)
+      throw new GuixOpsError(
+        'E_DEBIAN_GENERATION',
+        `debian: generation ${current.number} is the first; there is none before it`,
+      )
+    const record = await readGeneration(ctx.host, target)
+    const facts = await readFacts(ctx.host, expandUsers(record.desired), current.managed)
+    const plan = planSystem(record.desired, current, facts, sha256)
+    await execute(ctx, plan.actions)
+    // The generation rolled back to is in force again, with what it manages now.
+    await writeGeneration(ctx.host, { ...record, managed: plan.managed })
+    await setCurrent(ctx.host, target)
+    return toGeneration(record, target)
+  },
 })
 
 export default debian
+export { planSystem } from './plan.js'
 export { type DebianOptions, debianOptions }

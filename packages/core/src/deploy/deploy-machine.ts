@@ -3,6 +3,8 @@
  * of the machines it depends on, provision it, connect and verify its host
  * key, plan, apply, confirm, and record every step in state as it happens.
  */
+
+import path from 'node:path'
 import type {
   LifecycleHooks,
   MachineDefinition,
@@ -58,6 +60,7 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
     signal: run.signal,
     emit,
     hostKey: recorded?.hostKey,
+    configDir: path.dirname(writer.state.configPath),
   })
 
   if (run.dryRun && recorded?.resource === undefined) {

@@ -37,6 +37,8 @@ export interface ContextOptions {
   emit: (event: DeployEvent) => void
   /** The host key pinned in state for this machine. */
   hostKey?: string | undefined
+  /** The config file's directory, where relative paths in options start. */
+  configDir?: string | undefined
 }
 
 export async function pluginContext(options: ContextOptions): Promise<PluginContext> {
@@ -56,5 +58,6 @@ export async function pluginContext(options: ContextOptions): Promise<PluginCont
     stateDir: machineDir,
     secrets: fileSecrets(path.join(stateDir, 'secrets', deployment.id, machine)),
     ...(options.hostKey ? { hostKey: options.hostKey } : {}),
+    ...(options.configDir ? { configDir: options.configDir } : {}),
   }
 }

@@ -3,6 +3,7 @@
  * its host key against the pinned one, uptime and load, and drift: what on
  * the host differs from what the last deploy applied.
  */
+import path from 'node:path'
 import type { Drift, PlatformStatus } from '@guix-ops/plugin-api'
 import { isGuixOpsError } from '@guix-ops/plugin-api'
 import { pluginContext, recordedResults, selectMachines, validOptions } from '../deploy/index.js'
@@ -61,6 +62,7 @@ export async function checkDeployment(
         signal,
         emit: ctx.emit,
         hostKey: recorded.hostKey,
+        configDir: path.dirname(state.configPath),
       })
       check.status = await platform.status(pctx, recorded.resource)
       if (check.status !== 'up') return check

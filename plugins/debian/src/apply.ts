@@ -1,0 +1,98 @@
+/** Carries out a plan's steps on the host, stopping at the first that fails, naming it. */
+import { createHash } from 'node:crypto'
+import { GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
+import type { Action } from './actions.js'
+import { STATE_DIR } from './generations.js'
+
+const APT_ENV = ['env', 'DEBIAN_FRONTEND=noninteractive', 'NEEDRESTART_MODE=a']
+
+async function must(host: RemoteHost, argv: string[], what: string): Promise<void> {
+  const result = await host.exec(argv)
+  if (result.code !== 0) {
+    const detail = (result.stderr || result.stdout).trim().split('\n').slice(-4).join(' | ')
+    throw new GuixOpsError('E_DEBIAN_APPLY', `debian: ${what} failed (exit ${result.code ?? 'by signal'}): ${detail}`)
+  }
+}
+
+/** Where the original of a file guix-ops took over is kept. */
+export function backupPath(file: string): string {
+  return `${STATE_DIR}/backup/${createHash('sha256').update(file).digest('hex')}`
+}
+
+export async function runAction(host: RemoteHost, action: Action, log: (message: string) => void): Promise<void> {
+  switch (action.kind) {
+    case 'hostname':
+      await host.upload('/etc/hostname', `${action.name}\n`, { mode: 0o644 })
+      await must(host, ['hostname', action.name], `setting the hostname to ${action.name}`)
+      return
+    case 'group-add':
+      return must(host, ['groupadd', '--', action.name], `creating group ${action.name}`)
+    case 'user-add': {
+      const u = action.user
+      const argv = ['useradd', '--create-home', '--home-dir', u.home, '--user-group']
+      if (u.system) argv.push('--system')
+      if (u.shell) argv.push('--shell', u.shell)
+      if (u.groups.length > 0) argv.push('--groups', u.groups.join(','))
+      return must(host, [...argv, '--', action.name], `creating user ${action.name}`)
+    }
+    case 'packages-install':
+      log(`installing ${action.names.join(' ')}`)
+      await must(host, [...APT_ENV, 'apt-get', 'update', '-q'], 'apt-get update')
+      return must(
+        host,
+        [...APT_ENV, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', '--', ...action.names],
+        `installing ${action.names.join(', ')}`,
+      )
+    case 'directory':
+      return must(
+        host,
+        ['install', '-d', '-m', action.mode, '-o', action.owner, '--', action.path],
+        `creating ${action.path}`,
+      )
+    case 'file-write': {
+      if (action.backup) {
+        await must(host, ['install', '-d', '-m', '0700', `${STATE_DIR}/backup`], 'creating the backup dir')
+        await must(host, ['cp', '-a', '--', action.path, backupPath(action.path)], `backing up ${action.path}`)
+      }
+      const { file } = action
+      await must(
+        host,
+        ['mkdir', '-p', '--', action.path.replace(/\/[^/]*$/, '') || '/'],
+        `creating the directory of ${action.path}`,
+      )
+      await host.upload(action.path, file.content, {
+        mode: Number.parseInt(file.mode, 8),
+        owner: `${file.owner}:${file.group}`,
+      })
+      return
+    }
+    case 'service-enable':
+      return must(host, ['systemctl', 'enable', '--now', '--', action.unit], `enabling ${action.unit}`)
+    case 'service-disable':
+      return must(host, ['systemctl', 'disable', '--now', '--', action.unit], `disabling ${action.unit}`)
+    case 'service-restart':
+      return must(host, ['systemctl', 'restart', '--', action.unit], `restarting ${action.unit}`)
+    case 'command':
+      return must(host, action.run, `running ${action.run.join(' ')}`)
+    case 'file-remove':
+      if (action.restore)
+        return must(host, ['mv', '-f', '--', backupPath(action.path), action.path], `restoring ${action.path}`)
+      return must(host, ['rm', '-f', '--', action.path], `removing ${action.path}`)
+    case 'directory-remove': {
+      // Only if empty: what others put there is not ours to delete.
+      const result = await host.exec(['rmdir', '--', action.path])
+      if (result.code !== 0) log(`left ${action.path} in place: ${result.stderr.trim()}`)
+      return
+    }
+    case 'packages-purge':
+      return must(
+        host,
+        [...APT_ENV, 'apt-get', 'purge', '-y', '-q', '--', ...action.names],
+        `removing ${action.names.join(', ')}`,
+      )
+    case 'user-remove':
+      return must(host, ['userdel', '--remove', '--', action.name], `removing user ${action.name}`)
+    case 'group-remove':
+      return must(host, ['groupdel', '--', action.name], `removing group ${action.name}`)
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * What the debian driver reasons about: the desired system (from options),
+ * what it manages on the host (recorded with each generation), and facts
+ * read from the host. Everything here is plain JSON, kept on the target in
+ * /var/lib/guix-ops so that any machine can deploy it, not only the last one.
+ */
+
+export interface DesiredFile {
+  content: string
+  mode: string
+  owner: string
+  group: string
+}
+
+export interface DesiredUser {
+  groups: string[]
+  authorizedKeys: string[]
+  shell?: string
+  home: string
+  system: boolean
+}
+
+export interface Desired {
+  hostname?: string
+  packages: string[]
+  groups: string[]
+  users: Record<string, DesiredUser>
+  files: Record<string, DesiredFile>
+  directories: Record<string, { mode: string; owner: string }>
+  services: Record<string, { enable: boolean; restartOn: string[] }>
+  commands: { run: string[]; on?: string[] }[]
+}
+
+/** What guix-ops created on the host, and so may remove; never anything else. */
+export interface Managed {
+  packages: string[]
+  groups: string[]
+  users: string[]
+  /** Path -> whether a file was there before guix-ops wrote it (then it is restored, not deleted). */
+  files: Record<string, { preexisting: boolean }>
+  directories: string[]
+  services: string[]
+}
+
+export interface GenerationRecord {
+  number: number
+  createdAt: string
+  description?: string
+  desired: Desired
+  managed: Managed
+}
+
+export interface FileFact {
+  exists: boolean
+  mode?: string
+  owner?: string
+  group?: string
+  sha256?: string
+}
+
+export interface Facts {
+  installed: string[]
+  files: Record<string, FileFact>
+  directories: Record<string, FileFact>
+  users: string[]
+  groups: string[]
+  /** Unit -> `systemctl is-enabled` answer. */
+  services: Record<string, string>
+  hostname?: string
+}
+
+export const EMPTY_MANAGED: Managed = { packages: [], groups: [], users: [], files: {}, directories: [], services: [] }

@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { type Desired, EMPTY_MANAGED, type Facts, type GenerationRecord } from './model.js'
+import { planSystem } from './plan.js'
+
+const sha = (t: string) => createHash('sha256').update(t).digest('hex')
+const none: Facts = { installed: [], files: {}, directories: {}, users: [], groups: [], services: {}, hostname: 'old' }
+const want = (over: Partial<Desired> = {}): Desired => ({
+  packages: [],
+  groups: [],
+  users: {},
+  files: {},
+  directories: {},
+  services: {},
+  commands: [],
+  ...over,
+})
+const file = (content: string) => ({ content, mode: '0644', owner: 'root', group: 'root' })
+const present = (content: string) => ({ exists: true, mode: '644', owner: 'root', group: 'root', sha256: sha(content) })
+
+describe('planSystem', () => {
+  it('creates what is missing and manages what it created', () => {
+    const plan = planSystem(
+      want({
+        hostname: 'db',
+        packages: ['nginx', 'curl'],
+        groups: ['web'],
+        users: { app: { groups: ['web'], authorizedKeys: ['ssh-ed25519 AAAA k'], home: '/home/app', system: false } },
+        files: { '/etc/shop.env': file('A=1\n') },
+        services: { nginx: { enable: true, restartOn: ['/etc/shop.env'] } },
+      }),
+      undefined,
+      { ...none, installed: ['curl'] },
+      sha,
+    )
+    expect(plan.changes.map((c) => `${c.action} ${c.subject}`)).toEqual([
+      'update hostname',
+      'create group web',
+      'create user app',
+      'create package nginx',
+      'create directory /home/app/.ssh',
+      'create file /etc/shop.env',
+      'create file /home/app/.ssh/authorized_keys',
+      'create service nginx',
+    ])
+    // curl was there before: never ours to remove.
+    expect(plan.managed).toMatchObject({ packages: ['nginx'], groups: ['web'], users: ['app'], services: ['nginx'] })
+    expect(plan.managed.files['/etc/shop.env']).toEqual({ preexisting: false })
+  })
+
+  it('changes nothing when the host already matches', () => {
+    const desired = want({ files: { '/etc/a': file('x') }, packages: ['nginx'] })
+    const previous: GenerationRecord = {
+      number: 1,
+      createdAt: 't',
+      desired,
+      managed: { ...EMPTY_MANAGED, packages: ['nginx'], files: { '/etc/a': { preexisting: false } } },
+    }
+    const plan = planSystem(
+      desired,
+      previous,
+      { ...none, hostname: 'h', installed: ['nginx'], files: { '/etc/a': present('x') } },
+      sha,
+    )
+    expect(plan.changes).toEqual([])
+    expect(plan.actions).toEqual([])
+    expect(plan.managed).toEqual(previous.managed)
+  })
+
+  it('backs up a file it takes over, and restores it when the file leaves the config', () => {
+    const takeover = planSystem(
+      want({ files: { '/etc/motd': file('ours') } }),
+      undefined,
+      { ...none, files: { '/etc/motd': present('theirs') } },
+      sha,
+    )
+    expect(takeover.actions).toContainEqual(
+      expect.objectContaining({ kind: 'file-write', path: '/etc/motd', backup: true }),
+    )
+    expect(takeover.managed.files['/etc/motd']).toEqual({ preexisting: true })
+    const previous: GenerationRecord = { number: 1, createdAt: 't', desired: want(), managed: takeover.managed }
+    const release = planSystem(want(), previous, { ...none, files: { '/etc/motd': present('ours') } }, sha)
+    expect(release.actions).toEqual([{ kind: 'file-remove', path: '/etc/motd', restore: true }])
+    expect(release.changes).toEqual([{ action: 'delete', subject: 'file /etc/motd (restore the original)' }])
+  })
+
+  it('removes only what it created, in reverse order, and restarts services whose files changed', () => {
+    const previous: GenerationRecord = {
+      number: 2,
+      createdAt: 't',
+      desired: want(),
+      managed: {
+        packages: ['redis-server'],
+        groups: ['cache'],
+        users: ['cache'],
+        files: { '/etc/old.conf': { preexisting: false } },
+        directories: ['/srv/a', '/srv/a/b'],
+        services: ['redis-server'],
+      },
+    }
+    const plan = planSystem(
+      want({
+        files: { '/etc/nginx.conf': file('new') },
+        services: { nginx: { enable: true, restartOn: ['/etc/nginx.conf'] } },
+        commands: [
+          { run: ['nginx', '-t'], on: ['/etc/nginx.conf'] },
+          { run: ['true'], on: ['/etc/other'] },
+        ],
+      }),
+      previous,
+      {
+        ...none,
+        services: { nginx: 'enabled', 'redis-server': 'enabled' },
+        files: { '/etc/nginx.conf': present('old'), '/etc/old.conf': present('o') },
+      },
+      sha,
+    )
+    expect(plan.actions.map((a) => a.kind)).toEqual([
+      'file-write',
+      'service-restart',
+      'command',
+      'service-disable',
+      'file-remove',
+      'directory-remove',
+      'directory-remove',
+      'packages-purge',
+      'user-remove',
+      'group-remove',
+    ])
+    expect(plan.actions.filter((a) => a.kind === 'directory-remove').map((a) => (a as { path: string }).path)).toEqual([
+      '/srv/a/b',
+      '/srv/a',
+    ])
+    expect(plan.managed.services).toEqual([]) // nginx was enabled before guix-ops: not ours
+  })
+})
