@@ -53,13 +53,18 @@ ensure_build() {
 }
 
 # Debian packages the tests use: a real sshd and ssh-keygen for the SSH
-# transport, Guile to read back s-expression exports. Installed when running
-# as root; otherwise the tests that need them are skipped, saying why.
+# transport, Guile to read back s-expression exports, LXC (with debootstrap)
+# for real Debian hosts, dpkg-dev to build their local apt repository.
+# Installed when running as root; otherwise the tests that need them are
+# skipped, saying why.
 ensure_test_packages() {
   local need=()
   [ -x /usr/sbin/sshd ] || need+=(openssh-server)
   command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
   command -v guile >/dev/null 2>&1 || need+=(guile-3.0)
+  command -v lxc-create >/dev/null 2>&1 || need+=(lxc)
+  command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+  command -v dpkg-scanpackages >/dev/null 2>&1 || need+=(dpkg-dev)
   if [ "$(id -u)" != 0 ]; then
     [ "${#need[@]}" -eq 0 ] || log "not root: tests needing ${need[*]} will be skipped"
     return

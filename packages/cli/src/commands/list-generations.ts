@@ -14,7 +14,7 @@ interface Row {
 }
 
 export default class ListGenerations extends BaseCommand {
-  static override summary = 'List the generations each deploy recorded, per machine; the newest is current.'
+  static override summary = 'List the generations each deploy recorded, per machine, and which is current.'
   static override examples = [
     '<%= config.bin %> list-generations -d shop',
     '<%= config.bin %> list-generations -d shop db --json',
@@ -34,7 +34,7 @@ export default class ListGenerations extends BaseCommand {
     for (const [machine, m] of Object.entries(state.machines)) {
       if (args.machine && machine !== args.machine) continue
       const generations = [...(m.generations ?? [])].sort((a, b) => a.number - b.number)
-      const newest = generations.at(-1)?.number
+      const newest = m.currentGeneration ?? generations.at(-1)?.number
       for (const g of generations) rows.push({ machine, ...g, current: g.number === newest })
     }
     this.log(

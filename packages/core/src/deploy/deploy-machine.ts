@@ -147,6 +147,7 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
     })
     await writer.update(name, (m) => ({
       ...m!,
+      currentGeneration: generation.number,
       generations: [
         ...(m?.generations ?? []).filter((g) => g.number !== generation.number),
         {

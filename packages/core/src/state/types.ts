@@ -28,6 +28,8 @@ export interface MachineState {
   hostKey?: string
   outputs?: JsonObject
   generations?: GenerationRecord[]
+  /** The generation in force after a rollback; the newest one otherwise. */
+  currentGeneration?: number
 }
 
 export interface DeploymentState {

@@ -1,0 +1,56 @@
+/** `rollback`: returns machines to an earlier generation through their system driver. */
+import path from 'node:path'
+import type { Generation } from '@guix-ops/plugin-api'
+import { pluginContext } from '../deploy/index.js'
+import { connectSsh, endpointTarget } from '../ssh/index.js'
+import { pickDeployment, readConfig, registryFor } from './config-source.js'
+import type { EngineContext } from './context.js'
+import { machineAccess } from './machine-session.js'
+import { withDeployment } from './with-lock.js'
+
+export interface RollbackResult {
+  machine: string
+  generation?: Generation
+  error?: string
+}
+
+export async function rollbackDeployment(
+  ctx: EngineContext,
+  options: { deployment: string | undefined; machines?: string[]; to?: number },
+): Promise<RollbackResult[]> {
+  return withDeployment(ctx, options.deployment, async (state) => {
+    const config = await readConfig(ctx, state.configPath)
+    const registry = registryFor(ctx, config, pickDeployment(config, state.name))
+    const access = await machineAccess(ctx, state, options.machines ?? [])
+    const results: RollbackResult[] = []
+    for (const target of access) {
+      const recorded = state.machines[target.machine]!
+      try {
+        const system = await registry.system(recorded.system)
+        const session = await connectSsh(endpointTarget(target.endpoint, target.hostKey), {
+          label: { deployment: state.name, machine: target.machine },
+        })
+        try {
+          const pctx = await pluginContext({
+            stateDir: ctx.store.dir,
+            deployment: { id: state.id, name: state.name },
+            machine: target.machine,
+            signal: new AbortController().signal,
+            emit: ctx.emit,
+            hostKey: target.hostKey,
+            configDir: path.dirname(state.configPath),
+          })
+          const generation = await system.rollback({ ...pctx, host: session }, options.to)
+          recorded.currentGeneration = generation.number
+          results.push({ machine: target.machine, generation })
+        } finally {
+          session.close()
+        }
+      } catch (error) {
+        results.push({ machine: target.machine, error: error instanceof Error ? error.message : String(error) })
+      }
+    }
+    await ctx.store.write({ ...state, updatedAt: new Date().toISOString() })
+    return results
+  })
+}

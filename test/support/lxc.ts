@@ -1,0 +1,148 @@
+/**
+ * Real Debian machines for end-to-end tests: LXC containers (systemd and
+ * sshd inside) on the lxcbr0 bridge that lxc-net sets up. One base
+ * container is made once with lxc-create (from the Debian mirror this
+ * machine's apt sources name) and kept stopped as a cache; each test host
+ * is a copy-on-write clone of it, destroyed afterwards. The hosts get their
+ * packages only from a local apt repository the test builds: their own
+ * apt sources are replaced, so they contact no mirror.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+
+const BASE = 'guix-ops-test-base'
+
+export function lxcUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'LXC tests run as root'
+  if (!existsSync('/usr/bin/lxc-create')) return 'lxc is not installed (apt-get install lxc debootstrap)'
+  if (!existsSync('/usr/libexec/lxc/lxc-net')) return 'lxc-net is missing'
+  return undefined
+}
+
+function run(cmd: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  return execFileSync(cmd, args, {
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(options.input !== undefined ? { input: options.input } : {}),
+    env: { ...process.env, ...options.env },
+  })
+}
+
+/** The Debian mirror this machine's own apt sources name (never a host written in code). */
+export function aptMirror(): string {
+  const files = [
+    '/etc/apt/sources.list',
+    ...readdirSync('/etc/apt/sources.list.d').map((f) => `/etc/apt/sources.list.d/${f}`),
+  ]
+  for (const file of files) {
+    if (!existsSync(file)) continue
+    const text = readFileSync(file, 'utf8')
+    const deb822 = /^URIs:\s*(\S+)/m.exec(text)
+    if (deb822 && /Suites:.*\bbookworm\b/.test(text)) return deb822[1]!
+    const oneLine = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(text)
+    if (oneLine) return oneLine[1]!
+  }
+  throw new Error('no Debian bookworm mirror in /etc/apt/sources.list*')
+}
+
+function ensureBridge(): void {
+  if (spawnSync('ip', ['link', 'show', 'lxcbr0']).status === 0) return
+  run('/usr/libexec/lxc/lxc-net', ['start'], { env: { LXC_DHCP_PING: 'false' } })
+}
+
+function ensureBase(): void {
+  if (spawnSync('lxc-info', ['-n', BASE]).status === 0) return
+  run('lxc-create', ['-n', BASE, '-t', 'debian', '--', '-r', 'bookworm'], { env: { MIRROR: aptMirror() } })
+}
+
+export interface TestHost {
+  name: string
+  address: string
+  /** Runs a command inside the container as root (for setting up and for looking). */
+  exec(argv: string[], input?: string): { code: number | null; stdout: string; stderr: string }
+  destroy(): void
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+/**
+ * A fresh Debian host: a clone of the base, started, with `publicKey`
+ * authorized for root and the local repository `repoDir` as its only apt source.
+ */
+export async function startHost(name: string, publicKey: string, repoDir: string): Promise<TestHost> {
+  ensureBridge()
+  ensureBase()
+  spawnSync('lxc-destroy', ['-f', '-n', name])
+  run('lxc-copy', ['-n', BASE, '-N', name, '-s', '-B', 'overlayfs'])
+  run('lxc-start', ['-n', name])
+  const exec = (argv: string[], input?: string) => {
+    const r = spawnSync('lxc-attach', ['-n', name, '--clear-env', '--', ...argv], {
+      encoding: 'utf8',
+      ...(input !== undefined ? { input } : {}),
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    })
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+  }
+  const address = await waitFor(`an address for ${name}`, () => {
+    const out = spawnSync('lxc-info', ['-n', name, '-iH'], { encoding: 'utf8' }).stdout.trim().split('\n')[0]
+    return out && /^\d+\.\d+\.\d+\.\d+$/.test(out) ? out : undefined
+  })
+  exec(
+    ['sh', '-c', 'mkdir -p /root/.ssh && chmod 700 /root/.ssh && cat > /root/.ssh/authorized_keys'],
+    `${publicKey}\n`,
+  )
+  // Only the local repository: no mirror is ever contacted from the host.
+  const tar = execFileSync('tar', ['-C', repoDir, '-c', '.'])
+  spawnSync('lxc-attach', ['-n', name, '--clear-env', '--', 'sh', '-c', 'mkdir -p /srv/repo && tar -C /srv/repo -x'], {
+    input: tar,
+  })
+  exec([
+    'sh',
+    '-c',
+    'rm -f /etc/apt/sources.list.d/* && echo "deb [trusted=yes] file:/srv/repo ./" > /etc/apt/sources.list',
+  ])
+  await waitFor(`sshd in ${name}`, () =>
+    exec(['systemctl', 'is-active', 'ssh']).stdout.trim() === 'active' ? true : undefined,
+  )
+  return {
+    name,
+    address,
+    exec,
+    destroy: () => {
+      spawnSync('lxc-destroy', ['-f', '-n', name])
+    },
+  }
+}
+
+/**
+ * A local apt repository with one small package, `guix-ops-hello`: a
+ * script and a systemd service that runs it. Built with dpkg-deb.
+ */
+export function buildRepository(dir: string): void {
+  const root = path.join(dir, 'build', 'guix-ops-hello')
+  run('mkdir', ['-p', `${root}/DEBIAN`, `${root}/usr/bin`, `${root}/lib/systemd/system`])
+  const write = (file: string, text: string, mode = '0644') => {
+    run('sh', ['-c', 'cat > "$1" && chmod "$2" "$1"', 'sh', file, mode], { input: text })
+  }
+  write(
+    `${root}/DEBIAN/control`,
+    'Package: guix-ops-hello\nVersion: 1.0\nArchitecture: all\nMaintainer: guix-ops tests <tests@localhost>\nDescription: a package for guix-ops end-to-end tests\n',
+  )
+  write(`${root}/usr/bin/guix-ops-hello`, '#!/bin/sh\nexec sleep infinity\n', '0755')
+  write(
+    `${root}/lib/systemd/system/guix-ops-hello.service`,
+    '[Unit]\nDescription=guix-ops test service\n[Service]\nExecStart=/usr/bin/guix-ops-hello\n[Install]\nWantedBy=multi-user.target\n',
+  )
+  run('dpkg-deb', ['--build', '--root-owner-group', root, path.join(dir, 'guix-ops-hello_1.0_all.deb')])
+  run('rm', ['-rf', path.join(dir, 'build')])
+  run('sh', ['-c', 'cd "$1" && dpkg-scanpackages --multiversion . > Packages', 'sh', dir])
+}
