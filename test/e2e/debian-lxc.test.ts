@@ -22,6 +22,8 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
   let config: string
 
   const sh = (host: TestHost, script: string) => host.exec(['sh', '-c', script])
+  const packageStatus = (host: TestHost, name: string) =>
+    host.exec(['dpkg-query', '-W', '-f=$' + '{db:Status-Abbrev}', name]).stdout.trim()
 
   function writeConfig(version: 1 | 2): void {
     const host = (h: TestHost) => `{ type: 'managed', host: '${h.address}', identity: '${key}' }`
@@ -78,7 +80,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
 
     // Generation 1 is on the hosts.
     expect(sh(db, 'stat -c "%a %U" /etc/shop/db.conf; cat /etc/shop/db.conf').stdout).toBe('640 root\nport=5432\n')
-    expect(sh(db, 'dpkg-query -W -f="\\${db:Status-Abbrev}" guix-ops-hello').stdout.trim()).toBe('ii')
+    expect(packageStatus(db, 'guix-ops-hello')).toBe('ii')
     expect(sh(db, 'systemctl is-enabled guix-ops-hello; systemctl is-active guix-ops-hello').stdout).toBe(
       'enabled\nactive\n',
     )
@@ -106,7 +108,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     expect(second.code, second.stderr + second.stdout).toBe(0)
     expect(sh(db, 'cat /etc/shop/db.conf').stdout).toBe('port=6543\n')
     expect(sh(db, 'id alice').code).not.toBe(0)
-    expect(sh(db, 'dpkg-query -W -f="\\${db:Status-Abbrev}" guix-ops-hello').stdout.trim()).not.toBe('ii')
+    expect(packageStatus(db, 'guix-ops-hello')).not.toBe('ii')
     expect(sh(db, 'cat /etc/motd').stdout).toBe(originalMotd)
     expect(sh(db, 'getent group shop').code).toBe(0) // still wanted
 
