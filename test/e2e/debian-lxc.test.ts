@@ -1,9 +1,12 @@
-// End to end on real Debian: two LXC containers this test creates (systemd
+// End to end on real Debian: three LXC containers this test creates (systemd
 // and sshd inside), deployed as `managed` hosts with the `debian` driver
-// through the built CLI. Packages come from a local apt repository the test
-// builds; the containers' own apt sources are replaced, so no mirror is used.
+// through the built CLI: db, app (which needs db's address) and proxy (which
+// needs app's). Each runs a small service answering on port 8080 with its
+// config. Packages come from a local apt repository the test builds; the
+// containers' own apt sources are replaced, so no mirror is contacted.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,9 +16,33 @@ import { buildRepository, lxcUnavailable, startHost, type TestHost } from '../su
 const unavailable = lxcUnavailable()
 if (unavailable) console.warn(`skipping the Debian end-to-end test on LXC containers: ${unavailable}`)
 
+/** What the service on host:8080 answers (a container this test created). */
+function answer(host: TestHost): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = new Socket()
+    let body = ''
+    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer from ${host.address}:8080`)))
+    socket.on('data', (d) => {
+      body += d
+    })
+    socket.on('end', () => resolve(body))
+    socket.on('error', reject)
+    socket.connect(8080, host.address)
+  })
+}
+
+async function eventually(probe: () => Promise<string>, expected: string): Promise<string> {
+  let last = ''
+  for (let i = 0; i < 40; i++) {
+    last = await probe().catch((error: Error) => error.message)
+    if (last === expected) return last
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  return last
+}
+
 describe.skipIf(unavailable !== undefined)('debian driver on real Debian containers', () => {
-  let db: TestHost
-  let app: TestHost
+  const hosts: Record<'db' | 'app' | 'proxy', TestHost> = {} as never
   let work: string
   let key: string
   let stateDir: string
@@ -26,26 +53,26 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     host.exec(['dpkg-query', '-W', '-f=$' + '{db:Status-Abbrev}', name]).stdout.trim()
 
   function writeConfig(version: 1 | 2): void {
-    const host = (h: TestHost) => `{ type: 'managed', host: '${h.address}', identity: '${key}' }`
+    const platform = (name: keyof typeof hosts) =>
+      `{ type: 'managed', host: '${hosts[name].address}', identity: '${key}' }`
     const pub = readFileSync(`${key}.pub`, 'utf8').trim()
-    const dbSystem =
+    const service = (conf: string) => `packages: ['guix-ops-hello'],
+        files: { '/etc/guix-ops-hello.conf': ${conf} },
+        services: { 'guix-ops-hello': { restartOn: ['/etc/guix-ops-hello.conf'] } }`
+    const extra =
       version === 1
-        ? `{ type: 'debian', hostname: 'db', packages: ['guix-ops-hello'], groups: ['shop'],
-             users: { alice: { groups: ['shop'], authorizedKeys: ['${pub}'] } },
-             files: { '/etc/shop/db.conf': { content: 'port=5432\\n', mode: '0640' }, '/etc/motd': 'managed by guix-ops\\n' },
-             services: { 'guix-ops-hello': { restartOn: ['/etc/shop/db.conf'] } } }`
-        : `{ type: 'debian', hostname: 'db', groups: ['shop'],
-             files: { '/etc/shop/db.conf': { content: 'port=6543\\n', mode: '0640' } } }`
+        ? `groups: ['shop'], users: { alice: { groups: ['shop'], authorizedKeys: ['${pub}'] } },
+           directories: { '/srv/shop': { mode: '0750' } }`
+        : `groups: ['shop']`
+    const motd = version === 1 ? `'/etc/motd': 'managed by guix-ops\\n',` : ''
     writeFileSync(
       config,
       `export default {
   name: 'shop',
   machines: {
-    db: { platform: ${host(db)}, system: ${dbSystem} },
-    app: ({ db }) => ({
-      platform: ${host(app)},
-      system: { type: 'debian', files: { '/etc/shop/app.env': \`DB_HOST=\${db.address}\\n\` }, directories: { '/srv/shop': { mode: '0750' } } },
-    }),
+    db: { platform: ${platform('db')}, system: { type: 'debian', hostname: 'db', ${extra}, ${service(`'db v${version}\\n'`).replace('files: { ', `files: { ${motd} `)} } },
+    app: ({ db }) => ({ platform: ${platform('app')}, system: { type: 'debian', ${service(`\`app v${version}, db at \${db.address}:8080\\n\``)} } }),
+    proxy: ({ app }) => ({ platform: ${platform('proxy')}, system: { type: 'debian', ${service(`\`proxy -> \${app.address}:8080\\n\``)} } }),
   },
 }
 `,
@@ -60,71 +87,100 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     spawnSync('mkdir', [repo])
     buildRepository(repo)
     const pub = readFileSync(`${key}.pub`, 'utf8').trim()
-    db = await startHost('guix-ops-e2e-db', pub, repo)
-    app = await startHost('guix-ops-e2e-app', pub, repo)
+    for (const name of ['db', 'app', 'proxy'] as const) hosts[name] = await startHost(`guix-ops-e2e-${name}`, pub, repo)
     stateDir = tempDir()
     config = path.join(work, 'guix-ops.config.ts')
-  }, 300_000)
+  }, 600_000)
 
   afterAll(() => {
-    db?.destroy()
-    app?.destroy()
+    for (const host of Object.values(hosts)) host?.destroy()
   })
 
-  it('deploys, removes only what it created, rolls back, and reports drift', () => {
+  it('deploys 3 machines in dependency order with services answering, redeploys a change, rolls back, reports drift', async () => {
+    const { db, app, proxy } = hosts
     const originalMotd = sh(db, 'cat /etc/motd').stdout
     writeConfig(1)
     expect(guixOps(['create', config], { stateDir }).code).toBe(0)
     const first = guixOps(['deploy', '-d', 'shop'], { stateDir })
     expect(first.code, first.stderr + first.stdout).toBe(0)
+    expect(first.stdout).toContain('3 changed, 0 unchanged, 0 failed, 0 skipped')
 
-    // Generation 1 is on the hosts.
-    expect(sh(db, 'stat -c "%a %U" /etc/shop/db.conf; cat /etc/shop/db.conf').stdout).toBe('640 root\nport=5432\n')
+    // The services answer, with their dependency's address filled in.
+    expect(await eventually(() => answer(db), 'db v1\n')).toBe('db v1\n')
+    expect(await eventually(() => answer(app), `app v1, db at ${db.address}:8080\n`)).toBe(
+      `app v1, db at ${db.address}:8080\n`,
+    )
+    expect(await eventually(() => answer(proxy), `proxy -> ${app.address}:8080\n`)).toBe(
+      `proxy -> ${app.address}:8080\n`,
+    )
+
+    // Generation 1 on db: package, service, user, group, directory, hostname, a taken-over file.
     expect(packageStatus(db, 'guix-ops-hello')).toBe('ii')
     expect(sh(db, 'systemctl is-enabled guix-ops-hello; systemctl is-active guix-ops-hello').stdout).toBe(
       'enabled\nactive\n',
     )
     expect(sh(db, 'id -nG alice').stdout.trim().split(' ').sort()).toEqual(['alice', 'shop'])
     expect(sh(db, 'stat -c %a /home/alice/.ssh/authorized_keys').stdout.trim()).toBe('600')
+    expect(sh(db, 'stat -c %a /srv/shop').stdout.trim()).toBe('750')
     expect(sh(db, 'hostname').stdout.trim()).toBe('db')
     expect(sh(db, 'cat /etc/motd').stdout).toBe('managed by guix-ops\n')
-    expect(sh(app, 'cat /etc/shop/app.env').stdout).toBe(`DB_HOST=${db.address}\n`)
-    expect(sh(app, 'stat -c %a /srv/shop').stdout.trim()).toBe('750')
 
-    const healthy = json<{ healthy: boolean }>(guixOps(['check', '-d', 'shop', '--json'], { stateDir }))
-    expect(healthy.healthy).toBe(true)
+    expect(json<{ healthy: boolean }>(guixOps(['check', '-d', 'shop', '--json'], { stateDir })).healthy).toBe(true)
     expect(json<{ unchanged: string[] }>(guixOps(['deploy', '-d', 'shop', '--json'], { stateDir })).unchanged).toEqual([
       'db',
       'app',
+      'proxy',
     ])
 
-    // Generation 2 drops the user, the package and its service, and the motd.
+    // Generation 2: the configs change, alice, /srv/shop and the motd leave the config.
     writeConfig(2)
     const plan = guixOps(['deploy', '-d', 'shop', '--dry-run'], { stateDir })
     expect(plan.stdout).toContain('- user alice')
-    expect(plan.stdout).toContain('- package guix-ops-hello')
     expect(plan.stdout).toContain('- file /etc/motd (restore the original)')
+    expect(plan.stdout).toContain('proxy: no changes')
     const second = guixOps(['deploy', '-d', 'shop'], { stateDir })
     expect(second.code, second.stderr + second.stdout).toBe(0)
-    expect(sh(db, 'cat /etc/shop/db.conf').stdout).toBe('port=6543\n')
+    expect(second.stdout).toContain('2 changed, 1 unchanged')
+    expect(await eventually(() => answer(db), 'db v2\n')).toBe('db v2\n') // restarted on its file's change
+    expect(await eventually(() => answer(app), `app v2, db at ${db.address}:8080\n`)).toBe(
+      `app v2, db at ${db.address}:8080\n`,
+    )
     expect(sh(db, 'id alice').code).not.toBe(0)
-    expect(packageStatus(db, 'guix-ops-hello')).not.toBe('ii')
+    expect(sh(db, 'test -e /srv/shop').code).not.toBe(0)
     expect(sh(db, 'cat /etc/motd').stdout).toBe(originalMotd)
     expect(sh(db, 'getent group shop').code).toBe(0) // still wanted
 
-    // Back to generation 1: user, package, service and motd return.
+    // Back to generation 1 on db: files, user, directory and motd as they were.
     const rollback = guixOps(['rollback', '-d', 'shop', '--to', '1', 'db'], { stateDir })
     expect(rollback.code, rollback.stderr + rollback.stdout).toBe(0)
-    expect(sh(db, 'cat /etc/shop/db.conf').stdout).toBe('port=5432\n')
+    expect(await eventually(() => answer(db), 'db v1\n')).toBe('db v1\n')
     expect(sh(db, 'id -u alice').code).toBe(0)
-    expect(sh(db, 'systemctl is-active guix-ops-hello').stdout.trim()).toBe('active')
+    expect(sh(db, 'stat -c %a /srv/shop').stdout.trim()).toBe('750')
     expect(sh(db, 'cat /etc/motd').stdout).toBe('managed by guix-ops\n')
     expect(guixOps(['list-generations', '-d', 'shop', 'db'], { stateDir }).stdout).toMatch(/db\s+1 \(current\)/)
+    const afterRollback = json<{ machines: { machine: string; drift: unknown[] }[] }>(
+      guixOps(['check', '-d', 'shop', '--include', 'db', '--json'], { stateDir }),
+    )
+    expect(afterRollback.machines[0]?.drift).toEqual([])
 
     // A file changed by hand is drift.
-    sh(db, 'echo tampered > /etc/shop/db.conf')
+    sh(db, 'echo tampered > /etc/guix-ops-hello.conf')
     const drift = guixOps(['check', '-d', 'shop', '--include', 'db'], { stateDir })
     expect(drift.code).toBe(1)
-    expect(drift.stdout).toContain('db: file /etc/shop/db.conf')
+    expect(drift.stdout).toContain('db: file /etc/guix-ops-hello.conf')
+  })
+
+  it('reboots a managed host and finds it again with its pinned key, its service up', async () => {
+    const { proxy, app } = hosts
+    // A container shares the kernel: its reboot shows as a new start time of PID 1.
+    const pid1Start = () => sh(proxy, 'cut -d" " -f22 /proc/1/stat').stdout
+    const before = pid1Start()
+    const reboot = guixOps(['reboot', '-d', 'shop', 'proxy'], { stateDir })
+    expect(reboot.code, reboot.stderr + reboot.stdout).toBe(0)
+    expect(reboot.stdout).toMatch(/proxy\s+rebooted, up/)
+    expect(pid1Start()).not.toBe(before)
+    expect(await eventually(() => answer(proxy), `proxy -> ${app.address}:8080\n`)).toBe(
+      `proxy -> ${app.address}:8080\n`,
+    )
   })
 })

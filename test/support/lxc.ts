@@ -125,7 +125,9 @@ export async function startHost(name: string, publicKey: string, repoDir: string
 
 /**
  * A local apt repository with one small package, `guix-ops-hello`: a
- * script and a systemd service that runs it. Built with dpkg-deb.
+ * service that answers every TCP connection on port 8080 with the contents
+ * of /etc/guix-ops-hello.conf (perl-base is in every Debian). Built with
+ * dpkg-deb.
  */
 export function buildRepository(dir: string): void {
   const root = path.join(dir, 'build', 'guix-ops-hello')
@@ -137,7 +139,21 @@ export function buildRepository(dir: string): void {
     `${root}/DEBIAN/control`,
     'Package: guix-ops-hello\nVersion: 1.0\nArchitecture: all\nMaintainer: guix-ops tests <tests@localhost>\nDescription: a package for guix-ops end-to-end tests\n',
   )
-  write(`${root}/usr/bin/guix-ops-hello`, '#!/bin/sh\nexec sleep infinity\n', '0755')
+  write(
+    `${root}/usr/bin/guix-ops-hello`,
+    [
+      '#!/usr/bin/perl',
+      'use strict; use IO::Socket::INET;',
+      'my $server = IO::Socket::INET->new(LocalPort => 8080, Listen => 5, ReuseAddr => 1) or die "listen: $!";',
+      'while (my $client = $server->accept) {',
+      '  my $body = "";',
+      '  if (open(my $fh, "<", "/etc/guix-ops-hello.conf")) { local $/; $body = <$fh>; close $fh }',
+      '  print $client $body; close $client;',
+      '}',
+      '',
+    ].join('\n'),
+    '0755',
+  )
   write(
     `${root}/lib/systemd/system/guix-ops-hello.service`,
     '[Unit]\nDescription=guix-ops test service\n[Service]\nExecStart=/usr/bin/guix-ops-hello\n[Install]\nWantedBy=multi-user.target\n',

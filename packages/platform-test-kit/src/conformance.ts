@@ -30,6 +30,11 @@ export interface ConformanceOptions {
   timeoutMs?: number
   /** Skip the lifecycle (for a unit run without the real target); the schema checks still run. */
   skipLifecycle?: boolean | string
+  /**
+   * Skip rebooting, with the reason: a target that is the machine running
+   * the tests (an existing host reached over loopback) must never be rebooted.
+   */
+  skipReboot?: string
 }
 
 async function waitFor(
@@ -110,7 +115,9 @@ export function describePlatformConformance(platform: PlatformDefinition, config
             expect(await waitFor(platform, ctx, resource, 'up', timeout)).toBe('up')
             expect(await echo()).toBe('conformance\n')
           }
-          if (platform.capabilities.reboot && platform.reboot) {
+          if (config.skipReboot)
+            process.stderr.write(`platform "${platform.name}" conformance: reboot skipped: ${config.skipReboot}\n`)
+          else if (platform.capabilities.reboot && platform.reboot) {
             await platform.reboot(ctx, resource)
             expect(await waitFor(platform, ctx, resource, 'up', timeout)).toBe('up')
             expect(await echo()).toBe('conformance\n') // same host key after a reboot

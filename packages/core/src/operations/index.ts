@@ -15,6 +15,7 @@ export {
   listDeployments,
   type MachineInfo,
 } from './query.js'
+export { type RebootResult, rebootMachines } from './reboot.js'
 export { type RollbackResult, rollbackDeployment } from './rollback.js'
 export { toSexp } from './sexp.js'
 export { resetHostKey } from './ssh-keys.js'

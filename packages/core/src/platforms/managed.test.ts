@@ -32,7 +32,11 @@ describe('managed platform', () => {
   it('is built into the core and found without any plugin package', async () => {
     const registry = PluginRegistry.discover({})
     expect(registry.entry('platform', 'managed')).toMatchObject({ source: 'builtin', packageName: '@guix-ops/core' })
-    expect((await registry.platform('managed')).capabilities).toMatchObject({ stop: false, destroy: false })
+    expect((await registry.platform('managed')).capabilities).toMatchObject({
+      stop: false,
+      destroy: false,
+      reboot: true,
+    })
   })
 
   it('says it cannot stop, start or destroy a host it does not own', () => {

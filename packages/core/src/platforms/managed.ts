@@ -56,6 +56,16 @@ async function connect(ctx: PluginContext, target: SshTarget): Promise<SshSessio
   return connectSsh(target, { label: { deployment: ctx.deployment.name, machine: ctx.machine }, signal: ctx.signal })
 }
 
+/**
+ * What changes when a host boots: the kernel's boot id, and the start time
+ * of PID 1 (a container shares its host's kernel, so only the latter moves).
+ */
+async function bootIdentity(ssh: SshSession): Promise<string> {
+  const result = await ssh.exec(['cat', '/proc/sys/kernel/random/boot_id', '/proc/1/stat'], { sudo: false })
+  const [bootId = '', stat = ''] = result.stdout.split('\n')
+  return `${bootId}:${stat.split(' ')[21] ?? ''}`
+}
+
 /** Facts shown by `info` and readable by other machines as `outputs`. */
 async function readFacts(ssh: SshSession): Promise<{ [key: string]: string }> {
   const uname = await ssh.run(['uname', '-m', '-r', '-n'], { sudo: false })
@@ -70,7 +80,7 @@ const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatf
   apiVersion: API_VERSION,
   description: 'An existing host reached over SSH (not created, powered or destroyed by guix-ops)',
   options: managedOptions,
-  capabilities: { start: false, stop: false, reboot: false, destroy: false, console: false },
+  capabilities: { start: false, stop: false, reboot: true, destroy: false, console: false },
 
   async provision(ctx, { options }) {
     const hostKey = options.hostKey ?? ctx.hostKey
@@ -107,6 +117,34 @@ const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatf
       if ((error as { code?: string }).code === 'E_SSH_CONNECT') return 'unreachable'
       throw error
     }
+  },
+
+  /** Reboots the host and waits until it answers over SSH again (with the same pinned key). */
+  async reboot(ctx, resource) {
+    const hostKey = resource.hostKey ?? ctx.hostKey
+    const target = targetOf({ ...resource, ...(hostKey ? { hostKey } : {}) })
+    const ssh = await connect(ctx, target)
+    const bootId = await bootIdentity(ssh)
+    // The connection drops as the host goes down; that is the expected outcome.
+    await ssh.exec(['systemctl', 'reboot']).catch(() => undefined)
+    ssh.close()
+    ctx.progress.report(`rebooting ${resource.host}`)
+    const deadline = Date.now() + 300_000
+    while (Date.now() < deadline) {
+      if (ctx.signal.aborted) throw new Error('aborted while waiting for the reboot')
+      await new Promise((r) => setTimeout(r, 1000))
+      try {
+        const again = await connect(ctx, target)
+        try {
+          if ((await bootIdentity(again)) !== bootId) return
+        } finally {
+          again.close()
+        }
+      } catch (error) {
+        if ((error as { code?: string }).code === 'E_SSH_HOST_KEY_CHANGED') throw error
+      }
+    }
+    throw new Error(`${resource.host} did not come back within 5 minutes of the reboot`)
   },
 
   async ssh(_ctx, resource) {
