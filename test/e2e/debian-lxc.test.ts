@@ -56,7 +56,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     const platform = (name: keyof typeof hosts) =>
       `{ type: 'managed', host: '${hosts[name].address}', identity: '${key}' }`
     const pub = readFileSync(`${key}.pub`, 'utf8').trim()
-    const service = (conf: string) => `packages: ['guix-ops-hello'],
+    const service = (conf: string, extra = false) => `packages: ['guix-ops-hello'${extra ? ", 'guix-ops-extra'" : ''}],
         files: { '/etc/guix-ops-hello.conf': ${conf} },
         services: { 'guix-ops-hello': { restartOn: ['/etc/guix-ops-hello.conf'] } }`
     const extra =
@@ -70,7 +70,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
       `export default {
   name: 'shop',
   machines: {
-    db: { platform: ${platform('db')}, system: { type: 'debian', hostname: 'db', ${extra}, ${service(`'db v${version}\\n'`).replace('files: { ', `files: { ${motd} `)} } },
+    db: { platform: ${platform('db')}, system: { type: 'debian', hostname: 'db', ${extra}, ${service(`'db v${version}\\n'`, version === 1).replace('files: { ', `files: { ${motd} `)} } },
     app: ({ db }) => ({ platform: ${platform('app')}, system: { type: 'debian', ${service(`\`app v${version}, db at \${db.address}:8080\\n\``)} } }),
     proxy: ({ app }) => ({ platform: ${platform('proxy')}, system: { type: 'debian', ${service(`\`proxy -> \${app.address}:8080\\n\``)} } }),
   },
@@ -116,6 +116,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
 
     // Generation 1 on db: package, service, user, group, directory, hostname, a taken-over file.
     expect(packageStatus(db, 'guix-ops-hello')).toBe('ii')
+    expect(packageStatus(db, 'guix-ops-extra')).toBe('ii')
     expect(sh(db, 'systemctl is-enabled guix-ops-hello; systemctl is-active guix-ops-hello').stdout).toBe(
       'enabled\nactive\n',
     )
@@ -136,6 +137,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     writeConfig(2)
     const plan = guixOps(['deploy', '-d', 'shop', '--dry-run'], { stateDir })
     expect(plan.stdout).toContain('- user alice')
+    expect(plan.stdout).toContain('- package guix-ops-extra')
     expect(plan.stdout).toContain('- file /etc/motd (restore the original)')
     expect(plan.stdout).toContain('proxy: no changes')
     const second = guixOps(['deploy', '-d', 'shop'], { stateDir })
@@ -147,6 +149,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     )
     expect(sh(db, 'id alice').code).not.toBe(0)
     expect(sh(db, 'test -e /srv/shop').code).not.toBe(0)
+    expect(packageStatus(db, 'guix-ops-extra')).not.toBe('ii')
     expect(sh(db, 'cat /etc/motd').stdout).toBe(originalMotd)
     expect(sh(db, 'getent group shop').code).toBe(0) // still wanted
 
@@ -156,8 +159,12 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     expect(await eventually(() => answer(db), 'db v1\n')).toBe('db v1\n')
     expect(sh(db, 'id -u alice').code).toBe(0)
     expect(sh(db, 'stat -c %a /srv/shop').stdout.trim()).toBe('750')
+    expect(packageStatus(db, 'guix-ops-extra')).toBe('ii')
     expect(sh(db, 'cat /etc/motd').stdout).toBe('managed by guix-ops\n')
     expect(guixOps(['list-generations', '-d', 'shop', 'db'], { stateDir }).stdout).toMatch(/db\s+1 \(current\)/)
+    expect(guixOps(['delete-generation', '-d', 'shop', 'db', '1'], { stateDir }).code).toBe(1) // the current one: refused
+    expect(guixOps(['delete-generation', '-d', 'shop', 'db', '2'], { stateDir }).code).toBe(0)
+    expect(sh(db, 'ls /var/lib/guix-ops/generations').stdout).toBe('1.json\n')
     const afterRollback = json<{ machines: { machine: string; drift: unknown[] }[] }>(
       guixOps(['check', '-d', 'shop', '--include', 'db', '--json'], { stateDir }),
     )

@@ -123,42 +123,48 @@ export async function startHost(name: string, publicKey: string, repoDir: string
   }
 }
 
-/**
- * A local apt repository with one small package, `guix-ops-hello`: a
- * service that answers every TCP connection on port 8080 with the contents
- * of /etc/guix-ops-hello.conf (perl-base is in every Debian). Built with
- * dpkg-deb.
- */
-export function buildRepository(dir: string): void {
-  const root = path.join(dir, 'build', 'guix-ops-hello')
-  run('mkdir', ['-p', `${root}/DEBIAN`, `${root}/usr/bin`, `${root}/lib/systemd/system`])
+/** Builds a .deb of `files` (path -> [content, mode]) into `dir`. */
+function buildPackage(dir: string, name: string, files: Record<string, [string, string]>): void {
+  const root = path.join(dir, 'build', name)
+  run('mkdir', ['-p', `${root}/DEBIAN`])
   const write = (file: string, text: string, mode = '0644') => {
+    run('mkdir', ['-p', path.dirname(file)])
     run('sh', ['-c', 'cat > "$1" && chmod "$2" "$1"', 'sh', file, mode], { input: text })
   }
   write(
     `${root}/DEBIAN/control`,
-    'Package: guix-ops-hello\nVersion: 1.0\nArchitecture: all\nMaintainer: guix-ops tests <tests@localhost>\nDescription: a package for guix-ops end-to-end tests\n',
+    `Package: ${name}\nVersion: 1.0\nArchitecture: all\nMaintainer: guix-ops tests <tests@localhost>\nDescription: a package for guix-ops end-to-end tests\n`,
   )
-  write(
-    `${root}/usr/bin/guix-ops-hello`,
-    [
-      '#!/usr/bin/perl',
-      'use strict; use IO::Socket::INET;',
-      'my $server = IO::Socket::INET->new(LocalPort => 8080, Listen => 5, ReuseAddr => 1) or die "listen: $!";',
-      'while (my $client = $server->accept) {',
-      '  my $body = "";',
-      '  if (open(my $fh, "<", "/etc/guix-ops-hello.conf")) { local $/; $body = <$fh>; close $fh }',
-      '  print $client $body; close $client;',
-      '}',
-      '',
-    ].join('\n'),
-    '0755',
-  )
-  write(
-    `${root}/lib/systemd/system/guix-ops-hello.service`,
-    '[Unit]\nDescription=guix-ops test service\n[Service]\nExecStart=/usr/bin/guix-ops-hello\n[Install]\nWantedBy=multi-user.target\n',
-  )
-  run('dpkg-deb', ['--build', '--root-owner-group', root, path.join(dir, 'guix-ops-hello_1.0_all.deb')])
+  for (const [file, [content, mode]] of Object.entries(files)) write(`${root}${file}`, content, mode)
+  run('dpkg-deb', ['--build', '--root-owner-group', root, path.join(dir, `${name}_1.0_all.deb`)])
   run('rm', ['-rf', path.join(dir, 'build')])
+}
+
+/**
+ * A local apt repository with two small packages: `guix-ops-hello`, a
+ * service that answers every TCP connection on port 8080 with the contents
+ * of /etc/guix-ops-hello.conf (perl-base is in every Debian), and
+ * `guix-ops-extra`, a file and nothing else.
+ */
+export function buildRepository(dir: string): void {
+  const server = [
+    '#!/usr/bin/perl',
+    'use strict; use IO::Socket::INET;',
+    'my $server = IO::Socket::INET->new(LocalPort => 8080, Listen => 5, ReuseAddr => 1) or die "listen: $!";',
+    'while (my $client = $server->accept) {',
+    '  my $body = "";',
+    '  if (open(my $fh, "<", "/etc/guix-ops-hello.conf")) { local $/; $body = <$fh>; close $fh }',
+    '  print $client $body; close $client;',
+    '}',
+    '',
+  ].join('\n')
+  buildPackage(dir, 'guix-ops-hello', {
+    '/usr/bin/guix-ops-hello': [server, '0755'],
+    '/lib/systemd/system/guix-ops-hello.service': [
+      '[Unit]\nDescription=guix-ops test service\n[Service]\nExecStart=/usr/bin/guix-ops-hello\n[Install]\nWantedBy=multi-user.target\n',
+      '0644',
+    ],
+  })
+  buildPackage(dir, 'guix-ops-extra', { '/usr/share/guix-ops-extra/README': ['extra\n', '0644'] })
   run('sh', ['-c', 'cd "$1" && dpkg-scanpackages --multiversion . > Packages', 'sh', dir])
 }

@@ -91,6 +91,8 @@ export interface SystemDefinition<Options = unknown> {
   generations(ctx: SystemContext): Promise<Generation[]>
   /** Switches to generation `to`, or the one before the current one. */
   rollback(ctx: SystemContext, to?: number): Promise<Generation>
+  /** Forgets a generation that is not the current one (optional). */
+  deleteGeneration?(ctx: SystemContext, number: number): Promise<void>
 }
 
 /** Identity helper: returns its argument; exists for types and completion. */

@@ -53,3 +53,7 @@ export async function writeGeneration(host: RemoteHost, record: GenerationRecord
 export async function setCurrent(host: RemoteHost, number: number): Promise<void> {
   await host.upload(`${STATE_DIR}/current`, `${number}\n`, { mode: 0o600 })
 }
+
+export async function deleteGenerationFile(host: RemoteHost, number: number): Promise<void> {
+  await host.exec(['rm', '-f', '--', `${GENERATIONS}/${number}.json`])
+}

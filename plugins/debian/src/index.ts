@@ -18,7 +18,14 @@ import type { Action } from './actions.js'
 import { runAction } from './apply.js'
 import { desiredFrom } from './desired.js'
 import { readFacts } from './facts.js'
-import { currentGeneration, listNumbers, readGeneration, setCurrent, writeGeneration } from './generations.js'
+import {
+  currentGeneration,
+  deleteGenerationFile,
+  listNumbers,
+  readGeneration,
+  setCurrent,
+  writeGeneration,
+} from './generations.js'
 import { type Desired, EMPTY_MANAGED, type GenerationRecord, type Managed } from './model.js'
 import { type DebianOptions, debianOptions } from './options.js'
 import { expandUsers, planSystem } from './plan.js'
@@ -145,6 +152,17 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
     await writeGeneration(ctx.host, { ...record, managed: plan.managed })
     await setCurrent(ctx.host, target)
     return toGeneration(record, target)
+  },
+
+  async deleteGeneration(ctx, number) {
+    if ((await currentGeneration(ctx.host))?.number === number) {
+      throw new GuixOpsError(
+        'E_DEBIAN_GENERATION',
+        `debian: generation ${number} is the current one; roll back or deploy first`,
+      )
+    }
+    await readGeneration(ctx.host, number) // it must exist
+    await deleteGenerationFile(ctx.host, number)
   },
 })
 

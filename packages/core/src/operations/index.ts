@@ -3,6 +3,7 @@ export { analyzeConfig, pickDeployment, readConfig, registryFor } from './config
 export type { EngineContext, EngineEvent } from './context.js'
 export { createDeployment } from './create.js'
 export { deleteDeployment } from './delete.js'
+export { deleteGeneration } from './delete-generation.js'
 export { deployDeployment } from './deploy.js'
 export { EXPORT_KIND, type ExportFormat, exportDeployment, importDeployment } from './export-import.js'
 export { findDeployment } from './lookup.js'

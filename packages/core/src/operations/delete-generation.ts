@@ -1,0 +1,52 @@
+/** `delete-generation`: forgets an old generation of a machine, on the host and in state. */
+import path from 'node:path'
+import { GuixOpsError } from '@guix-ops/plugin-api'
+import { pluginContext } from '../deploy/index.js'
+import { connectSsh, endpointTarget } from '../ssh/index.js'
+import { pickDeployment, readConfig, registryFor } from './config-source.js'
+import type { EngineContext } from './context.js'
+import { machineAccess } from './machine-session.js'
+import { withDeployment } from './with-lock.js'
+
+export async function deleteGeneration(
+  ctx: EngineContext,
+  options: { deployment: string | undefined; machine: string; number: number },
+): Promise<void> {
+  await withDeployment(ctx, options.deployment, async (state) => {
+    const recorded = state.machines[options.machine]
+    const current = recorded?.currentGeneration ?? recorded?.generations?.at(-1)?.number
+    if (current === options.number) {
+      throw new GuixOpsError('E_USAGE', `generation ${options.number} is the current one of ${options.machine}`, {
+        suggestion: 'roll back to another generation first',
+      })
+    }
+    const config = await readConfig(ctx, state.configPath)
+    const registry = registryFor(ctx, config, pickDeployment(config, state.name))
+    const [access] = await machineAccess(ctx, state, [options.machine])
+    const system = await registry.system(recorded!.system)
+    if (!system.deleteGeneration) {
+      throw new GuixOpsError('E_CAPABILITY', `system "${system.name}" cannot delete generations`, {
+        where: { plugin: system.name },
+      })
+    }
+    const session = await connectSsh(endpointTarget(access!.endpoint, access!.hostKey), {
+      label: { deployment: state.name, machine: options.machine },
+    })
+    try {
+      const pctx = await pluginContext({
+        stateDir: ctx.store.dir,
+        deployment: { id: state.id, name: state.name },
+        machine: options.machine,
+        signal: new AbortController().signal,
+        emit: ctx.emit,
+        hostKey: access!.hostKey,
+        configDir: path.dirname(state.configPath),
+      })
+      await system.deleteGeneration({ ...pctx, host: session }, options.number)
+    } finally {
+      session.close()
+    }
+    recorded!.generations = (recorded!.generations ?? []).filter((g) => g.number !== options.number)
+    await ctx.store.write({ ...state, updatedAt: new Date().toISOString() })
+  })
+}
