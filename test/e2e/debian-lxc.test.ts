@@ -31,9 +31,9 @@ function answer(host: TestHost): Promise<string> {
   })
 }
 
-async function eventually(probe: () => Promise<string>, expected: string): Promise<string> {
+async function eventually(probe: () => Promise<string>, expected: string, attempts = 40): Promise<string> {
   let last = ''
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < attempts; i++) {
     last = await probe().catch((error: Error) => error.message)
     if (last === expected) return last
     await new Promise((r) => setTimeout(r, 250))
@@ -52,7 +52,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
   const packageStatus = (host: TestHost, name: string) =>
     host.exec(['dpkg-query', '-W', '-f=$' + '{db:Status-Abbrev}', name]).stdout.trim()
 
-  function writeConfig(version: 1 | 2): void {
+  function writeConfig(version: 1 | 2, breakSshOnApp = false): void {
     const platform = (name: keyof typeof hosts) =>
       `{ type: 'managed', host: '${hosts[name].address}', identity: '${key}' }`
     const pub = readFileSync(`${key}.pub`, 'utf8').trim()
@@ -64,6 +64,12 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
         ? `groups: ['shop'], users: { alice: { groups: ['shop'], authorizedKeys: ['${pub}'] } },
            directories: { '/srv/shop': { mode: '0750' } }`
         : `groups: ['shop']`
+    // A change that moves sshd to another port: the fresh connection after it fails.
+    const appSystem = breakSshOnApp
+      ? `confirmTimeout: 10, ${service(`\`app v${version}, db at \${db.address}:8080\\n\``)
+          .replace('files: { ', "files: { '/etc/ssh/sshd_config.d/port.conf': 'Port 2222\\n', ")
+          .replace('services: { ', "services: { ssh: { restartOn: ['/etc/ssh/sshd_config.d/port.conf'] }, ")}`
+      : service(`\`app v${version}, db at \${db.address}:8080\\n\``)
     const motd = version === 1 ? `'/etc/motd': 'managed by guix-ops\\n',` : ''
     writeFileSync(
       config,
@@ -71,7 +77,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
   name: 'shop',
   machines: {
     db: { platform: ${platform('db')}, system: { type: 'debian', hostname: 'db', ${extra}, ${service(`'db v${version}\\n'`, version === 1).replace('files: { ', `files: { ${motd} `)} } },
-    app: ({ db }) => ({ platform: ${platform('app')}, system: { type: 'debian', ${service(`\`app v${version}, db at \${db.address}:8080\\n\``)} } }),
+    app: ({ db }) => ({ platform: ${platform('app')}, system: { type: 'debian', ${appSystem} } }),
     proxy: ({ app }) => ({ platform: ${platform('proxy')}, system: { type: 'debian', ${service(`\`proxy -> \${app.address}:8080\\n\``)} } }),
   },
 }
@@ -175,6 +181,31 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     const drift = guixOps(['check', '-d', 'shop', '--include', 'db'], { stateDir })
     expect(drift.code).toBe(1)
     expect(drift.stdout).toContain('db: file /etc/guix-ops-hello.conf')
+  })
+
+  it('a change that cuts guix-ops off undoes itself on the host: confirm or roll back', async () => {
+    const { app } = hosts
+    writeConfig(2, true)
+    const broken = guixOps(['deploy', '-d', 'shop', '--include', 'app'], { stateDir })
+    expect(broken.code).toBe(1)
+    expect(broken.stdout + broken.stderr).toContain('confirm after activation of machine "app" failed')
+    expect(broken.stdout + broken.stderr).toContain('restores its previous files by itself')
+    // The host waits 10 s for the confirmation, then restores its files and restarts sshd.
+    const back = await eventually(
+      async () => (sh(app, 'test -e /etc/ssh/sshd_config.d/port.conf').code === 0 ? 'still broken' : 'restored'),
+      'restored',
+      160,
+    )
+    expect(back).toBe('restored')
+    const reachable = await eventually(
+      async () => String(guixOps(['ssh', '-d', 'shop', 'app', '--', 'true'], { stateDir }).code),
+      '0',
+    )
+    expect(reachable).toBe('0')
+    writeConfig(2)
+    expect(
+      json<{ healthy: boolean }>(guixOps(['check', '-d', 'shop', '--include', 'app', '--json'], { stateDir })).healthy,
+    ).toBe(true)
   })
 
   it('reboots a managed host and finds it again with its pinned key, its service up', async () => {

@@ -84,8 +84,15 @@ export interface SystemDefinition<Options = unknown> {
 
   /** What `apply` would change; must not change anything. */
   plan(ctx: SystemContext, options: Options): Promise<SystemPlan>
-  /** Realizes the plan and returns the generation it created. */
+  /**
+   * Realizes the plan and returns the generation it created. A driver may
+   * arm an automatic rollback on the target before returning (as deploy-rs
+   * does): the core then opens a fresh SSH connection and calls `confirm`
+   * over it; if that connection cannot be made, the target rolls back alone.
+   */
   apply(ctx: SystemContext, options: Options, plan: SystemPlan): Promise<Generation>
+  /** Called over a fresh connection after `apply`: cancels the target's automatic rollback. */
+  confirm?(ctx: SystemContext): Promise<void>
   /** Differences between the host and the last generation. */
   check(ctx: SystemContext, options: Options): Promise<Drift[]>
   generations(ctx: SystemContext): Promise<Generation[]>

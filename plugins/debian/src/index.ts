@@ -29,6 +29,7 @@ import {
 import { type Desired, EMPTY_MANAGED, type GenerationRecord, type Managed } from './model.js'
 import { type DebianOptions, debianOptions } from './options.js'
 import { expandUsers, planSystem } from './plan.js'
+import { arm, disarm, snapshot, touchedFiles } from './safety.js'
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
@@ -72,6 +73,10 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
     const { previous, plan } = data
       ? { previous: await currentGeneration(ctx.host), plan: data }
       : await planFor(ctx, desired)
+    const units = Object.entries(desired.services)
+      .filter(([, service]) => service.restartOn.length > 0)
+      .map(([unit]) => unit)
+    await snapshot(ctx.host, touchedFiles(plan.actions), units, previous?.number)
     await execute(ctx, plan.actions)
     const numbers = await listNumbers(ctx.host)
     const record: GenerationRecord = {
@@ -82,7 +87,12 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
       managed: plan.managed,
     }
     await writeGeneration(ctx.host, record)
+    await arm(ctx.host, options.confirmTimeout)
     return toGeneration(record, record.number)
+  },
+
+  async confirm(ctx) {
+    await disarm(ctx.host)
   },
 
   async check(ctx) {

@@ -59,6 +59,8 @@ const schema = z.strictObject({
       }),
     )
     .default({}),
+  /** Seconds to wait for guix-ops to connect afresh after a change before the host restores its files. */
+  confirmTimeout: z.number().int().min(5).max(3600).default(90),
   /** Commands (argument arrays) run after a change to any of `on`, or on every change. */
   commands: z
     .array(z.strictObject({ run: z.array(z.string()).min(1), on: z.array(absolutePath).optional() }))
@@ -95,6 +97,7 @@ export interface DebianOptions {
   directories: Record<string, { mode?: string | undefined; owner?: string | undefined }>
   services: Record<string, { enable: boolean; restartOn?: string[] | undefined }>
   commands: { run: string[]; on?: string[] | undefined }[]
+  confirmTimeout: number
 }
 
 export const debianOptions: StandardSchemaV1<unknown, DebianOptions> = schema

@@ -157,14 +157,28 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
         },
       ],
     }))
-    // Confirm: a fresh connection must still work after activation.
-    const confirm = await connectSsh(endpointTarget(endpoint, writer.machine(name)?.hostKey), {
-      label: { deployment: deployment.name, machine: name },
-      signal: run.signal,
-    }).catch((error: unknown) => {
-      throw stepFailed(system.name, 'confirm after activation', name, error)
-    })
-    confirm.close()
+    // Confirm: a fresh connection must still work after activation; then the
+    // driver disarms the rollback it may have armed on the target.
+    let confirm: SshSession
+    try {
+      confirm = await connectSsh(endpointTarget(endpoint, writer.machine(name)?.hostKey), {
+        label: { deployment: deployment.name, machine: name },
+        signal: run.signal,
+        readyTimeout: 15_000,
+      })
+    } catch (error) {
+      const previous = recorded?.currentGeneration ?? recorded?.generations?.at(-1)?.number
+      await writer.update(name, (m) => ({ ...m!, ...(previous ? { currentGeneration: previous } : {}) }))
+      const undo = system.confirm
+        ? '; the host restores its previous files by itself once its confirmation timer runs out'
+        : ''
+      throw stepFailed(system.name, 'confirm after activation', name, new Error(`${(error as Error).message}${undo}`))
+    }
+    try {
+      await system.confirm?.({ ...ctx, host: confirm })
+    } finally {
+      confirm.close()
+    }
     await run.hooks.afterActivate.promise(event, generation)
     return { machine: name, status: 'changed', changes: plan.changes, generation }
   } finally {
