@@ -30,6 +30,20 @@ describe('one writer at a time', () => {
     expect(loser.stderr).toMatch(/locked by pid \d+ on host \S+ \(guix-ops modify/)
   })
 
+  it('two deploys at once: the second is refused at once, naming the first', async () => {
+    const stateDir = tempDir()
+    const config = slowConfig(1500)
+    expect(guixOps(['create', config], { stateDir }).code).toBe(0)
+    const results = await Promise.all([
+      guixOpsAsync(['deploy', '-d', 'quickstart', '--dry-run'], { stateDir }),
+      guixOpsAsync(['deploy', '-d', 'quickstart', '--dry-run'], { stateDir }),
+    ])
+    const refused = results.filter((r) => r.stderr.includes('E_STATE_LOCKED'))
+    expect(refused).toHaveLength(1)
+    expect(refused[0]!.stderr).toMatch(/locked by pid \d+ on host \S+ \(guix-ops deploy/)
+    expect(results.filter((r) => r.code === 0)).toHaveLength(1)
+  })
+
   it('two create -d of the same name at once: one wins, the other fails with the lock error', async () => {
     const stateDir = tempDir()
     const config = slowConfig(1500)

@@ -1,10 +1,11 @@
 // `guix-ops deploy` through the built CLI onto managed hosts: real sshd
 // processes on 127.0.0.1, a fixture system driver that writes one file.
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FIXTURES, guixOps, json, tempDir } from '../support/cli.js'
+import { BIN, FIXTURES, guixOps, json, tempDir } from '../support/cli.js'
 import { sshdUnavailable, startSshd, type TestSshd } from '../support/sshd.js'
 
 const unavailable = sshdUnavailable()
@@ -97,6 +98,45 @@ export default defineDeployment({
     const after = json<Summary>(guixOps(['deploy', '-d', 'pair', '--json'], { stateDir }))
     expect(after.changed).toEqual(['db', 'web'])
     expect(readFileSync(path.join(out, 'db.conf'), 'utf8')).toBe('db v2\n')
+  })
+
+  it('reports an unreachable host as failed, skips its dependents, and records nothing for them', () => {
+    const stateDir = tempDir()
+    const file = writeConfig('v4')
+    const text = readFileSync(file, 'utf8').replace(`port: ${db.port}`, 'port: 1')
+    writeFileSync(file, text)
+    expect(guixOps(['create', file], { stateDir }).code).toBe(0)
+    const result = guixOps(['deploy', '-d', 'pair', '--json'], { stateDir })
+    expect(result.code).toBe(1)
+    const summary = json<Summary>(result)
+    expect(summary.failed[0]).toMatchObject({ machine: 'db' })
+    expect(summary.failed[0]?.error).toContain('cannot connect to machine "db" (')
+    expect(summary.skipped).toEqual([{ machine: 'web', reason: 'dependency "db" failed' }])
+    const info = json<{ machines: { name: string; recorded: string }[] }>(
+      guixOps(['info', '-d', 'pair', '--json'], { stateDir }),
+    )
+    expect(info.machines.map((m) => m.recorded)).toEqual(['not-created', 'not-created'])
+  })
+
+  it('a deploy killed with SIGKILL midway leaves usable state; the next one takes over its lock and finishes', async () => {
+    const stateDir = tempDir()
+    expect(guixOps(['create', writeConfig('v5')], { stateDir }).code).toBe(0)
+    const child = spawn(process.execPath, [BIN, 'deploy', '-d', 'pair'], {
+      env: { ...process.env, GUIX_OPS_STATE_DIR: stateDir },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    // Kill it once the first machine is being worked on.
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        if (d.toString().includes('[db] connect')) resolve()
+      })
+    })
+    child.kill('SIGKILL')
+    await new Promise((r) => child.once('exit', r))
+    const next = guixOps(['deploy', '-d', 'pair'], { stateDir })
+    expect(next.code, next.stderr).toBe(0)
+    expect(next.stderr).toContain('took over the lock of deployment "pair"')
+    expect(readFileSync(path.join(out, 'web.env'), 'utf8')).toBe(`DB=127.0.0.1:${db.port} v5\n`)
   })
 
   it('refuses machines it does not know in --include, and selects by name', () => {
