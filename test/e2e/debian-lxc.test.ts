@@ -5,7 +5,7 @@
 // config. Packages come from a local apt repository the test builds; the
 // containers' own apt sources are replaced, so no mirror is contacted.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -15,6 +15,10 @@ import { buildRepository, lxcUnavailable, startHost, type TestHost } from '../su
 
 const unavailable = lxcUnavailable()
 if (unavailable) console.warn(`skipping the Debian end-to-end test on LXC containers: ${unavailable}`)
+
+// A file path and content that a shell would act on: they must land on the host word for word.
+const HOSTILE_PATH = "/etc/shop/we ird $(touch /tmp/guix-ops-pwned-path); 'q' `id`.conf"
+const HOSTILE_CONTENT = '$(touch /tmp/guix-ops-pwned-content)\n`reboot`; rm -rf / "\'\n'
 
 /** What the service on host:8080 answers (a container this test created). */
 function answer(host: TestHost): Promise<string> {
@@ -69,7 +73,10 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
       ? `confirmTimeout: 10, ${service(`\`app v${version}, db at \${db.address}:8080\\n\``)
           .replace('files: { ', "files: { '/etc/ssh/sshd_config.d/port.conf': 'Port 2222\\n', ")
           .replace('services: { ', "services: { ssh: { restartOn: ['/etc/ssh/sshd_config.d/port.conf'] }, ")}`
-      : service(`\`app v${version}, db at \${db.address}:8080\\n\``)
+      : service(`\`app v${version}, db at \${db.address}:8080\\n\``).replace(
+          'files: { ',
+          `files: { ${JSON.stringify(HOSTILE_PATH)}: ${JSON.stringify(HOSTILE_CONTENT)}, `,
+        )
     const motd = version === 1 ? `'/etc/motd': 'managed by guix-ops\\n',` : ''
     writeFileSync(
       config,
@@ -119,6 +126,13 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     expect(await eventually(() => answer(proxy), `proxy -> ${app.address}:8080\n`)).toBe(
       `proxy -> ${app.address}:8080\n`,
     )
+
+    // Paths and contents are data, never shell: written literally, nothing run.
+    expect(app.exec(['cat', '--', HOSTILE_PATH]).stdout).toBe(HOSTILE_CONTENT)
+    for (const canary of ['/tmp/guix-ops-pwned-path', '/tmp/guix-ops-pwned-content']) {
+      expect(sh(app, `test -e ${canary}`).code).not.toBe(0)
+      expect(existsSync(canary)).toBe(false)
+    }
 
     // Generation 1 on db: package, service, user, group, directory, hostname, a taken-over file.
     expect(packageStatus(db, 'guix-ops-hello')).toBe('ii')
@@ -194,9 +208,14 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     const back = await eventually(
       async () => (sh(app, 'test -e /etc/ssh/sshd_config.d/port.conf').code === 0 ? 'still broken' : 'restored'),
       'restored',
-      160,
+      360,
     )
-    expect(back).toBe('restored')
+    const journal = () =>
+      sh(
+        app,
+        'systemctl list-timers --all --no-pager; journalctl --no-pager | grep -i guix-ops-rollback | tail -20; ls -la /var/lib/guix-ops/pending',
+      ).stdout
+    expect(back, journal()).toBe('restored')
     const reachable = await eventually(
       async () => String(guixOps(['ssh', '-d', 'shop', 'app', '--', 'true'], { stateDir }).code),
       '0',

@@ -87,7 +87,7 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
       managed: plan.managed,
     }
     await writeGeneration(ctx.host, record)
-    await arm(ctx.host, options.confirmTimeout)
+    await arm(ctx.host, options.confirmTimeout, record.number)
     return toGeneration(record, record.number)
   },
 

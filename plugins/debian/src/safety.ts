@@ -13,7 +13,8 @@ import { STATE_DIR } from './generations.js'
 
 const PENDING = `${STATE_DIR}/pending`
 const SCRIPT = `${STATE_DIR}/rollback.sh`
-export const ROLLBACK_UNIT = 'guix-ops-rollback'
+/** Timer units are named per arming, so a unit left from an earlier deploy never collides. */
+export const ROLLBACK_UNIT_PREFIX = 'guix-ops-rollback'
 
 const ROLLBACK_SCRIPT = `#!/bin/sh
 # Written by guix-ops: restores the files of a deploy that was never confirmed.
@@ -56,22 +57,21 @@ export async function snapshot(
 }
 
 /** Arms the timer that restores the snapshot unless confirmed within `seconds`. */
-export async function arm(host: RemoteHost, seconds: number): Promise<void> {
+export async function arm(host: RemoteHost, seconds: number, generation: number): Promise<void> {
+  await disarmTimers(host)
   await host.upload(SCRIPT, ROLLBACK_SCRIPT, { mode: 0o700 })
-  await host.exec(['systemctl', 'stop', `${ROLLBACK_UNIT}.timer`])
-  await host.exec(['systemctl', 'reset-failed', `${ROLLBACK_UNIT}.service`, `${ROLLBACK_UNIT}.timer`])
-  const result = await host.exec([
-    'systemd-run',
-    `--unit=${ROLLBACK_UNIT}`,
-    `--on-active=${seconds}s`,
-    '/bin/sh',
-    SCRIPT,
-  ])
+  const unit = `${ROLLBACK_UNIT_PREFIX}-${generation}-${Date.now()}`
+  const argv = ['systemd-run', '--collect', `--unit=${unit}`, `--on-active=${seconds}s`, '/bin/sh', SCRIPT]
+  const result = await host.exec(argv)
   if (result.code !== 0) throw new Error(`cannot arm the automatic rollback: ${result.stderr.trim()}`)
+}
+
+async function disarmTimers(host: RemoteHost): Promise<void> {
+  await host.exec(['systemctl', 'stop', `${ROLLBACK_UNIT_PREFIX}-*.timer`])
 }
 
 /** The deploy is confirmed: disarm the timer and drop the snapshot. */
 export async function disarm(host: RemoteHost): Promise<void> {
-  await host.exec(['systemctl', 'stop', `${ROLLBACK_UNIT}.timer`])
+  await disarmTimers(host)
   await host.exec(['rm', '-rf', PENDING])
 }
