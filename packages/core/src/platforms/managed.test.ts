@@ -86,7 +86,7 @@ describe.skipIf(unavailable !== undefined)('managed platform against a real sshd
     expect(await managed.status(context(), { ...resource, port: 1 })).toBe('unreachable')
     const pinned = sshd.hostKey
     await sshd.rotateHostKey()
-    const error = await caught(managed.provision(context(pinned), { name: 'db', options: opts, existing: resource }))
+    const error = await caught(managed.provision(context(pinned), { name: 'db', options: opts }))
     expect(error.code).toBe('E_SSH_HOST_KEY_CHANGED')
     expect(error.where).toMatchObject({ machine: 'db', deployment: 'shop' })
     await expect(managed.status(context(pinned), resource)).rejects.toMatchObject({ code: 'E_SSH_HOST_KEY_CHANGED' })

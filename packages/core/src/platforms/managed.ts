@@ -82,7 +82,23 @@ const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatf
   options: managedOptions,
   capabilities: { start: false, stop: false, reboot: true, destroy: false, console: false },
 
-  async provision(ctx, { options }) {
+  async provision(ctx, { options, existing }) {
+    // Already recorded at this address: the deploy's own connection verifies it, no need for a second.
+    if (
+      existing &&
+      existing.host === options.host &&
+      existing.port === options.port &&
+      existing.user === options.user
+    ) {
+      const resource: ManagedResource = {
+        ...existing,
+        sudo: options.sudo,
+        identity: options.identity ?? null,
+        jump: options.jump ?? null,
+        hostKey: options.hostKey ?? null,
+      }
+      return { resource, address: options.host, outputs: existing.facts }
+    }
     const hostKey = options.hostKey ?? ctx.hostKey
     const ssh = await connect(ctx, targetOf({ ...options, ...(hostKey ? { hostKey } : {}) }))
     try {
