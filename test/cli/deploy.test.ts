@@ -139,6 +139,55 @@ export default defineDeployment({
     expect(readFileSync(path.join(out, 'web.env'), 'utf8')).toBe(`DB=127.0.0.1:${db.port} v5\n`)
   })
 
+  it('a connection cut mid-apply fails that machine only; the others finish and state stays consistent', async () => {
+    const stateDir = tempDir()
+    const file = path.join(out, 'cut.config.ts')
+    const host = (s: TestSshd) =>
+      `{ type: 'managed', host: '127.0.0.1', port: ${s.port}, user: '${s.user}', identity: '${s.identity}' }`
+    writeFileSync(
+      file,
+      `export default {
+  name: 'cut',
+  plugins: ['${path.join(FIXTURES, 'plugins/marker-system')}'],
+  machines: {
+    slow: { platform: ${host(db)}, system: { type: 'marker', path: '${out}/slow', content: 'slow', applySeconds: 20 } },
+    fast: { platform: ${host(web)}, system: { type: 'marker', path: '${out}/fast', content: 'fast' } },
+  },
+}
+`,
+    )
+    expect(guixOps(['create', file], { stateDir }).code).toBe(0)
+    const child = spawn(process.execPath, [BIN, 'deploy', '-d', 'cut', '--json'], {
+      env: { ...process.env, GUIX_OPS_STATE_DIR: stateDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d
+    })
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        if (d.toString().includes('"machine":"slow","step":"apply"')) resolve()
+      })
+    })
+    await new Promise((r) => setTimeout(r, 500))
+    db.dropConnections()
+    const code = await new Promise((r) => child.once('exit', r))
+    expect(code).toBe(1)
+    const summary = JSON.parse(stdout) as Summary
+    expect(summary.changed).toEqual(['fast'])
+    expect(summary.failed.map((f) => f.machine)).toEqual(['slow'])
+    expect(summary.failed[0]?.error).toContain('machine "slow"')
+    expect(summary.failed[0]?.error).toContain('the connection was lost before the command finished')
+    const info = json<{ machines: { name: string; recorded: string; generations: number }[] }>(
+      guixOps(['info', '-d', 'cut', '--json'], { stateDir }),
+    )
+    expect(info.machines.map((m) => [m.name, m.recorded, m.generations])).toEqual([
+      ['slow', 'created', 0],
+      ['fast', 'created', 1],
+    ])
+  })
+
   it('refuses machines it does not know in --include, and selects by name', () => {
     const stateDir = tempDir()
     guixOps(['create', writeConfig('v3')], { stateDir })

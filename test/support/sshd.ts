@@ -28,6 +28,8 @@ export interface TestSshd {
   /** Path of a client private key the server accepts. */
   identity: string
   user: string
+  /** Kills every open session, as a network cut would; the server keeps listening. */
+  dropConnections(): void
   /** Makes the server present a new host key from now on (a reinstalled host). */
   rotateHostKey(): Promise<void>
   stop(): Promise<void>
@@ -113,6 +115,9 @@ export async function startSshd(): Promise<TestSshd> {
     hostKey: pub(),
     identity: path.join(dir, 'client_ed25519'),
     user: (process.env.USER ?? spawnSync('id', ['-un'], { encoding: 'utf8' }).stdout.trim()) || 'root',
+    dropConnections: () => {
+      if (child.pid) spawnSync('pkill', ['-KILL', '-P', String(child.pid)])
+    },
     rotateHostKey: async () => {
       await stop()
       spawnSync('rm', ['-f', path.join(dir, 'host_ed25519'), path.join(dir, 'host_ed25519.pub')])

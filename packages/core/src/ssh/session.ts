@@ -50,7 +50,13 @@ export class SshSession implements RemoteHost {
           err.push(chunk)
           options.onStderr?.(chunk.toString('utf8'))
         })
-        stream.on('close', (code: number | null) => {
+        stream.on('close', (code: number | null | undefined, signal: string | undefined) => {
+          if (typeof code !== 'number' && !signal) {
+            // No exit status and no signal: the connection went away under the command.
+            const lost = new Error('the connection was lost before the command finished')
+            reject(transportError(SshErrorCode.Exec, this.target, this.options, `${argv[0]} interrupted`, lost))
+            return
+          }
           resolve({
             stdout: Buffer.concat(out),
             stderr: Buffer.concat(err),
