@@ -197,7 +197,9 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     expect(drift.stdout).toContain('db: file /etc/guix-ops-hello.conf')
   })
 
-  it('a change that cuts guix-ops off undoes itself on the host: confirm or roll back', async () => {
+  it('a change that cuts guix-ops off undoes itself on the host: confirm or roll back', {
+    timeout: 180_000,
+  }, async () => {
     const { app } = hosts
     writeConfig(2, true)
     const broken = guixOps(['deploy', '-d', 'shop', '--include', 'app'], { stateDir })
@@ -215,7 +217,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
         app,
         'systemctl list-timers --all --no-pager; journalctl --no-pager | grep -i guix-ops-rollback | tail -20; ls -la /var/lib/guix-ops/pending',
       ).stdout
-    expect(back, journal()).toBe('restored')
+    expect(back, `${broken.stdout}\n${broken.stderr}\n${journal()}`).toBe('restored')
     const reachable = await eventually(
       async () => String(guixOps(['ssh', '-d', 'shop', 'app', '--', 'true'], { stateDir }).code),
       '0',
@@ -225,6 +227,29 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     expect(
       json<{ healthy: boolean }>(guixOps(['check', '-d', 'shop', '--include', 'app', '--json'], { stateDir })).healthy,
     ).toBe(true)
+  })
+
+  it('a non-root login whose sudo does not work is refused up front, naming the user, and nothing is applied', () => {
+    const { app } = hosts
+    sh(
+      app,
+      'useradd --create-home deployer && install -d -o deployer -m 700 /home/deployer/.ssh && install -o deployer -m 600 /root/.ssh/authorized_keys /home/deployer/.ssh/authorized_keys',
+    )
+    const file = path.join(work, 'sudo.config.ts')
+    writeFileSync(
+      file,
+      `export default { name: 'sudo-test', machines: { box: {
+  platform: { type: 'managed', host: '${app.address}', user: 'deployer', sudo: true, identity: '${key}' },
+  system: { type: 'debian', files: { '/etc/guix-ops-sudo-test': 'x' } },
+} } }
+`,
+    )
+    expect(guixOps(['create', file], { stateDir }).code).toBe(0)
+    const result = guixOps(['deploy', '-d', 'sudo-test', '--json'], { stateDir })
+    expect(result.code).toBe(1)
+    const summary = json<{ failed: { machine: string; error: string }[] }>(result)
+    expect(summary.failed[0]?.error).toMatch(/sudo -n does not work for deployer: .*sudo.*not found/)
+    expect(sh(app, 'test -e /etc/guix-ops-sudo-test').code).not.toBe(0)
   })
 
   it('reboots a managed host and finds it again with its pinned key, its service up', async () => {

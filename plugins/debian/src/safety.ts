@@ -61,7 +61,16 @@ export async function arm(host: RemoteHost, seconds: number, generation: number)
   await disarmTimers(host)
   await host.upload(SCRIPT, ROLLBACK_SCRIPT, { mode: 0o700 })
   const unit = `${ROLLBACK_UNIT_PREFIX}-${generation}-${Date.now()}`
-  const argv = ['systemd-run', '--collect', `--unit=${unit}`, `--on-active=${seconds}s`, '/bin/sh', SCRIPT]
+  // systemd timers fire up to a minute late unless told otherwise: the deadline must hold.
+  const argv = [
+    'systemd-run',
+    '--collect',
+    `--unit=${unit}`,
+    `--on-active=${seconds}s`,
+    '--timer-property=AccuracySec=1s',
+    '/bin/sh',
+    SCRIPT,
+  ]
   const result = await host.exec(argv)
   if (result.code !== 0) throw new Error(`cannot arm the automatic rollback: ${result.stderr.trim()}`)
 }

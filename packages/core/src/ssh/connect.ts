@@ -65,11 +65,21 @@ function open(target: SshTarget, options: SshOptions, sock?: Duplex): Promise<{ 
   })
 }
 
+async function verified(session: SshSession): Promise<SshSession> {
+  try {
+    await session.verifySudo()
+    return session
+  } catch (error) {
+    session.close()
+    throw error
+  }
+}
+
 /** Connects to `target` (through its jump host, if any) and returns a session for every later step. */
 export async function connectSsh(target: SshTarget, options: SshOptions = {}): Promise<SshSession> {
   if (!target.jump) {
     const { client, hostKey } = await open(target, options)
-    return new SshSession(client, target, options, hostKey)
+    return verified(new SshSession(client, target, options, hostKey))
   }
   const jump = await open(target.jump, {
     ...options,
@@ -82,7 +92,7 @@ export async function connectSsh(target: SshTarget, options: SshOptions = {}): P
       )
     })
     const { client, hostKey } = await open(target, options, tunnel)
-    return new SshSession(client, target, options, hostKey, () => jump.client.end())
+    return await verified(new SshSession(client, target, options, hostKey, () => jump.client.end()))
   } catch (error) {
     jump.client.end()
     throw error

@@ -9,6 +9,7 @@ export const SshErrorCode = {
   HostKeyChanged: 'E_SSH_HOST_KEY_CHANGED',
   Exec: 'E_SSH_EXEC',
   Transfer: 'E_SSH_TRANSFER',
+  Sudo: 'E_SSH_SUDO',
 } as const
 
 export function describeTarget(target: SshTarget, options: SshOptions = {}): string {

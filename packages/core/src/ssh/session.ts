@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
-import type { ExecOptions, ExecResult, RemoteHost } from '@guix-ops/plugin-api'
+import { type ExecOptions, type ExecResult, GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
 import type { Client, SFTPWrapper } from 'ssh2'
-import { SshErrorCode, transportError } from './errors.js'
+import { describeTarget, SshErrorCode, transportError } from './errors.js'
 import { commandLine } from './quote.js'
 import type { SshOptions, SshTarget } from './target.js'
 
@@ -157,6 +157,22 @@ export class SshSession implements RemoteHost {
     } catch (error) {
       throw transportError(SshErrorCode.Transfer, this.target, this.options, `cannot read ${file}`, error)
     }
+  }
+
+  /** With `sudo`, checks once that `sudo -n` works, so a missing or password-only sudo fails clearly up front. */
+  async verifySudo(): Promise<void> {
+    if (!this.elevate) return
+    const result = await this.exec(['true'])
+    if (result.code === 0) return
+    const reason = result.stderr.trim().split('\n').at(-1) || `exit ${result.code}`
+    throw new GuixOpsError(
+      SshErrorCode.Sudo,
+      `${describeTarget(this.target, this.options)}: sudo -n does not work for ${this.target.user}: ${reason}`,
+      {
+        where: { ...(this.options.label?.machine ? { machine: this.options.label.machine } : {}) },
+        suggestion: `install sudo and let ${this.target.user} run commands without a password (NOPASSWD), or log in as root`,
+      },
+    )
   }
 
   close(): void {
