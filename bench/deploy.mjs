@@ -53,7 +53,7 @@ for (const n of sizes) {
 
     // Baseline: `ssh HOST true` to every host, 10 at a time like deploy's default.
     const known = path.join(work, 'known_hosts')
-    writeFileSync(known, hosts.map((h) => `[127.0.0.1]:${h.port} ${h.hostKey}`).join('\n') + '\n')
+    writeFileSync(known, `${hosts.map((h) => `[127.0.0.1]:${h.port} ${h.hostKey}`).join('\n')}\n`)
     const sshTrue = (h) => [
       '-o',
       'BatchMode=yes',

@@ -1,11 +1,8 @@
 /** `delete-generation`: forgets an old generation of a machine, on the host and in state. */
-import path from 'node:path'
 import { GuixOpsError } from '@guix-ops/plugin-api'
-import { pluginContext } from '../deploy/index.js'
-import { connectSsh, endpointTarget } from '../ssh/index.js'
 import { pickDeployment, readConfig, registryFor } from './config-source.js'
 import type { EngineContext } from './context.js'
-import { machineAccess } from './machine-session.js'
+import { machineAccess, withSystemContext } from './machine-session.js'
 import { withDeployment } from './with-lock.js'
 
 export async function deleteGeneration(
@@ -29,23 +26,8 @@ export async function deleteGeneration(
         where: { plugin: system.name },
       })
     }
-    const session = await connectSsh(endpointTarget(access!.endpoint, access!.hostKey), {
-      label: { deployment: state.name, machine: options.machine },
-    })
-    try {
-      const pctx = await pluginContext({
-        stateDir: ctx.store.dir,
-        deployment: { id: state.id, name: state.name },
-        machine: options.machine,
-        signal: new AbortController().signal,
-        emit: ctx.emit,
-        hostKey: access!.hostKey,
-        configDir: path.dirname(state.configPath),
-      })
-      await system.deleteGeneration({ ...pctx, host: session }, options.number)
-    } finally {
-      session.close()
-    }
+    const remove = system.deleteGeneration.bind(system)
+    await withSystemContext(ctx, state, access!, (systemCtx) => remove(systemCtx, options.number))
     recorded!.generations = (recorded!.generations ?? []).filter((g) => g.number !== options.number)
     await ctx.store.write({ ...state, updatedAt: new Date().toISOString() })
   })

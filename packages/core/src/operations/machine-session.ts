@@ -2,7 +2,8 @@
  * Opens an SSH session to one recorded machine of a deployment, verified
  * against its pinned host key, for `ssh`, `ssh-for-each` and `scp`.
  */
-import { GuixOpsError, type SshEndpoint } from '@guix-ops/plugin-api'
+import path from 'node:path'
+import { GuixOpsError, type SshEndpoint, type SystemContext } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
 import { pluginContext } from '../deploy/plugin-context.js'
 import { connectSsh, endpointTarget, type SshSession, type SshTarget } from '../ssh/index.js'
@@ -71,4 +72,30 @@ export async function openSession(state: DeploymentState, access: MachineAccess)
     })
   }
   return connectSsh(access.target, { label: { deployment: state.name, machine: access.machine } })
+}
+
+/** Runs `work` with a system context over a fresh, verified session to one machine, then closes it. */
+export async function withSystemContext<T>(
+  ctx: EngineContext,
+  state: DeploymentState,
+  access: MachineAccess,
+  work: (systemCtx: SystemContext) => Promise<T>,
+): Promise<T> {
+  const session = await connectSsh(endpointTarget(access.endpoint, access.hostKey), {
+    label: { deployment: state.name, machine: access.machine },
+  })
+  try {
+    const pctx = await pluginContext({
+      stateDir: ctx.store.dir,
+      deployment: { id: state.id, name: state.name },
+      machine: access.machine,
+      signal: new AbortController().signal,
+      emit: ctx.emit,
+      hostKey: access.hostKey,
+      configDir: path.dirname(state.configPath),
+    })
+    return await work({ ...pctx, host: session })
+  } finally {
+    session.close()
+  }
 }

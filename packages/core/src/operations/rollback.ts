@@ -1,11 +1,8 @@
 /** `rollback`: returns machines to an earlier generation through their system driver. */
-import path from 'node:path'
 import type { Generation } from '@guix-ops/plugin-api'
-import { pluginContext } from '../deploy/index.js'
-import { connectSsh, endpointTarget } from '../ssh/index.js'
 import { pickDeployment, readConfig, registryFor } from './config-source.js'
 import type { EngineContext } from './context.js'
-import { machineAccess } from './machine-session.js'
+import { machineAccess, withSystemContext } from './machine-session.js'
 import { withDeployment } from './with-lock.js'
 
 export interface RollbackResult {
@@ -27,25 +24,11 @@ export async function rollbackDeployment(
       const recorded = state.machines[target.machine]!
       try {
         const system = await registry.system(recorded.system)
-        const session = await connectSsh(endpointTarget(target.endpoint, target.hostKey), {
-          label: { deployment: state.name, machine: target.machine },
-        })
-        try {
-          const pctx = await pluginContext({
-            stateDir: ctx.store.dir,
-            deployment: { id: state.id, name: state.name },
-            machine: target.machine,
-            signal: new AbortController().signal,
-            emit: ctx.emit,
-            hostKey: target.hostKey,
-            configDir: path.dirname(state.configPath),
-          })
-          const generation = await system.rollback({ ...pctx, host: session }, options.to)
-          recorded.currentGeneration = generation.number
-          results.push({ machine: target.machine, generation })
-        } finally {
-          session.close()
-        }
+        const generation = await withSystemContext(ctx, state, target, (systemCtx) =>
+          system.rollback(systemCtx, options.to),
+        )
+        recorded.currentGeneration = generation.number
+        results.push({ machine: target.machine, generation })
       } catch (error) {
         results.push({ machine: target.machine, error: error instanceof Error ? error.message : String(error) })
       }
