@@ -4,8 +4,8 @@
  */
 import { GuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
-import { migrate } from './migrations.js'
-import { checkStateShape } from './shape.js'
+import { MigrationProblem, migrate } from './migrations.js'
+import { checkStateShape, type ShapeProblem } from './shape.js'
 import { type DeploymentState, STATE_KIND, STATE_VERSION } from './types.js'
 
 function lineAndColumn(text: string, message: string): string {
@@ -52,7 +52,7 @@ export function parseStateDocument(text: string, file: string): DeploymentState 
     throw new GuixOpsError(
       ErrorCode.StateInvalid,
       `state file ${file}: version: expected a whole number, got ${JSON.stringify(version)}`,
-      { where },
+      { where: { file, path: 'version' } },
     )
   }
   if (version > STATE_VERSION) {
@@ -62,15 +62,25 @@ export function parseStateDocument(text: string, file: string): DeploymentState 
       { where, suggestion: 'upgrade guix-ops; this file is left untouched' },
     )
   }
-  const migrated = migrate(raw as Record<string, unknown>, STATE_VERSION)
-  const problem = checkStateShape(migrated, STATE_KIND, STATE_VERSION)
-  if (problem) {
-    throw new GuixOpsError(ErrorCode.StateInvalid, `state file ${file}: ${problem.path}: ${problem.message}`, {
-      where: { file, path: problem.path },
-      suggestion: 'restore it from a backup or an export; guix-ops will not overwrite it',
-    })
+  let migrated: Record<string, unknown>
+  try {
+    migrated = migrate(raw as Record<string, unknown>, STATE_VERSION)
+  } catch (error) {
+    if (error instanceof MigrationProblem) throw invalid(file, { path: error.path, message: error.message }, version)
+    throw error
   }
+  const problem = checkStateShape(migrated, STATE_KIND, STATE_VERSION)
+  if (problem) throw invalid(file, problem, version)
   return migrated as unknown as DeploymentState
+}
+
+/** Paths are those of the migrated document; saying which version was read lets one map them back to the file. */
+function invalid(file: string, problem: ShapeProblem, version: number): GuixOpsError {
+  const read = version < STATE_VERSION ? ` (read as version ${version}, migrated to ${STATE_VERSION})` : ''
+  return new GuixOpsError(ErrorCode.StateInvalid, `state file ${file}${read}: ${problem.path}: ${problem.message}`, {
+    where: { file, path: problem.path },
+    suggestion: 'restore it from a backup or an export; guix-ops will not overwrite it',
+  })
 }
 
 /** Checks a document before it is written: an invalid one is never stored. */

@@ -14,6 +14,7 @@ import { ErrorCode } from '../codes.js'
 import { TEMP_MARKER, writeFileAtomic } from './atomic-write.js'
 import { parseStateDocument, serializeStateDocument } from './document.js'
 import { acquireLock, readLockFile } from './lock.js'
+import { DEPLOYMENT_NAME } from './shape.js'
 import type { DeploymentState, HeldLock, LockInfo, StateProblem, StateStore } from './types.js'
 
 const ID = /^[0-9a-f-]{36}$/
@@ -29,7 +30,14 @@ export class FileStateStore implements StateStore {
     return path.join(this.deploymentsDir, `${id}.json`)
   }
 
+  /** Names come from the command line; one like "../x" must not reach outside locks/. */
   private lockPath(name: string): string {
+    if (!DEPLOYMENT_NAME.test(name)) {
+      throw new GuixOpsError(ErrorCode.InvalidName, `invalid deployment name "${name}"`, {
+        where: { deployment: name },
+        suggestion: 'use letters, digits, ".", "_" and "-", starting with a letter or digit (at most 63)',
+      })
+    }
     return path.join(this.dir, 'locks', `${name}.lock`)
   }
 
@@ -123,19 +131,30 @@ export class FileStateStore implements StateStore {
   }
 
   async lock(name: string, command: string, onTakeover?: (stale: LockInfo) => void): Promise<HeldLock> {
+    const file = this.lockPath(name)
     await this.ensureDir('locks')
-    return acquireLock(this.lockPath(name), name, command, onTakeover)
+    return this.lockIo(file, () => acquireLock(file, name, command, onTakeover))
   }
 
   async readLock(name: string): Promise<LockInfo | undefined> {
-    return (await readLockFile(this.lockPath(name)))?.info
+    const file = this.lockPath(name)
+    return (await this.lockIo(file, () => readLockFile(file)))?.info
   }
 
   async unlock(name: string): Promise<LockInfo | undefined> {
     const file = this.lockPath(name)
-    const held = await readLockFile(file)
+    const held = await this.lockIo(file, () => readLockFile(file))
     if (!held) return undefined
-    await rm(file, { force: true })
+    await this.lockIo(file, () => rm(file, { force: true }))
     return held.info ?? { pid: 0, host: 'unknown (unreadable lock file)', command: 'unknown', startedAt: 'unknown' }
+  }
+
+  /** Lock errors of our own pass through; a failing file system becomes E_STATE_IO. */
+  private async lockIo<T>(file: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work()
+    } catch (error) {
+      throw error instanceof GuixOpsError ? error : this.ioError(file, error)
+    }
   }
 }

@@ -25,7 +25,8 @@ function parseLock(text: string): LockInfo | undefined {
   try {
     const info = JSON.parse(text) as Partial<LockInfo>
     if (
-      typeof info.pid === 'number' &&
+      Number.isInteger(info.pid) &&
+      (info.pid as number) > 0 && // else kill() probes a process group, or throws and the lock looks dead
       typeof info.host === 'string' &&
       typeof info.command === 'string' &&
       typeof info.startedAt === 'string'
@@ -70,6 +71,10 @@ function lockedError(name: string, file: string, holder: { info?: LockInfo; garb
   )
 }
 
+function sameHolder(a: LockInfo | undefined, b: LockInfo): boolean {
+  return a?.pid === b.pid && a.host === b.host && a.startedAt === b.startedAt
+}
+
 /**
  * Creates the lock file whole or not at all: the content is written to a
  * temp file first and hard-linked into place, and link() fails if the lock
@@ -107,7 +112,7 @@ export async function acquireLock(
     release: async () => {
       // Only our own lock: someone may have unlocked and re-locked meanwhile.
       const current = await readLockFile(file)
-      if (current?.info?.pid === info.pid && current.info.startedAt === info.startedAt) await rm(file, { force: true })
+      if (sameHolder(current?.info, info)) await rm(file, { force: true })
     },
   }
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -124,10 +129,10 @@ export async function acquireLock(
       throw error
     }
     const moved = await readLockFile(aside)
-    if (moved?.info && moved.info.startedAt !== holder.info.startedAt) {
+    if (!sameHolder(moved?.info, holder.info)) {
       // We moved a fresh lock that replaced the stale one between our read and rename: put it back.
       await rename(aside, file).catch(() => undefined)
-      throw lockedError(name, file, moved)
+      throw lockedError(name, file, moved ?? holder)
     }
     await rm(aside, { force: true })
     onTakeover?.(holder.info)

@@ -5,18 +5,37 @@
  */
 type Doc = Record<string, unknown>
 
+/**
+ * A document that cannot be migrated without losing something. Thrown
+ * rather than dropped: a machine missing from state is a machine whose
+ * resources guix-ops would never clean up.
+ */
+export class MigrationProblem extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
 /** Version 1 (the first release) kept machines in a list and the config path as `config`. */
 function v1ToV2(doc: Doc): Doc {
   const { config, machines, ...rest } = doc
-  const byName: Record<string, unknown> = {}
-  if (Array.isArray(machines)) {
-    for (const machine of machines) {
-      if (typeof machine !== 'object' || machine === null) continue
-      const { name, ...fields } = machine as Doc
-      if (typeof name === 'string') byName[name] = fields
+  if (!Array.isArray(machines)) return { ...rest, configPath: config, machines, version: 2 }
+  const byName = new Map<string, unknown>() // not an object: a machine may be called "__proto__"
+  for (const [i, machine] of machines.entries()) {
+    if (typeof machine !== 'object' || machine === null || Array.isArray(machine)) {
+      throw new MigrationProblem(`machines[${i}]`, 'expected an object')
     }
+    const { name, ...fields } = machine as Doc
+    if (typeof name !== 'string') throw new MigrationProblem(`machines[${i}].name`, 'expected a string')
+    if (byName.has(name)) {
+      throw new MigrationProblem(`machines[${i}].name`, `machine "${name}" is listed twice`)
+    }
+    byName.set(name, fields)
   }
-  return { ...rest, configPath: config, machines: Array.isArray(machines) ? byName : machines, version: 2 }
+  return { ...rest, configPath: config, machines: Object.fromEntries(byName), version: 2 }
 }
 
 export const migrations: Readonly<Record<number, (doc: Doc) => Doc>> = { 1: v1ToV2 }
@@ -26,7 +45,7 @@ export function migrate(doc: Doc, target: number): Doc {
   let current = doc
   while (typeof current.version === 'number' && current.version < target) {
     const step = migrations[current.version]
-    if (!step) throw new Error(`no migration from state version ${current.version}`)
+    if (!step) throw new MigrationProblem('version', `no migration from state version ${current.version}`)
     current = step(current)
   }
   return current

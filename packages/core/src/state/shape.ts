@@ -8,7 +8,8 @@ import type { JsonValue } from '@guix-ops/plugin-api'
 export type ShapeProblem = { path: string; message: string }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
+/** Also the config's rule (config/normalize.ts); a name becomes a lock file name, so no "/". */
+export const DEPLOYMENT_NAME: RegExp = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing'
@@ -85,7 +86,7 @@ export function checkStateShape(doc: Record<string, unknown>, kind: string, vers
   if (doc.kind !== kind) c.fail('kind', `expected "${kind}", got ${describe(doc.kind)}`)
   if (doc.version !== version) c.fail('version', `expected ${version}, got ${describe(doc.version)}`)
   c.string(doc.id, 'id', UUID, 'a UUID')
-  c.string(doc.name, 'name', NAME, 'a deployment name')
+  c.string(doc.name, 'name', DEPLOYMENT_NAME, 'a deployment name')
   c.string(doc.configPath, 'configPath')
   c.optional(doc.description, 'description', (v, p) => c.string(v, p))
   c.string(doc.createdAt, 'createdAt')

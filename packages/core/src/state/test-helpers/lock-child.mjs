@@ -1,5 +1,5 @@
 // Lock-race child: tries to take a deployment's lock, holds it a moment, reports.
-import { FileStateStore } from '../../../dist/index.js'
+import { FileStateStore } from '../../../dist/state/index.js'
 
 const [dir, name] = process.argv.slice(2)
 try {

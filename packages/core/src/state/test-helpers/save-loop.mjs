@@ -1,6 +1,6 @@
 // Crash-test child: saves the same deployment over and over through the
 // store, counting up in `description`, until it is killed.
-import { FileStateStore } from '../../../dist/index.js'
+import { FileStateStore } from '../../../dist/state/index.js'
 
 const [dir, id] = process.argv.slice(2)
 const store = new FileStateStore(dir)
