@@ -37,6 +37,8 @@ const schema = z
       )
       .optional(),
     extraArgs: z.array(z.string()).optional(),
+    /** Seconds to wait for SSH after boot; emulation without KVM is slow. */
+    bootTimeout: z.number().int().min(10).max(3600).default(300),
   })
   .refine((o) => !o.image.startsWith('https://') || o.imageSha256 !== undefined, {
     message: 'an image URL needs imageSha256',
@@ -58,6 +60,7 @@ export interface QemuOptions {
   accel: 'auto' | 'kvm' | 'tcg'
   ports?: Record<string, number> | undefined
   extraArgs?: string[] | undefined
+  bootTimeout: number
 }
 
 export const qemuOptions: StandardSchemaV1<unknown, QemuOptions> = schema

@@ -45,6 +45,8 @@ export async function pluginContext(options: ContextOptions): Promise<PluginCont
   const { stateDir, deployment, machine, emit } = options
   const machineDir = path.join(stateDir, 'machines', deployment.id, machine)
   await mkdir(machineDir, { recursive: true, mode: 0o700 })
+  const deploymentDir = path.join(stateDir, 'shared', deployment.id)
+  await mkdir(deploymentDir, { recursive: true, mode: 0o700 })
   const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) =>
     emit({ type: 'log', machine, level, message })
   return {
@@ -56,6 +58,7 @@ export async function pluginContext(options: ContextOptions): Promise<PluginCont
     },
     signal: options.signal,
     stateDir: machineDir,
+    deploymentDir,
     secrets: fileSecrets(path.join(stateDir, 'secrets', deployment.id, machine)),
     ...(options.hostKey ? { hostKey: options.hostKey } : {}),
     ...(options.configDir ? { configDir: options.configDir } : {}),
