@@ -77,6 +77,25 @@ ensure_test_packages() {
   install -d -m 0755 /run/sshd
 }
 
+# What the qemu platform needs: QEMU, qemu-img, mmdebstrap to build the base
+# image, ssh-keygen, and apt's package lists for pushing packages to VMs.
+ensure_vm_packages() {
+  local need=()
+  command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
+  command -v qemu-img >/dev/null 2>&1 || need+=(qemu-utils)
+  command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
+  command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+  if [ "$(id -u)" != 0 ]; then
+    [ "${#need[@]}" -eq 0 ] || { echo "error: install ${need[*]} (as root: apt-get install ${need[*]})" >&2; exit 1; }
+    return
+  fi
+  if [ "${#need[@]}" -gt 0 ] || ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then
+    log "installing ${need[*]:-nothing new} (and refreshing apt's package lists)"
+    apt-get update -qq
+    [ "${#need[@]}" -eq 0 ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+}
+
 setup() {
   ensure_node
   ensure_deps

@@ -24,6 +24,8 @@ export interface RunOptions {
   stateDir: string
   cwd?: string
   env?: Record<string, string | undefined>
+  /** Default 60 s; deploying VMs takes longer. */
+  timeoutMs?: number
 }
 
 function environment(options: RunOptions): NodeJS.ProcessEnv {
@@ -43,7 +45,7 @@ function execaOptions(options: RunOptions) {
     extendEnv: false,
     reject: false,
     stripFinalNewline: false,
-    timeout: 60_000,
+    timeout: options.timeoutMs ?? 60_000,
   } as const
 }
 

@@ -19,7 +19,16 @@ export function backupPath(file: string): string {
   return `${STATE_DIR}/backup/${createHash('sha256').update(file).digest('hex')}`
 }
 
+/** systemd reads unit files (and their drop-ins) only when told to. */
+const isUnitFile = (file: string): boolean => /^\/(etc|lib|usr\/lib)\/systemd\/system\//.test(file)
+
 export async function runAction(host: RemoteHost, action: Action, log: (message: string) => void): Promise<void> {
+  await applyAction(host, action, log)
+  if ((action.kind === 'file-write' || action.kind === 'file-remove') && isUnitFile(action.path))
+    await must(host, ['systemctl', 'daemon-reload'], `reloading systemd after ${action.path}`)
+}
+
+async function applyAction(host: RemoteHost, action: Action, log: (message: string) => void): Promise<void> {
   switch (action.kind) {
     case 'hostname':
       await host.upload('/etc/hostname', `${action.name}\n`, { mode: 0o644 })
