@@ -1,12 +1,12 @@
 // `destroy` through the built CLI, on fake-cloud machines: the order and
 // outcome of each destroy are read from the platform's own record of calls.
 
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { guixOps, json, snapshot } from '../support/cli.js'
-import { calls, failNext, fakeFleet, machineFile, recorded } from '../support/fake-cloud.js'
+import { calls, failNext, fakeFleet, machineFile, machineFiles, recorded } from '../support/fake-cloud.js'
 
 interface Summary {
   deployment: { id: string; name: string }
@@ -26,7 +26,10 @@ describe('guix-ops destroy', () => {
     expect(done.indexOf('destroy edge')).toBeLessThan(done.indexOf('destroy web'))
     expect(done.indexOf('destroy web')).toBeLessThan(done.indexOf('destroy db'))
     expect(done.indexOf('destroy web')).toBeLessThan(done.indexOf('destroy cache'))
-    for (const m of ['db', 'cache', 'web', 'edge']) expect(machineFile(fleet, m)).toBeUndefined()
+    for (const m of ['db', 'cache', 'web', 'edge']) {
+      expect(machineFile(fleet, m)).toBeUndefined()
+      for (const file of machineFiles(fleet, m)) expect(existsSync(file), file).toBe(false)
+    }
     expect(result.stdout).toMatch(/edge\s+destroyed/)
 
     // Still in the config, so still listed, but with nothing that exists.
@@ -75,6 +78,8 @@ describe('guix-ops destroy', () => {
     ).toEqual(['cache', 'db', 'edge'])
     expect(recorded(fleet).web).toMatchObject({ resource: { id: 'web' }, address: '10.0.0.3' })
     expect(machineFile(fleet, 'web')).toBeDefined()
+    for (const file of machineFiles(fleet, 'web')) expect(existsSync(file), file).toBe(true)
+    for (const file of machineFiles(fleet, 'db')) expect(existsSync(file), file).toBe(false)
 
     const refused = guixOps(['delete', '-d', 'shop'], fleet)
     expect(refused.code).toBe(1)
@@ -112,7 +117,7 @@ describe('guix-ops destroy', () => {
     expect(snapshot(fleet.stateDir)).toEqual(before)
   })
 
-  it('rejects an unknown machine name, and waits for nobody: a held lock stops it before anything', () => {
+  it('rejects an unknown machine name, and a lock held by another command, before destroying anything', () => {
     const fleet = fakeFleet('shop', CHAIN)
     const before = snapshot(fleet.stateDir)
     const unknown = guixOps(['destroy', '-d', 'shop', 'edge', 'eggde', '--yes'], fleet)

@@ -49,6 +49,11 @@ export function fakeFleet(name: string, machines: Record<string, FakeMachine>): 
     state.machines[m].resource = { dir: cloud, id: m }
     state.machines[m].address = `10.0.0.${Object.keys(machines).indexOf(m) + 1}`
     writeFileSync(path.join(cloud, `${m}.json`), JSON.stringify({ status: spec.status ?? 'up' }))
+    // What plugins keep of a machine in the state dir: its files and its secrets.
+    for (const file of machineFiles({ stateDir, cloud, stateFile }, m)) {
+      mkdirSync(path.dirname(file), { recursive: true })
+      writeFileSync(file, m, { mode: 0o600 })
+    }
   }
   writeFileSync(stateFile, JSON.stringify(state), { mode: 0o600 })
   return { stateDir, cloud, stateFile }
@@ -64,6 +69,15 @@ export function calls(fleet: Fleet): string[] {
 export function machineFile(fleet: Fleet, machine: string): { status: string } | undefined {
   const file = path.join(fleet.cloud, `${machine}.json`)
   return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined
+}
+
+/** A file a plugin keeps for the machine, and one of its secrets, under the state dir. */
+export function machineFiles(fleet: Fleet, machine: string): string[] {
+  const id = path.basename(fleet.stateFile, '.json')
+  return [
+    path.join(fleet.stateDir, 'machines', id, machine, 'disk.img'),
+    path.join(fleet.stateDir, 'secrets', id, machine, 'root-password'),
+  ]
 }
 
 /** Makes fake-cloud fail `method` on `machine`. */

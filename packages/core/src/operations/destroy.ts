@@ -5,6 +5,7 @@
  */
 import { GuixOpsError, isGuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
+import { removeMachineFiles } from '../deploy/index.js'
 import { CAPABILITY_MISSING } from '../platforms/index.js'
 import type { DeploymentState } from '../state/index.js'
 import { analyzeConfig } from './config-source.js'
@@ -90,7 +91,8 @@ function notOurs(platform: string, machine: string): GuixOpsError {
 
 /**
  * Drops what existed only with the machine (resource, address, host key,
- * generations); a machine gone from the config is dropped entirely.
+ * generations, its plugin files and secrets); a machine gone from the
+ * config is dropped entirely.
  */
 async function recordGone(
   ctx: EngineContext,
@@ -104,5 +106,6 @@ async function recordGone(
   else delete machines[machine]
   const next = { ...state, machines, updatedAt: new Date().toISOString() }
   await ctx.store.write(next)
+  await removeMachineFiles(ctx.store.dir, state.id, machine)
   return next
 }
