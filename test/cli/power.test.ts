@@ -55,6 +55,16 @@ describe('guix-ops start and stop', () => {
     expect(machineFile(fleet, 'db')?.status).toBe('stopped')
   })
 
+  it('a machine that does not come up within --timeout is reported as such, exit 1', () => {
+    const fleet = fakeFleet('pair', { db: { status: 'stopped' } })
+    failNext(fleet, 'db', 'boot')
+    const result = guixOps(['start', '-d', 'pair', '--timeout', '1', '--json'], { stateDir: fleet.stateDir })
+    expect(result.code).toBe(1)
+    expect(json<PowerResult[]>(result)).toEqual([
+      { machine: 'db', error: 'machine "db" is still starting 1 s after it was started', code: 'E_START_TIMEOUT' },
+    ])
+  })
+
   it('a managed host is refused by name: its platform cannot start or stop machines', () => {
     const fleet = fakeFleet('mixed', { db: {}, host: 'managed' })
     const text = guixOps(['stop', '-d', 'mixed', 'host'], { stateDir: fleet.stateDir })
