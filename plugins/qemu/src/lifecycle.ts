@@ -138,7 +138,8 @@ export async function create(ctx: PluginContext, options: QemuOptions): Promise<
     }
     return await boot(ctx, resource)
   } catch (error) {
-    await removeFiles(ctx, resource ?? { ...layout, runtimeDir: runDir }).catch(() => undefined)
+    // The serial log stays: the error names it, and it says why the guest failed.
+    await removeFiles(ctx, resource ?? { ...layout, runtimeDir: runDir }, { keepLog: true }).catch(() => undefined)
     throw error
   }
 }
@@ -147,9 +148,11 @@ export async function create(ctx: PluginContext, options: QemuOptions): Promise<
 export async function removeFiles(
   ctx: PluginContext,
   r: Pick<QemuResource, 'disk' | 'serialLog' | 'pidFile' | 'qmpSocket' | 'runtimeDir'>,
+  options: { keepLog?: boolean } = {},
 ): Promise<void> {
   await kill(r as QemuResource)
-  for (const file of [r.disk, r.serialLog, r.pidFile, r.qmpSocket]) await rm(file, { force: true })
+  const files = [r.disk, r.pidFile, r.qmpSocket, ...(options.keepLog ? [] : [r.serialLog])]
+  for (const file of files) await rm(file, { force: true })
   await rm(r.runtimeDir, { recursive: true, force: true })
   const last = await releaseAddress(ctx.deploymentDir, ctx.machine)
   if (last)

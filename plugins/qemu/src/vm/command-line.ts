@@ -76,7 +76,6 @@ export function qemuCommandLine(args: {
       `root=${image.root ?? '/dev/vda'}`,
       'rw',
       'console=ttyS0',
-      'quiet',
       `guixops.hostname=${args.hostname}`,
       `guixops.key=${key}`,
       `guixops.net=${lease.cidr}`,
