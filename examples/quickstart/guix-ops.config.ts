@@ -8,6 +8,8 @@
 import { defineDeployment } from '@guix-ops/plugin-api'
 
 const REDIS_PORT = 6379
+/** The host port (on 127.0.0.1) that reaches web's HTTP server. */
+const WEB_PORT = Number(process.env.QUICKSTART_WEB_PORT ?? 8080)
 
 export default defineDeployment({
   name: 'quickstart',
@@ -34,7 +36,7 @@ export default defineDeployment({
       tags: ['data'],
     },
     web: ({ db }) => ({
-      platform: { type: 'qemu', memory: 512, cpus: 1, diskSize: '4G', ports: { '80': 8080 } },
+      platform: { type: 'qemu', memory: 512, cpus: 1, diskSize: '4G', ports: { '80': WEB_PORT } },
       system: {
         type: 'debian',
         hostname: 'web',

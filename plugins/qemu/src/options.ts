@@ -27,7 +27,10 @@ const schema = z
       .string()
       .regex(/^[0-9a-f]{64}$/, { message: 'expected 64 lower-case hex digits' })
       .optional(),
-    arch: z.enum(['x86_64', 'aarch64']).optional(),
+    arch: z
+      .enum(['x86_64', 'aarch64'])
+      .optional()
+      .refine((a) => a !== 'aarch64', { message: 'aarch64 guests are not supported in this release; use x86_64' }),
     accel: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
     /** Guest TCP port -> host port on 127.0.0.1. */
     ports: z
