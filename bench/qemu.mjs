@@ -88,7 +88,7 @@ async function guixOpsBoot(name) {
 
 async function measure(label, count, boot) {
   const started = now()
-  const each = await Promise.all(Array.from({ length: count }, (_, i) => boot(`${label}${i}`)))
+  const each = await Promise.all(Array.from({ length: count }, (_, i) => boot(`${label}${count}-${i}`)))
   return { wall: now() - started, each }
 }
 
