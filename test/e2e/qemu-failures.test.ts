@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net'
 import path from 'node:path'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BIN, guixOps, guixOpsAsync, json, tempDir } from '../support/cli.js'
+import { BIN, guixOps, guixOpsAsync, json, type RunResult, tempDir } from '../support/cli.js'
 import { IMAGE_CACHE, qemuProcessesMentioning, useImageCache, vmUnavailable } from '../support/qemu.js'
 
 useImageCache()
@@ -49,7 +49,7 @@ function nothingLeft(setup: Setup, name: string): void {
 const deploy = (setup: Setup, name: string) =>
   guixOps(['deploy', '-d', name, '--json'], { stateDir: setup.stateDir, timeoutMs: 600_000 })
 
-const failure = (result: { stdout: string; stderr: string }) =>
+const failure = (result: RunResult) =>
   json<{ failed: { machine: string; error: string }[] }>(result).failed[0]?.error ?? result.stderr
 
 describe.skipIf(Boolean(unavailable))('qemu platform failures (real QEMU, TCG)', () => {
