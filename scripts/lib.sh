@@ -54,7 +54,8 @@ ensure_build() {
 
 # Debian packages the tests use: a real sshd and ssh-keygen for the SSH
 # transport, Guile to read back s-expression exports, LXC (with debootstrap)
-# for real Debian hosts, dpkg-dev to build their local apt repository.
+# for real Debian hosts, dpkg-dev to build their local apt repository,
+# openssl for a loopback HTTPS server's certificate.
 # Installed when running as root; otherwise the tests that need them are
 # skipped, saying why.
 ensure_test_packages() {
@@ -65,6 +66,7 @@ ensure_test_packages() {
   command -v lxc-create >/dev/null 2>&1 || need+=(lxc)
   command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
   command -v dpkg-scanpackages >/dev/null 2>&1 || need+=(dpkg-dev)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
   if [ "$(id -u)" != 0 ]; then
     [ "${#need[@]}" -eq 0 ] || log "not root: tests needing ${need[*]} will be skipped"
     return
