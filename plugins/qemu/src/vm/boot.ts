@@ -135,6 +135,6 @@ export async function waitForBoot(watch: BootWatch): Promise<string | undefined>
         },
       )
     }
-    await sleep(500, watch.signal).catch(() => undefined)
+    await sleep(200, watch.signal).catch(() => undefined)
   }
 }
