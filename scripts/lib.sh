@@ -91,7 +91,7 @@ ensure_vm_packages() {
     [ "${#need[@]}" -eq 0 ] || { echo "error: install ${need[*]} (as root: apt-get install ${need[*]})" >&2; exit 1; }
     return
   fi
-  if [ "${#need[@]}" -gt 0 ] || ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then
+  if [ "${#need[@]}" -gt 0 ] || ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
     log "installing ${need[*]:-nothing new} (and refreshing apt's package lists)"
     apt-get update -qq
     [ "${#need[@]}" -eq 0 ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

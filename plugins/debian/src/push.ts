@@ -56,7 +56,7 @@ async function localArch(): Promise<string> {
 
 function hasAptLists(): boolean {
   const lists = '/var/lib/apt/lists'
-  return existsSync(lists) && readdirSync(lists).some((f) => f.endsWith('_Packages'))
+  return existsSync(lists) && readdirSync(lists).some((f) => /_Packages(\.\w+)?$/.test(f))
 }
 
 /** Downloads, here, the .deb files `names` need on a host whose dpkg status is `status`. */
