@@ -41,17 +41,15 @@ export default defineDeployment({
         type: 'debian',
         hostname: 'web',
         packageSource: 'push',
-        packages: ['busybox', 'redis-tools'],
+        packages: ['redis-tools'],
         files: {
           '/etc/quickstart/db.env': `DB_HOST=${db.address}\nDB_PORT=${REDIS_PORT}\n`,
-          '/srv/quickstart/cgi-bin/index.cgi': { source: './web/hits.cgi', mode: '0755' },
-          '/etc/systemd/system/quickstart-web.service': { source: './web/quickstart-web.service' },
+          '/usr/local/bin/quickstart-hits': { source: './web/hits', mode: '0755' },
+          '/etc/systemd/system/quickstart-web.socket': { source: './web/quickstart-web.socket' },
+          '/etc/systemd/system/quickstart-web@.service': { source: './web/quickstart-web@.service' },
         },
-        services: {
-          'quickstart-web': {
-            restartOn: ['/etc/quickstart/db.env', '/etc/systemd/system/quickstart-web.service'],
-          },
-        },
+        // systemd serves the page itself (like inetd): no web server package needed.
+        services: { 'quickstart-web.socket': {} },
       },
       tags: ['frontend'],
     }),
