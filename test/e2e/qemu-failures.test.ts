@@ -12,6 +12,7 @@ import { IMAGE_CACHE, qemuProcessesMentioning, useImageCache, vmUnavailable } fr
 
 useImageCache()
 const unavailable = vmUnavailable()
+const hasGuix = spawnSync('sh', ['-c', 'command -v guix']).status === 0
 if (unavailable) process.stderr.write(`qemu failure tests skipped: ${unavailable}\n`)
 
 interface Setup {
@@ -79,6 +80,15 @@ describe.skipIf(Boolean(unavailable))('qemu platform failures (real QEMU, TCG)',
     expect(result.code).toBe(1)
     expect(failure(result)).toMatch(/broken\.qcow2 is (not a readable disk image|a corrupt qcow2 image)/)
     nothingLeft(setup, 'corrupt')
+  })
+
+  it.skipIf(hasGuix)('a Guix System image needs guix on this machine, and says how to do without', () => {
+    const setup = deployment('guix-image', { image: 'guix:./os.scm' })
+    writeFileSync(path.join(setup.configDir, 'os.scm'), '(operating-system)\n')
+    const result = deploy(setup, 'guix-image')
+    expect(result.code).toBe(1)
+    expect(failure(result)).toContain('image guix:./os.scm: guix is not installed on this machine')
+    nothingLeft(setup, 'guix-image')
   })
 
   describe('a forwarded port that is taken', () => {

@@ -6,6 +6,7 @@ import { QemuError, qemuError } from '../errors.js'
 import type { ImageInfo } from './cache.js'
 import { debianImage } from './debian.js'
 import { downloadedImage } from './download.js'
+import { GUIX_PREFIX, guixImage } from './guix.js'
 import { inspectDisk } from './inspect.js'
 
 export const BUILDERS = ['debian'] as const
@@ -17,12 +18,13 @@ export async function resolveImage(
 ): Promise<ImageInfo> {
   if (image.startsWith('https://')) return downloadedImage(image, sha256!, options.progress, options.signal)
   if ((BUILDERS as readonly string[]).includes(image)) return debianImage(options.progress, options.signal)
+  if (image.startsWith(GUIX_PREFIX)) return guixImage(image, options)
   const file = path.resolve(options.configDir ?? process.cwd(), image)
   try {
     await access(file)
   } catch {
     throw qemuError(QemuError.Image, `image ${image}: no such file (${file})`, {
-      suggestion: `give an existing qcow2 or raw file, an https URL with imageSha256, or a builder: ${BUILDERS.join(', ')}`,
+      suggestion: `give an existing qcow2 or raw file, an https URL with imageSha256, guix:FILE.scm, or a builder: ${BUILDERS.join(', ')}`,
     })
   }
   const facts = await inspectDisk(file, `image ${image}`)
