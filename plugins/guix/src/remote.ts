@@ -3,7 +3,8 @@ import { type ExecResult, GuixOpsError, type SystemContext } from '@guix-ops/plu
 
 /** The last lines of what a command printed: enough to see why it failed. */
 export function tail(result: ExecResult, lines = 6): string {
-  return (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-lines).join(' | ')
+  const output = result.stderr.trim() || result.stdout.trim()
+  return output ? output.split('\n').slice(-lines).join(' | ') : 'no output'
 }
 
 /** Runs `argv`, reporting each line of output as progress of `what`. */
