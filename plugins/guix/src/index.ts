@@ -152,4 +152,9 @@ const guix: SystemDefinition<GuixOptions> = defineSystem<GuixOptions>({
 })
 
 export default guix
+export {
+  type ImportGuixDeployOptions,
+  type ImportGuixDeployResult,
+  importGuixDeploy,
+} from './import/import.js'
 export { type GuixOptions, guixOptions }
