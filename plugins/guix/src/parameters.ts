@@ -30,11 +30,13 @@ export function parametersModule(parameters: Record<string, ParameterValue>): st
 (define guix-ops-parameters
   (list${entries}))
 
-(define* (parameter name #:optional (default #f default?))
+(define %no-default (list 'no-default))
+
+(define* (parameter name #:optional (default %no-default))
   "The value guix-ops computed for NAME; DEFAULT, or an error, when there is none."
   (let ((entry (assoc name guix-ops-parameters)))
     (cond (entry (cdr entry))
-          (default? default)
+          ((not (eq? default %no-default)) default)
           (else (error "guix-ops: no such parameter:" name)))))
 `
 }
