@@ -62,4 +62,14 @@ describe('reading a Guix config with Guile before anything remote', () => {
     expect(bundle.config).toBe('web.scm')
     expect(bundle.files.map((f) => f.path).sort()).toEqual(['common.scm', 'nginx.conf', 'web.scm'])
   })
+
+  it.each(['db.scm', 'web.scm'])('the example %s reads, with common.scm and the files it names', async (file) => {
+    const example = path.resolve(FIXTURES, '../../../examples/guix')
+    const bundle = await bundleConfig(path.join(example, file))
+    const expected =
+      file === 'db.scm'
+        ? ['common.scm', 'db.scm', 'keys/deploy.pub', 'pg_hba.conf']
+        : ['common.scm', 'keys/deploy.pub', 'web.scm']
+    expect(bundle.files.map((f) => f.path).sort()).toEqual(expected)
+  })
 })
