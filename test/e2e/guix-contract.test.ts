@@ -97,8 +97,12 @@ describe.skipIf(unavailable !== undefined)('guix driver contract (stand-in guix 
   it('contract: deploy uploads the config, checks devices, reconfigures, and records the generation', () => {
     const { db, web } = hosts
     sh(web, 'printf "device /dev/null\\nbootloader /dev/null\\n" > "$1/repl-output"', STANDIN)
-    const summary = json<Summary>(run(['deploy', '-d', 'fleet', '--json']))
+    const result = run(['deploy', '-d', 'fleet', '--json'])
+    const summary = json<Summary>(result)
     expect(summary.changed, JSON.stringify(summary.outcomes)).toEqual(['db', 'web'])
+    // reconfigure's output streams as progress.
+    expect(result.stderr).toContain('reconfigure: building /gnu/store/new-system.drv...')
+    expect(result.stderr).toContain('reconfigure: activating system...')
     expect(webOutcome(summary).changes).toEqual([
       { action: 'create', subject: 'system ./web.scm', detail: 'first deploy by guix-ops' },
     ])
@@ -191,6 +195,19 @@ describe.skipIf(unavailable !== undefined)('guix driver contract (stand-in guix 
     const missing = run(['rollback', '-d', 'fleet', 'web', '--to', '9', '--json'])
     expect(missing.code).toBe(1)
     expect(missing.stdout).toContain('generation 9 does not exist')
+  })
+
+  it('contract: delete-generation runs guix system delete-generations, never on the current one', () => {
+    const { web } = hosts
+    clearStandInLog(web)
+    const deleted = run(['delete-generation', '-d', 'fleet', 'web', '1'])
+    expect(deleted.code, deleted.stderr).toBe(0)
+    expect(standInLog(web)).toContain('guix system delete-generations 1')
+    expect(web.exec(['test', '-e', '/var/guix/profiles/system-1-link']).code).not.toBe(0)
+    const current = run(['delete-generation', '-d', 'fleet', 'web', '3', '--json'])
+    expect(current.code).toBe(1)
+    expect(current.stdout).toContain('current')
+    expect(standInLog(web)).not.toContain('guix system delete-generations 3')
   })
 
   it('contract: a syntax error stops the deploy before any command on the host', () => {
