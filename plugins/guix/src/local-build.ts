@@ -33,7 +33,7 @@ export function localGuix(): string {
 
 function run(file: string, args: string[], encoding: 'utf8' | 'buffer'): Promise<string | Buffer> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { encoding, maxBuffer: 16 * 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(file, args, { encoding, maxBuffer: 2 ** 32 }, (error, stdout, stderr) => {
       if (error)
         reject(
           new GuixOpsError(
