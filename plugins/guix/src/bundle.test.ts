@@ -53,6 +53,14 @@ describe('reading a Guix config with Guile before anything remote', () => {
     expect(error.message).toMatch(/loads-outside\/web\.scm:2:1: \.\.\/\.\.\/secrets\.scm is outside /)
   })
 
+  it('a config with only comments is E_GUIX_CONFIG', async () => {
+    const error = await caught(bundleConfig(bad('only-comments.scm')))
+    expect(error.code).toBe('E_GUIX_CONFIG')
+    expect(error.message).toBe(
+      `${bad('only-comments.scm')}:1:1: the file has no expression; it must evaluate to an operating-system`,
+    )
+  })
+
   it('a missing config is E_GUIX_CONFIG', async () => {
     expect((await caught(bundleConfig(bad('nowhere.scm')))).code).toBe('E_GUIX_CONFIG')
   })

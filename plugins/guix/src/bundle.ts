@@ -67,6 +67,8 @@ export async function bundleConfig(configFile: string): Promise<Bundle> {
     const batch = queue.filter((f) => !seen.has(f))
     for (const f of batch) seen.set(f, readFileSync(f))
     const data = await readSchemeFiles(batch)
+    if (batch[0] === configFile && (data[0] ?? []).length === 0)
+      throw configError(configFile, {}, 'the file has no expression; it must evaluate to an operating-system')
     queue = []
     for (const [i, file] of batch.entries()) {
       for (const ref of referencedFiles(data[i] ?? [])) {
