@@ -33,7 +33,8 @@ function hostPath(line: string): { what: string; path: string } | undefined {
   const match = /^(device|uuid|label|bootloader) (.+)$/.exec(line.trim())
   if (!match) return undefined
   const [, kind, value] = match as unknown as [string, string, string]
-  if (kind === 'uuid') return { what: `file system UUID ${value}`, path: `/dev/disk/by-uuid/${value.toLowerCase()}` }
+  // uuid->string prints UUIDs the way udev names them: lower case for ext4, upper case for FAT.
+  if (kind === 'uuid') return { what: `file system UUID ${value}`, path: `/dev/disk/by-uuid/${value}` }
   if (kind === 'label') return { what: `file system label "${value}"`, path: `/dev/disk/by-label/${value}` }
   if (kind === 'bootloader') return { what: `bootloader target ${value}`, path: value }
   return { what: `file system device ${value}`, path: value }
