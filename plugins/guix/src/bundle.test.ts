@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -69,6 +71,21 @@ describe('reading a Guix config with Guile before anything remote', () => {
     const bundle = await bundleConfig(path.join(FIXTURES, 'good/web.scm'))
     expect(bundle.config).toBe('web.scm')
     expect(bundle.files.map((f) => f.path).sort()).toEqual(['common.scm', 'nginx.conf', 'web.scm'])
+  })
+
+  it('files ungexped into a gexp are uploaded; quoted data and staged code are not read for files', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-gexp-'))
+    writeFileSync(path.join(dir, 'backup.sh'), '#!/bin/sh\n')
+    writeFileSync(
+      path.join(dir, 'os.scm'),
+      `(define %job #~(job "0 3 * * *" #$(local-file "backup.sh")))
+(define %note '(load "not-a-file.scm"))
+(define %later #~(begin (load "on-the-host.scm") #t))
+(operating-system (host-name "backup"))
+`,
+    )
+    const bundle = await bundleConfig(path.join(dir, 'os.scm'))
+    expect(bundle.files.map((f) => f.path).sort()).toEqual(['backup.sh', 'os.scm'])
   })
 
   it.each(['db.scm', 'web.scm'])('the example %s reads, with common.scm and the files it names', async (file) => {

@@ -1,14 +1,15 @@
 /**
  * What a Guix config needs on the target: the config file, the files it
  * loads, includes or refers to with `local-file` (found by reading, not by
- * evaluating, so only literal relative paths count), the channels file and
+ * evaluating, so only literal relative paths count, and not in quoted data
+ * or code a gexp stages for later), the channels file and
  * the load path's modules. Every .scm among them is read with Guile first,
  * so a syntax error stops the deploy before anything remote.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { GuixOpsError } from '@guix-ops/plugin-api'
-import { type Datum, headOf, lists } from './scheme/datum.js'
+import { type Datum, evaluatedLists, headOf } from './scheme/datum.js'
 import { readSchemeFiles } from './scheme/read.js'
 
 /** Forms whose first argument names a file, relative to the file they appear in. */
@@ -35,7 +36,7 @@ function configError(file: string, at: { line?: number; col?: number }, message:
 function referencedFiles(data: Datum[]): { file: string; scheme: boolean; at: { line?: number; col?: number } }[] {
   const found = []
   for (const datum of data) {
-    for (const list of lists(datum)) {
+    for (const list of evaluatedLists(datum)) {
       const head = headOf(list)
       if (!head || !(LOADING_FORMS.has(head) || FILE_FORMS.has(head))) continue
       const arg = list.list[1]

@@ -51,3 +51,25 @@ export function describe(d: Datum | undefined): string {
   if ('other' in d) return d.other
   return headOf(d) ? `(${headOf(d)} ...)` : 'a list'
 }
+
+const STAGING = new Set(['gexp'])
+const UNSTAGING = new Set(['ungexp', 'ungexp-splicing', 'ungexp-native', 'ungexp-native-splicing'])
+
+/**
+ * The lists under `d` that run when the config is evaluated: not quoted
+ * data, and not code staged in a gexp (`#~`) for later, except what is
+ * ungexped back (`#$`) into the evaluation.
+ */
+export function* evaluatedLists(d: Datum, staged = false): Generator<SchemeList> {
+  if (typeof d === 'object' && d !== null && 'vector' in d) {
+    for (const item of d.vector) yield* evaluatedLists(item, staged)
+    return
+  }
+  if (!isList(d)) return
+  const head = headOf(d)
+  if (head === 'quote') return
+  const inner = STAGING.has(head ?? '') ? true : UNSTAGING.has(head ?? '') ? false : staged
+  if (!inner) yield d
+  for (const item of d.list) yield* evaluatedLists(item, inner)
+  if (d.tail !== undefined) yield* evaluatedLists(d.tail, inner)
+}
