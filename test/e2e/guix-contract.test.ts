@@ -217,12 +217,12 @@ describe.skipIf(unavailable !== undefined)('guix driver contract (stand-in guix 
     const { web } = hosts
     const file = path.join(work, 'web.scm')
     const good = readFileSync(file, 'utf8')
-    writeFileSync(file, good.replace('(host-name "web")', '(host-name "web)'))
+    writeFileSync(file, '(use-modules (gnu))\n(operating-system\n  (host-name "web)\n')
     clearStandInLog(web)
     const error = webOutcome(deployWeb()).error
     writeFileSync(file, good)
     expect(error?.code).toBe('E_GUIX_SYNTAX')
-    expect(error?.message).toMatch(new RegExp(`${file}:27:105: this string is never closed$`))
+    expect(error?.message).toMatch(new RegExp(`${file}:3:14: this string is never closed$`))
     expect(standInLog(web)).toEqual([])
   })
 

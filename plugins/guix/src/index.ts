@@ -114,6 +114,7 @@ const guix: SystemDefinition<GuixOptions> = defineSystem<GuixOptions>({
     if (running !== deployed.storePath)
       drift.push({ subject: 'system /run/current-system', expected: deployed.storePath, actual: running || 'missing' })
     const herd = await ctx.host.exec(['herd', 'status'])
+    if (herd.code !== 0) drift.push({ subject: 'shepherd', expected: 'herd status answers', actual: tail(herd) })
     for (const service of failedServices(herd.stdout))
       drift.push({ subject: `service ${service}`, expected: 'running', actual: 'failed to start' })
     return drift
