@@ -1,0 +1,42 @@
+import { type ImportGuixDeployResult, importGuixDeploy } from '@guix-ops/plugin-guix'
+import { Args, Flags } from '@oclif/core'
+import { BaseCommand } from '../base/command.js'
+import { table } from '../render/table.js'
+
+export default class ImportGuixDeploy extends BaseCommand {
+  static override summary = 'Write a guix-ops config from a "guix deploy" file.'
+  static override description =
+    'The deploy file is read with Guile without evaluating it. Each machine record with a managed-host-environment-type environment and a machine-ssh-configuration becomes a "managed" machine with the "guix" system, keeping its host name, port, user, identity, host key, system type and deploy options. Each machine gets a small .scm next to the deploy file that loads it and picks that machine\'s operating-system. Nothing is written if any machine cannot be imported, and no file is overwritten without --force.'
+  static override examples = [
+    '<%= config.bin %> import-guix-deploy deploy.scm',
+    '<%= config.bin %> import-guix-deploy deploy.scm --out fleet.config.ts --name fleet',
+  ]
+  static override args = { file: Args.string({ description: 'the guix deploy file (.scm)', required: true }) }
+  static override flags = {
+    out: Flags.string({
+      description: 'config file to write [default: guix-ops.config.ts next to FILE]',
+      helpValue: 'FILE',
+    }),
+    name: Flags.string({ description: "the deployment's name [default: FILE's name]", helpValue: 'NAME' }),
+    force: Flags.boolean({ description: 'replace files that exist' }),
+  }
+
+  async run(): Promise<ImportGuixDeployResult> {
+    const { args, flags } = await this.parse(ImportGuixDeploy)
+    const result = await importGuixDeploy({
+      file: args.file,
+      ...(flags.out === undefined ? {} : { out: flags.out }),
+      ...(flags.name === undefined ? {} : { name: flags.name }),
+      ...(flags.force ? { force: true } : {}),
+    })
+    this.log(`Wrote ${result.config} (deployment "${result.deployment}"):`)
+    this.log(
+      table(
+        ['MACHINE', 'HOST', 'USER', 'SYSTEM', 'CONFIG'],
+        result.machines.map((m) => [m.name, `${m.host}:${m.port}`, m.user, m.system, m.config]),
+      ),
+    )
+    this.log(`Next: guix-ops create ${result.config}`)
+    return result
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The Guix System driver: deploys an `operating-system` config the way
+ * `guix deploy` does. The config (and what it loads) is read with Guile
+ * here, uploaded to the target, checked there against the host's devices,
+ * and applied with `guix system reconfigure` (pinned with `guix
+ * time-machine` when channels are given, or built here with
+ * `buildLocally`). Generations are Guix's own system generations.
+ */
+import {
+  API_VERSION,
+  type Drift,
+  defineSystem,
+  type Generation,
+  GuixOpsError,
+  type SystemContext,
+  type SystemDefinition,
+} from '@guix-ops/plugin-api'
+import { reconfigure, safetyRepl } from './commands.js'
+import { arm, disarm } from './confirm.js'
+import { readDeployed, runningSystem, writeDeployed } from './deployed.js'
+import { parseGenerations } from './generations.js'
+import { layoutFor, SYSTEM_PROFILE } from './layout.js'
+import { buildAndCopy, localGuix } from './local-build.js'
+import { type GuixOptions, guixOptions } from './options.js'
+import { must, streamed, tail } from './remote.js'
+import { checkDevices, SAFETY_SCRIPT } from './safety-check.js'
+import { failedServices } from './services.js'
+import { checkTarget } from './target.js'
+import { prepareUpload, sendUpload } from './upload.js'
+
+async function listGenerations(ctx: SystemContext): Promise<Generation[]> {
+  return parseGenerations(await must(ctx, ['guix', 'system', 'list-generations'], 'listing system generations'))
+}
+
+function generationError(message: string): GuixOpsError {
+  return new GuixOpsError('E_GUIX_GENERATION', `guix: ${message}`, {
+    suggestion: 'see "guix-ops list-generations" for the ones that exist',
+  })
+}
+
+/** Everything local first (syntax, files, a local guix when needed), then the target's kind. */
+async function prepare(ctx: SystemContext, options: GuixOptions) {
+  const upload = await prepareUpload(options, ctx.configDir ?? process.cwd())
+  if (options.buildLocally) localGuix()
+  await checkTarget(ctx, options.system)
+  return { upload, layout: layoutFor(ctx) }
+}
+
+const guix: SystemDefinition<GuixOptions> = defineSystem<GuixOptions>({
+  name: 'guix',
+  apiVersion: API_VERSION,
+  description: 'Guix System: an operating-system config, reconfigured like guix deploy',
+  options: guixOptions,
+
+  async plan(ctx, options) {
+    const { upload, layout } = await prepare(ctx, options)
+    const deployed = await readDeployed(ctx, layout)
+    const running = await runningSystem(ctx)
+    if (deployed?.hash === upload.hash && deployed.storePath === running) return { changes: [] }
+    const detail = !deployed
+      ? 'first deploy by guix-ops'
+      : deployed.hash !== upload.hash
+        ? 'the config or a file it loads changed'
+        : `the running system is ${running}, not the one deployed`
+    return {
+      changes: [{ action: deployed ? 'update' : 'create', subject: `system ${options.config}`, detail }],
+      data: { hash: upload.hash },
+    }
+  },
+
+  async apply(ctx, options) {
+    const { upload, layout } = await prepare(ctx, options)
+    ctx.progress.report('uploading the config')
+    await sendUpload(ctx, layout, upload)
+    const config = `${layout.dir}/${upload.config}`
+    if (options.safetyChecks) {
+      ctx.progress.report('safety checks: evaluating the config on the host')
+      await ctx.host.upload(layout.safetyScript, SAFETY_SCRIPT, { mode: 0o600 })
+      await checkDevices(ctx, safetyRepl(layout, options, config))
+    }
+    const previous = (await listGenerations(ctx)).find((g) => g.current)
+    if (options.buildLocally) await buildAndCopy(ctx, upload, options.system)
+    ctx.progress.report('guix system reconfigure')
+    const result = await streamed(ctx, reconfigure(layout, options, config), 'reconfigure')
+    if (result.code !== 0)
+      throw new GuixOpsError(
+        'E_GUIX_RECONFIGURE',
+        `guix: guix system reconfigure failed (exit ${result.code ?? 'by signal'}): ${tail(result)}`,
+        { where: { machine: ctx.machine } },
+      )
+    const current = (await listGenerations(ctx)).find((g) => g.current)
+    if (!current) throw generationError('after reconfiguring, list-generations shows no current generation')
+    const storePath = await runningSystem(ctx)
+    const deployedAt = new Date().toISOString()
+    await writeDeployed(ctx, layout, { storePath, hash: upload.hash, generation: current.number, deployedAt })
+    if (previous && previous.number !== current.number) await arm(ctx, layout, options.confirmTimeout, previous.number)
+    return {
+      ...current,
+      description: `${options.config}${previous ? ` (from generation ${previous.number})` : ''}`,
+      data: { storePath },
+    }
+  },
+
+  async confirm(ctx) {
+    await disarm(ctx, layoutFor(ctx))
+  },
+
+  async check(ctx) {
+    const layout = layoutFor(ctx)
+    const deployed = await readDeployed(ctx, layout)
+    if (!deployed) return [{ subject: 'system', expected: 'deployed by guix-ops', actual: 'never deployed' }]
+    const drift: Drift[] = []
+    const running = await runningSystem(ctx)
+    if (running !== deployed.storePath)
+      drift.push({ subject: 'system /run/current-system', expected: deployed.storePath, actual: running || 'missing' })
+    const herd = await ctx.host.exec(['herd', 'status'])
+    if (herd.code !== 0) drift.push({ subject: 'shepherd', expected: 'herd status answers', actual: tail(herd) })
+    for (const service of failedServices(herd.stdout))
+      drift.push({ subject: `service ${service}`, expected: 'running', actual: 'failed to start' })
+    return drift
+  },
+
+  generations: listGenerations,
+
+  async rollback(ctx, to) {
+    const generations = await listGenerations(ctx)
+    const current = generations.find((g) => g.current)
+    if (!current) throw generationError('the host has no current system generation')
+    const target = to ?? generations.filter((g) => g.number < current.number).at(-1)?.number
+    if (target === undefined)
+      throw generationError(`generation ${current.number} is the first; there is none before it`)
+    if (!generations.some((g) => g.number === target)) throw generationError(`generation ${target} does not exist`)
+    const argv = to === undefined ? ['roll-back'] : ['switch-generation', String(target)]
+    await must(ctx, ['guix', 'system', ...argv], `guix system ${argv.join(' ')}`, 'E_GUIX_ROLLBACK')
+    // switch-generation only moves the profile; activation makes it the running system.
+    await must(ctx, [`${SYSTEM_PROFILE}/activate`], `activating generation ${target}`, 'E_GUIX_ROLLBACK')
+    const layout = layoutFor(ctx)
+    const deployed = await readDeployed(ctx, layout)
+    const storePath = await runningSystem(ctx)
+    // The rolled-back system is now the one expected; the next deploy reconfigures again.
+    if (deployed) await writeDeployed(ctx, layout, { ...deployed, storePath, generation: target, hash: '' })
+    const now = (await listGenerations(ctx)).find((g) => g.number === target)
+    return { ...(now ?? { number: target, createdAt: new Date().toISOString() }), current: true }
+  },
+
+  async deleteGeneration(ctx, number) {
+    const generations = await listGenerations(ctx)
+    const found = generations.find((g) => g.number === number)
+    if (!found) throw generationError(`generation ${number} does not exist`)
+    if (found.current) throw generationError(`generation ${number} is the current one; roll back or deploy first`)
+    await must(ctx, ['guix', 'system', 'delete-generations', String(number)], `deleting generation ${number}`)
+  },
+})
+
+export default guix
+export {
+  type ImportGuixDeployOptions,
+  type ImportGuixDeployResult,
+  importGuixDeploy,
+} from './import/import.js'
+export { type GuixOptions, guixOptions }

@@ -1,0 +1,86 @@
+/**
+ * `buildLocally`: the system is built on the deploying machine, its closure
+ * sent over the deploy's own SSH connection (`guix archive --export` here,
+ * `guix archive --import` there, which is what `guix copy` does), and the
+ * target then only activates it. The target must trust this machine's
+ * archive signing key (`guix archive --authorize`), as with `guix deploy`.
+ */
+import { execFile } from 'node:child_process'
+import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { GuixOpsError, type SystemContext } from '@guix-ops/plugin-api'
+import { tail } from './remote.js'
+import type { Upload } from './upload.js'
+
+/** The local `guix`, or an error saying that `buildLocally` needs one. */
+export function localGuix(): string {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(dir, 'guix')
+    try {
+      accessSync(candidate, constants.X_OK)
+      return candidate
+    } catch {}
+  }
+  throw new GuixOpsError(
+    'E_GUIX_LOCAL_GUIX',
+    'guix: buildLocally needs "guix" on this machine\'s PATH, and there is none',
+    {
+      where: { path: 'system.buildLocally' },
+      suggestion: 'install Guix here, or set "buildLocally: false" to build on the target',
+    },
+  )
+}
+
+function run(file: string, args: string[], encoding: 'utf8' | 'buffer'): Promise<string | Buffer> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { encoding, maxBuffer: 2 ** 32 }, (error, stdout, stderr) => {
+      if (error)
+        reject(
+          new GuixOpsError(
+            'E_GUIX_BUILD',
+            `guix: ${[path.basename(file), ...args.slice(0, 2)].join(' ')} failed here: ${String(stderr).trim().split('\n').slice(-6).join(' | ')}`,
+          ),
+        )
+      else resolve(stdout)
+    })
+  })
+}
+
+/** Builds the uploaded tree's config here and imports its closure on the target. */
+export async function buildAndCopy(ctx: SystemContext, upload: Upload, system: string | undefined): Promise<string> {
+  const guix = localGuix()
+  const root = path.join(ctx.stateDir, 'build')
+  rmSync(root, { recursive: true, force: true })
+  for (const file of upload.files) {
+    const target = path.join(root, file.path)
+    mkdirSync(path.dirname(target), { recursive: true })
+    writeFileSync(target, file.content)
+  }
+  const pinned = upload.channels ? ['time-machine', '-C', path.join(root, 'channels.scm'), '--'] : []
+  const loadPath = upload.loadPathDirs.flatMap((dir) => ['-L', path.join(root, dir)])
+  ctx.progress.report('building the system locally')
+  const built = String(
+    await run(
+      guix,
+      [
+        ...pinned,
+        'system',
+        'build',
+        ...loadPath,
+        ...(system ? [`--system=${system}`] : []),
+        path.join(root, upload.config),
+      ],
+      'utf8',
+    ),
+  )
+  const storePath = built.trim().split('\n').at(-1) ?? ''
+  ctx.progress.report(`copying ${storePath} to the host`)
+  const archive = (await run(guix, ['archive', '--export', '-r', storePath], 'buffer')) as Buffer
+  const imported = await ctx.host.exec(['guix', 'archive', '--import'], { stdin: archive })
+  if (imported.code !== 0)
+    throw new GuixOpsError('E_GUIX_BUILD', `guix: importing the closure on the host failed: ${tail(imported)}`, {
+      where: { machine: ctx.machine },
+      suggestion: "authorize this machine's key on the host: guix archive --authorize < /etc/guix/signing-key.pub",
+    })
+  return storePath
+}

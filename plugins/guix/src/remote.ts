@@ -1,0 +1,28 @@
+/** Running a step on the target, streaming its output as progress, failing with its last lines. */
+import { type ExecResult, GuixOpsError, type SystemContext } from '@guix-ops/plugin-api'
+
+/** The last lines of what a command printed: enough to see why it failed. */
+export function tail(result: ExecResult, lines = 6): string {
+  const output = result.stderr.trim() || result.stdout.trim()
+  return output ? output.split('\n').slice(-lines).join(' | ') : 'no output'
+}
+
+/** Runs `argv`, reporting each line of output as progress of `what`. */
+export async function streamed(ctx: SystemContext, argv: string[], what: string): Promise<ExecResult> {
+  let partial = ''
+  const onOutput = (chunk: string) => {
+    const lines = (partial + chunk).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) if (line.trim() !== '') ctx.progress.report(`${what}: ${line.trim()}`)
+  }
+  return ctx.host.exec(argv, { onStdout: onOutput, onStderr: onOutput })
+}
+
+export async function must(ctx: SystemContext, argv: string[], what: string, code = 'E_GUIX_APPLY'): Promise<string> {
+  const result = await ctx.host.exec(argv)
+  if (result.code !== 0)
+    throw new GuixOpsError(code, `guix: ${what} failed (exit ${result.code ?? 'by signal'}): ${tail(result)}`, {
+      where: { machine: ctx.machine },
+    })
+  return result.stdout
+}
