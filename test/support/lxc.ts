@@ -48,12 +48,21 @@ export function aptMirror(): string {
 
 function ensureBridge(): void {
   if (spawnSync('ip', ['link', 'show', 'lxcbr0']).status === 0) return
-  run('/usr/libexec/lxc/lxc-net', ['start'], { env: { LXC_DHCP_PING: 'false' } })
+  const script = 'ip link show lxcbr0 >/dev/null 2>&1 || /usr/libexec/lxc/lxc-net start'
+  run('flock', [SETUP_LOCK, 'sh', '-c', script], { env: { LXC_DHCP_PING: 'false' } })
 }
+
+/**
+ * Test files run in parallel and several use containers: the first to come
+ * makes the base container (and the bridge) while the others wait on a lock,
+ * then find it made.
+ */
+const SETUP_LOCK = '/run/lock/guix-ops-test-lxc.lock'
 
 function ensureBase(): void {
   if (spawnSync('lxc-info', ['-n', BASE]).status === 0) return
-  run('lxc-create', ['-n', BASE, '-t', 'debian', '--', '-r', 'bookworm'], { env: { MIRROR: aptMirror() } })
+  const script = 'lxc-info -n "$1" >/dev/null 2>&1 || lxc-create -n "$1" -t debian -- -r bookworm'
+  run('flock', [SETUP_LOCK, 'sh', '-c', script, 'sh', BASE], { env: { MIRROR: aptMirror() } })
 }
 
 export interface TestHost {
