@@ -16,6 +16,7 @@ export {
   listDeployments,
   type MachineInfo,
 } from './query.js'
+export { listPlatforms, type PlatformRow } from './platforms.js'
 export { type RebootResult, rebootMachines } from './reboot.js'
 export { type RollbackResult, rollbackDeployment } from './rollback.js'
 export { toSexp } from './sexp.js'

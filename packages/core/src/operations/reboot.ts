@@ -20,7 +20,7 @@ export async function rebootMachines(
 ): Promise<RebootResult[]> {
   const state = await findDeployment(ctx, options.deployment)
   const config = await readConfig(ctx, state.configPath)
-  const registry = registryFor(ctx, config, pickDeployment(config, state.name))
+  const registry = registryFor(ctx, config, pickDeployment(config, state.name), state)
   const access = await machineAccess(ctx, state, options.machines ?? [])
   return Promise.all(
     access.map(async ({ machine, hostKey }): Promise<RebootResult> => {
