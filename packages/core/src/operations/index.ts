@@ -9,6 +9,7 @@ export { EXPORT_KIND, type ExportFormat, exportDeployment, importDeployment } fr
 export { findDeployment } from './lookup.js'
 export { type MachineAccess, machineAccess, openSession } from './machine-session.js'
 export { modifyDeployment } from './modify.js'
+export { listPlatforms, type PlatformRow } from './platforms.js'
 export {
   type DeploymentInfo,
   type DeploymentListItem,
@@ -16,7 +17,6 @@ export {
   listDeployments,
   type MachineInfo,
 } from './query.js'
-export { listPlatforms, type PlatformRow } from './platforms.js'
 export { type RebootResult, rebootMachines } from './reboot.js'
 export { type RollbackResult, rollbackDeployment } from './rollback.js'
 export { toSexp } from './sexp.js'

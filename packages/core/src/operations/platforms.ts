@@ -6,8 +6,8 @@
 import path from 'node:path'
 import { isGuixOpsError } from '@guix-ops/plugin-api'
 import { PluginRegistry, type PluginSource } from '../registry/index.js'
-import type { EngineContext } from './context.js'
 import { readConfig } from './config-source.js'
+import type { EngineContext } from './context.js'
 
 export interface PlatformRow {
   kind: 'platform' | 'system' | 'hooks'

@@ -10,8 +10,8 @@ import { ErrorCode } from '../codes.js'
 import { closest } from '../config/describe.js'
 import { checkHooks, checkPlatform, checkSystem } from './contract.js'
 import { type DiscoveryOptions, discoverPackages } from './discover.js'
-import { readManifest } from './manifest.js'
 import { provideHostApi } from './host-api.js'
+import { readManifest } from './manifest.js'
 import type { HookEntry, PluginEntry, PluginKind, PluginProblem } from './types.js'
 
 type LoadableEntry = Pick<PluginEntry, 'name' | 'packageName' | 'modulePath'> & { kind: PluginKind | 'hooks' }
