@@ -104,6 +104,14 @@ describe('plugins', () => {
     expect(run(['create', config]).code).toBe(0)
   })
 
+  it('refuses to link a package that is not a CLI plugin, saying what it lacks', () => {
+    const refused = run(['plugins', 'link', plugin('fake-cloud')])
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toContain(
+      'error E_PLUGIN_INSTALL: the package is not a guix-ops plugin: its package.json has no "oclif" key',
+    )
+  })
+
   it('adds the subcommands of a linked plugin and lists its hooks', () => {
     expect(run(['hello']).code).not.toBe(0)
     expect(run(['plugins', 'link', plugin('hook-order')]).code).toBe(0)
@@ -125,6 +133,9 @@ describe('plugins', () => {
     expect(failed.stderr).toContain(`Installing plugin file:${tarball}`)
     expect(failed.code).not.toBe(0)
     expect(failed.stdout + failed.stderr).toContain('npm error TAR_BAD_ARCHIVE: Unrecognized archive format')
+    expect(failed.stderr).toContain(
+      `error E_PLUGIN_INSTALL: npm could not install file:${tarball}; its own error is above`,
+    )
     expect(run(['plugins', '--json']).stdout).toBe(before)
   })
 })

@@ -38,6 +38,7 @@ export const ErrorCode = {
   PluginLoad: 'E_PLUGIN_LOAD',
   PluginContract: 'E_PLUGIN_CONTRACT',
   PluginConflict: 'E_PLUGIN_CONFLICT',
+  PluginInstall: 'E_PLUGIN_INSTALL',
   ScaffoldTarget: 'E_SCAFFOLD_TARGET',
   // usage
   Usage: 'E_USAGE',
