@@ -55,6 +55,15 @@ for (let i = 0; i < 10; i++) {
     path.join(dir, 'commands', `bench-${i}.js`),
     'import { Command } from "@oclif/core"\nexport default class extends Command { async run() {} }\n',
   )
+  // As published plugins ship it (`oclif manifest` at pack time): help reads it instead of importing commands.
+  const command = { id: `bench-${i}`, pluginName: `guix-ops-bench-plugin-${i}`, pluginType: 'link', aliases: [] }
+  writeFileSync(
+    path.join(dir, 'oclif.manifest.json'),
+    JSON.stringify({
+      version: '1.0.0',
+      commands: { [command.id]: { ...command, args: {}, flags: {}, hiddenAliases: [] } },
+    }),
+  )
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'))
   run([BIN, 'plugins', 'link', dir, '--no-install'], withPlugins)
 }
