@@ -1,15 +1,7 @@
 import path from 'node:path'
+import { type NewPlatformResult, scaffoldPlatform } from '@guix-ops/core'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../base/command.js'
-import { checkPackageName, checkPluginName, tarballBase } from '../../scaffold/names.js'
-import { writeTemplate } from '../../scaffold/write.js'
-
-export interface NewPlatformResult {
-  name: string
-  package: string
-  dir: string
-  files: string[]
-}
 
 export default class PlatformNew extends BaseCommand {
   static override summary = 'Write a new platform plugin package, ready to build, test and publish.'
@@ -29,21 +21,17 @@ export default class PlatformNew extends BaseCommand {
 
   async run(): Promise<NewPlatformResult> {
     const { args, flags } = await this.parse(PlatformNew)
-    checkPluginName('platform', args.name)
-    const packageName = flags.package ?? `guix-ops-platform-${args.name}`
-    checkPackageName(packageName)
-    const dir = path.resolve(flags.dir ?? packageName.replace(/^@[^/]+\//, ''))
-    // templates/ sits beside packages/ in the source tree the CLI runs from.
-    const templates = path.join(this.config.root, '..', '..', 'templates', 'platform')
-    const files = writeTemplate(templates, dir, {
+    const made = scaffoldPlatform({
       name: args.name,
-      package: packageName,
-      tarball: tarballBase(packageName),
-      CODE: args.name.toUpperCase().replaceAll('-', '_'),
+      ...(flags.package === undefined ? {} : { packageName: flags.package }),
+      ...(flags.dir === undefined ? {} : { dir: flags.dir }),
+      cwd: process.cwd(),
+      // templates/ sits beside packages/ in the source tree the CLI runs from.
+      templateDir: path.join(this.config.root, '..', '..', 'templates', 'platform'),
     })
-    this.log(`wrote ${packageName} (platform "${args.name}") to ${dir}:`)
-    for (const file of files) this.log(`  ${file}`)
-    this.log(`next: cd ${path.relative(process.cwd(), dir) || '.'} && npm install && npm test`)
-    return { name: args.name, package: packageName, dir, files }
+    this.log(`wrote ${made.package} (platform "${made.name}") to ${made.dir}:`)
+    for (const file of made.files) this.log(`  ${file}`)
+    this.log(`next: cd ${path.relative(process.cwd(), made.dir) || '.'} && npm install && npm test`)
+    return made
   }
 }

@@ -2,8 +2,9 @@
  * Names a new plugin package is written with: the platform name users type
  * (`type: 'acme'`) and the npm package name it is published under.
  */
-import { ErrorCode } from '@guix-ops/core'
+
 import { GuixOpsError } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
 
 /** The rule the manifest reader applies to platform and system names. */
 const PLUGIN_NAME = /^[a-z0-9][a-z0-9-]*$/

@@ -5,8 +5,8 @@
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { ErrorCode } from '@guix-ops/core'
 import { GuixOpsError } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
 
 /** Template file names that cannot be stored under their real name. */
 const RENAMED: Record<string, string> = { gitignore: '.gitignore' }
