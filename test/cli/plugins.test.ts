@@ -1,7 +1,7 @@
 // Third-party plugins through the built CLI: linked with `plugins link`,
 // listed by `platforms` without running them, and every kind of broken
 // plugin reported by package name and reason while the others keep working.
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { FIXTURES, guixOps, json, tempDir } from '../support/cli.js'
@@ -52,6 +52,16 @@ describe('plugins', () => {
     expect(text.code).toBe(0)
     expect(text.stdout).toMatch(/^KIND\s+NAME\s+PACKAGE\s+VERSION\s+SOURCE\s+API\s+CAPABILITIES\s+PROBLEM/)
     expect(text.stdout).toMatch(/platform\s+qemu\s+@guix-ops\/plugin-qemu\s+0\.1\.0\s+bundled\s+1/)
+  })
+
+  it("finds the project's node_modules, and lists a package found twice once, under the first source", () => {
+    const project = tempDir('guix-ops-project-')
+    mkdirSync(path.join(project, 'node_modules'))
+    symlinkSync(plugin('marker-system'), path.join(project, 'node_modules', 'guix-ops-fixture-marker-system'))
+    const config = path.join(project, 'guix-ops.config.json')
+    writeFileSync(config, JSON.stringify({ name: 'p', plugins: [plugin('marker-system')], machines: {} }))
+    const markers = rows(['-c', config]).filter((r) => r.name === 'marker')
+    expect(markers).toEqual([expect.objectContaining({ package: 'guix-ops-fixture-marker-system', source: 'project' })])
   })
 
   it('reports every broken plugin by package and reason, and the working one still loads', () => {
