@@ -54,7 +54,8 @@ ensure_build() {
 
 # Debian packages the tests use: a real sshd and ssh-keygen for the SSH
 # transport, Guile to read back s-expression exports, LXC (with debootstrap)
-# for real Debian hosts, dpkg-dev to build their local apt repository.
+# for real Debian hosts, dpkg-dev to build their local apt repository,
+# openssl for a loopback HTTPS server's certificate.
 # Installed when running as root; otherwise the tests that need them are
 # skipped, saying why.
 ensure_test_packages() {
@@ -65,6 +66,7 @@ ensure_test_packages() {
   command -v lxc-create >/dev/null 2>&1 || need+=(lxc)
   command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
   command -v dpkg-scanpackages >/dev/null 2>&1 || need+=(dpkg-dev)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
   if [ "$(id -u)" != 0 ]; then
     [ "${#need[@]}" -eq 0 ] || log "not root: tests needing ${need[*]} will be skipped"
     return
@@ -75,6 +77,25 @@ ensure_test_packages() {
   fi
   # sshd's privilege separation dir; a package's service setup makes it, but no service runs here.
   install -d -m 0755 /run/sshd
+}
+
+# What the qemu platform needs: QEMU, qemu-img, mmdebstrap to build the base
+# image, ssh-keygen, and apt's package lists for pushing packages to VMs.
+ensure_vm_packages() {
+  local need=()
+  command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
+  command -v qemu-img >/dev/null 2>&1 || need+=(qemu-utils)
+  command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
+  command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+  if [ "$(id -u)" != 0 ]; then
+    [ "${#need[@]}" -eq 0 ] || { echo "error: install ${need[*]} (as root: apt-get install ${need[*]})" >&2; exit 1; }
+    return
+  fi
+  if [ "${#need[@]}" -gt 0 ] || ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
+    log "installing ${need[*]:-nothing new} (and refreshing apt's package lists)"
+    apt-get update -qq
+    [ "${#need[@]}" -eq 0 ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
 }
 
 setup() {

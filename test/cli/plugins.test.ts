@@ -85,7 +85,10 @@ describe('plugins', () => {
       code: 'E_PLUGIN_CONTRACT',
       message: expect.stringContaining('method "ssh" is missing'),
     })
-    expect(listed.find((r) => r.name === 'fake-cloud')).toMatchObject({ problem: null, capabilities: ['destroy'] })
+    expect(listed.find((r) => r.name === 'fake-cloud')).toMatchObject({
+      problem: null,
+      capabilities: ['start', 'stop', 'destroy'],
+    })
 
     // At use time the same reasons stop the command, naming the package.
     const future = run(['create', configWith(['broken-api'], 'future')])

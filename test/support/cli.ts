@@ -24,6 +24,8 @@ export interface RunOptions {
   stateDir: string
   cwd?: string
   env?: Record<string, string | undefined>
+  /** Default 60 s; deploying VMs takes longer. */
+  timeoutMs?: number
 }
 
 /** oclif's data, cache and config dirs beside the state dir: tests never see the user's installed plugins. */
@@ -57,7 +59,7 @@ function execaOptions(options: RunOptions) {
     extendEnv: false,
     reject: false,
     stripFinalNewline: false,
-    timeout: 60_000,
+    timeout: options.timeoutMs ?? 60_000,
   } as const
 }
 

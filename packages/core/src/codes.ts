@@ -30,6 +30,10 @@ export const ErrorCode = {
   DeploymentExists: 'E_DEPLOYMENT_EXISTS',
   DeploymentRequired: 'E_DEPLOYMENT_REQUIRED',
   DeploymentLive: 'E_DEPLOYMENT_LIVE',
+  MachineState: 'E_MACHINE_STATE',
+  StartTimeout: 'E_START_TIMEOUT',
+  ConfirmationRequired: 'E_CONFIRMATION_REQUIRED',
+  Cancelled: 'E_CANCELLED',
   InvalidName: 'E_INVALID_NAME',
   ImportInvalid: 'E_IMPORT_INVALID',
   // plugins

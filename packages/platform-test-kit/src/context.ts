@@ -1,5 +1,5 @@
 /** A plugin context for tests: a temp state dir, secrets in memory, logs collected. */
-import { mkdtempSync } from 'node:fs'
+import { mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { PluginContext } from '@guix-ops/plugin-api'
@@ -10,6 +10,8 @@ export interface TestContext extends PluginContext {
 }
 
 export function testContext(machine = 'conformance', hostKey?: string): TestContext {
+  const root = mkdtempSync(path.join(tmpdir(), 'guix-ops-kit-'))
+  for (const dir of ['machine', 'deployment']) mkdirSync(path.join(root, dir), { mode: 0o700 })
   const messages: string[] = []
   const secrets = new Map<string, string>()
   const log = (level: string) => (message: string) => messages.push(`${level}: ${message}`)
@@ -19,7 +21,8 @@ export function testContext(machine = 'conformance', hostKey?: string): TestCont
     logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     progress: { report: (message) => messages.push(`progress: ${message}`) },
     signal: new AbortController().signal,
-    stateDir: mkdtempSync(path.join(tmpdir(), 'guix-ops-kit-')),
+    stateDir: path.join(root, 'machine'),
+    deploymentDir: path.join(root, 'deployment'),
     secrets: {
       get: async (name) => secrets.get(name),
       set: async (name, value) => {

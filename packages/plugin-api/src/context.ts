@@ -37,6 +37,12 @@ export interface PluginContext {
   signal: AbortSignal
   /** A directory owned by this machine's plugin, 0700, kept until destroy. */
   stateDir: string
+  /**
+   * A directory shared by all machines of the deployment, 0700, for what
+   * they have in common (a key pair, a private network between them).
+   * Removed when the deployment is deleted.
+   */
+  deploymentDir: string
   secrets: SecretStore
   /** The directory of the deployment's config file: relative paths in options start there. */
   configDir?: string

@@ -1,17 +1,16 @@
 /** Carries out a plan's steps on the host, stopping at the first that fails, naming it. */
 import { createHash } from 'node:crypto'
-import { GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
+import type { ProgressReporter, RemoteHost } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
 import { STATE_DIR } from './generations.js'
+import { pushPackages } from './push.js'
+import { APT_ENV, must } from './remote.js'
 
-const APT_ENV = ['env', 'DEBIAN_FRONTEND=noninteractive', 'NEEDRESTART_MODE=a']
-
-async function must(host: RemoteHost, argv: string[], what: string): Promise<void> {
-  const result = await host.exec(argv)
-  if (result.code !== 0) {
-    const detail = (result.stderr || result.stdout).trim().split('\n').slice(-4).join(' | ')
-    throw new GuixOpsError('E_DEBIAN_APPLY', `debian: ${what} failed (exit ${result.code ?? 'by signal'}): ${detail}`)
-  }
+/** How a run applies its steps: where packages come from, and where progress goes. */
+export interface ApplyOptions {
+  packageSource: 'mirror' | 'push'
+  log: (message: string) => void
+  progress?: ProgressReporter
 }
 
 /** Where the original of a file guix-ops took over is kept. */
@@ -19,7 +18,17 @@ export function backupPath(file: string): string {
   return `${STATE_DIR}/backup/${createHash('sha256').update(file).digest('hex')}`
 }
 
-export async function runAction(host: RemoteHost, action: Action, log: (message: string) => void): Promise<void> {
+/** systemd reads unit files (and their drop-ins) only when told to. */
+const isUnitFile = (file: string): boolean => /^\/(etc|lib|usr\/lib)\/systemd\/system\//.test(file)
+
+export async function runAction(host: RemoteHost, action: Action, options: ApplyOptions): Promise<void> {
+  await applyAction(host, action, options)
+  if ((action.kind === 'file-write' || action.kind === 'file-remove') && isUnitFile(action.path))
+    await must(host, ['systemctl', 'daemon-reload'], `reloading systemd after ${action.path}`)
+}
+
+async function applyAction(host: RemoteHost, action: Action, options: ApplyOptions): Promise<void> {
+  const { log } = options
   switch (action.kind) {
     case 'hostname':
       await host.upload('/etc/hostname', `${action.name}\n`, { mode: 0o644 })
@@ -36,6 +45,8 @@ export async function runAction(host: RemoteHost, action: Action, log: (message:
       return must(host, [...argv, '--', action.name], `creating user ${action.name}`)
     }
     case 'packages-install':
+      if (options.packageSource === 'push')
+        return pushPackages(host, action.names, { log, ...(options.progress ? { progress: options.progress } : {}) })
       log(`installing ${action.names.join(' ')}`)
       await must(host, [...APT_ENV, 'apt-get', 'update', '-q'], 'apt-get update')
       return must(

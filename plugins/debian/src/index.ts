@@ -39,10 +39,11 @@ async function planFor(ctx: SystemContext, desired: Desired) {
   return { previous, plan: planSystem(desired, previous, facts, sha256) }
 }
 
-async function execute(ctx: SystemContext, actions: Action[]): Promise<void> {
+async function execute(ctx: SystemContext, actions: Action[], packageSource: 'mirror' | 'push'): Promise<void> {
+  const log = (message: string) => ctx.logger.info(message)
   for (const [i, action] of actions.entries()) {
     ctx.progress.report(`${action.kind}`, { done: i, total: actions.length })
-    await runAction(ctx.host, action, (message) => ctx.logger.info(message))
+    await runAction(ctx.host, action, { packageSource, log, progress: ctx.progress })
   }
 }
 
@@ -77,7 +78,7 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
       .filter(([, service]) => service.restartOn.length > 0)
       .map(([unit]) => unit)
     await snapshot(ctx.host, touchedFiles(plan.actions), units, previous?.number)
-    await execute(ctx, plan.actions)
+    await execute(ctx, plan.actions, options.packageSource)
     const numbers = await listNumbers(ctx.host)
     const record: GenerationRecord = {
       number: (numbers.at(-1) ?? 0) + 1,
@@ -85,6 +86,7 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
       description: `${planned.changes.length} change(s)${previous ? ` from generation ${previous.number}` : ''}`,
       desired,
       managed: plan.managed,
+      packageSource: options.packageSource,
     }
     await writeGeneration(ctx.host, record)
     await arm(ctx.host, options.confirmTimeout, record.number)
@@ -157,7 +159,8 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
     const record = await readGeneration(ctx.host, target)
     const facts = await readFacts(ctx.host, expandUsers(record.desired), current.managed)
     const plan = planSystem(record.desired, current, facts, sha256)
-    await execute(ctx, plan.actions)
+    // Packages come back the way the deploy in force brought them.
+    await execute(ctx, plan.actions, current.packageSource ?? record.packageSource ?? 'mirror')
     // The generation rolled back to is in force again, with what it manages now.
     await writeGeneration(ctx.host, { ...record, managed: plan.managed })
     await setCurrent(ctx.host, target)

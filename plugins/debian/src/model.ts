@@ -48,6 +48,8 @@ export interface GenerationRecord {
   description?: string
   desired: Desired
   managed: Managed
+  /** Where this deploy's packages came from (absent in records older than the option). */
+  packageSource?: 'mirror' | 'push'
 }
 
 export interface FileFact {

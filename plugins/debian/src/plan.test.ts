@@ -43,6 +43,11 @@ describe('planSystem', () => {
       'create file /home/app/.ssh/authorized_keys',
       'create service nginx',
     ])
+    // nginx starts when installed, before its config is written: it is enabled, then restarted.
+    expect(plan.actions.filter((a) => a.kind.startsWith('service-'))).toEqual([
+      { kind: 'service-enable', unit: 'nginx' },
+      { kind: 'service-restart', unit: 'nginx' },
+    ])
     // curl was there before: never ours to remove.
     expect(plan.managed).toMatchObject({ packages: ['nginx'], groups: ['web'], users: ['app'], services: ['nginx'] })
     expect(plan.managed.files['/etc/shop.env']).toEqual({ preexisting: false })

@@ -98,6 +98,8 @@ export function planSystem(
     const enabled = facts.services[unit] === 'enabled'
     if (want.enable && !enabled) {
       actions.push({ kind: 'service-enable', unit })
+      // Installing its package may have started it already, before its config was written.
+      if (want.restartOn.some((f) => written.has(f))) actions.push({ kind: 'service-restart', unit })
       changes.push({ action: 'create', subject: `service ${unit}`, detail: 'enable and start' })
     } else if (!want.enable && enabled) {
       actions.push({ kind: 'service-disable', unit })

@@ -27,7 +27,10 @@ const schema = z
       .string()
       .regex(/^[0-9a-f]{64}$/, { message: 'expected 64 lower-case hex digits' })
       .optional(),
-    arch: z.enum(['x86_64', 'aarch64']).optional(),
+    arch: z
+      .enum(['x86_64', 'aarch64'])
+      .optional()
+      .refine((a) => a !== 'aarch64', { message: 'aarch64 guests are not supported in this release; use x86_64' }),
     accel: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
     /** Guest TCP port -> host port on 127.0.0.1. */
     ports: z
@@ -37,6 +40,8 @@ const schema = z
       )
       .optional(),
     extraArgs: z.array(z.string()).optional(),
+    /** Seconds to wait for SSH after boot; emulation without KVM is slow. */
+    bootTimeout: z.number().int().min(10).max(3600).default(300),
   })
   .refine((o) => !o.image.startsWith('https://') || o.imageSha256 !== undefined, {
     message: 'an image URL needs imageSha256',
@@ -58,6 +63,7 @@ export interface QemuOptions {
   accel: 'auto' | 'kvm' | 'tcg'
   ports?: Record<string, number> | undefined
   extraArgs?: string[] | undefined
+  bootTimeout: number
 }
 
 export const qemuOptions: StandardSchemaV1<unknown, QemuOptions> = schema

@@ -8,6 +8,7 @@ import path from 'node:path'
 import { type EngineContext, type EngineEvent, FileStateStore, resolveStateDir } from '@guix-ops/core'
 import { Command, Flags, type Interfaces } from '@oclif/core'
 import { renderError, toGuixOpsError } from '../render/errors.js'
+import { ProgressView } from '../render/progress.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -37,6 +38,18 @@ export abstract class BaseCommand extends Command {
         .filter((p) => (p.type === 'user' || p.type === 'link') && 'guix-ops' in (p.pjson as object))
         .map((p) => p.root),
       emit: (event) => this.renderEvent(event),
+    }
+  }
+
+  /** The engine, with machine steps and progress drawn as a progress view (as NDJSON with --json). */
+  protected engineWithProgress(stateDirFlag: string | undefined): EngineContext {
+    const view = this.jsonEnabled() ? undefined : new ProgressView(process.stderr)
+    return {
+      ...this.engine(stateDirFlag),
+      emit: (event) => {
+        if (view && (event.type === 'step' || event.type === 'progress' || event.type === 'log')) view.event(event)
+        else this.renderEvent(event)
+      },
     }
   }
 

@@ -1,8 +1,7 @@
-import { type DeploySummary, deployDeployment, type EngineEvent } from '@guix-ops/core'
+import { type DeploySummary, deployDeployment } from '@guix-ops/core'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
 import { deploymentFlag } from '../base/flags.js'
-import { ProgressView } from '../render/progress.js'
 import { renderPlan, renderSummary } from '../render/summary.js'
 
 export default class Deploy extends BaseCommand {
@@ -43,30 +42,22 @@ export default class Deploy extends BaseCommand {
 
   async run(): Promise<DeploySummary> {
     const { flags } = await this.parse(Deploy)
-    const view = this.jsonEnabled() ? undefined : new ProgressView(process.stderr)
-    const engine = this.engine(flags['state-dir'])
-    const emit = (event: EngineEvent) => {
-      if (view && (event.type === 'step' || event.type === 'progress' || event.type === 'log')) view.event(event)
-      else this.renderEvent(event)
-    }
+    const engine = this.engineWithProgress(flags['state-dir'])
     const abort = new AbortController()
     const onSignal = () => abort.abort()
     process.once('SIGINT', onSignal)
     let summary: DeploySummary
     try {
-      summary = await deployDeployment(
-        { ...engine, emit },
-        {
-          deployment: flags.deployment,
-          ...(flags.include ? { include: flags.include } : {}),
-          ...(flags.exclude ? { exclude: flags.exclude } : {}),
-          ...(flags.on ? { tags: flags.on } : {}),
-          parallel: flags.parallel,
-          onFailure: flags['on-failure'] === 'abort' ? 'abort' : 'continue',
-          dryRun: flags['dry-run'],
-          signal: abort.signal,
-        },
-      )
+      summary = await deployDeployment(engine, {
+        deployment: flags.deployment,
+        ...(flags.include ? { include: flags.include } : {}),
+        ...(flags.exclude ? { exclude: flags.exclude } : {}),
+        ...(flags.on ? { tags: flags.on } : {}),
+        parallel: flags.parallel,
+        onFailure: flags['on-failure'] === 'abort' ? 'abort' : 'continue',
+        dryRun: flags['dry-run'],
+        signal: abort.signal,
+      })
     } finally {
       process.removeListener('SIGINT', onSignal)
     }

@@ -1,4 +1,4 @@
-export { pluginContext } from './plugin-context.js'
+export { pluginContext, removeMachineFiles } from './plugin-context.js'
 export { recordedResults } from './recorded-results.js'
 export { type DeploymentRun, runDeployment } from './run.js'
 export { schedule } from './scheduler.js'

@@ -41,10 +41,28 @@ export interface ContextOptions {
   configDir?: string | undefined
 }
 
+/** Where a machine's plugin files and secrets are kept. */
+function machineDirs(stateDir: string, deploymentId: string, machine: string): { files: string; secrets: string } {
+  return {
+    files: path.join(stateDir, 'machines', deploymentId, machine),
+    secrets: path.join(stateDir, 'secrets', deploymentId, machine),
+  }
+}
+
+/** Removes a machine's plugin files and secrets, once the machine itself is gone. */
+export async function removeMachineFiles(stateDir: string, deploymentId: string, machine: string): Promise<void> {
+  const dirs = machineDirs(stateDir, deploymentId, machine)
+  await rm(dirs.files, { recursive: true, force: true })
+  await rm(dirs.secrets, { recursive: true, force: true })
+}
+
 export async function pluginContext(options: ContextOptions): Promise<PluginContext> {
   const { stateDir, deployment, machine, emit } = options
-  const machineDir = path.join(stateDir, 'machines', deployment.id, machine)
+  const dirs = machineDirs(stateDir, deployment.id, machine)
+  const machineDir = dirs.files
   await mkdir(machineDir, { recursive: true, mode: 0o700 })
+  const deploymentDir = path.join(stateDir, 'shared', deployment.id)
+  await mkdir(deploymentDir, { recursive: true, mode: 0o700 })
   const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) =>
     emit({ type: 'log', machine, level, message })
   return {
@@ -56,7 +74,8 @@ export async function pluginContext(options: ContextOptions): Promise<PluginCont
     },
     signal: options.signal,
     stateDir: machineDir,
-    secrets: fileSecrets(path.join(stateDir, 'secrets', deployment.id, machine)),
+    deploymentDir,
+    secrets: fileSecrets(dirs.secrets),
     ...(options.hostKey ? { hostKey: options.hostKey } : {}),
     ...(options.configDir ? { configDir: options.configDir } : {}),
   }

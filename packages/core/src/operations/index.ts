@@ -5,11 +5,19 @@ export { createDeployment } from './create.js'
 export { deleteDeployment } from './delete.js'
 export { deleteGeneration } from './delete-generation.js'
 export { deployDeployment } from './deploy.js'
+export {
+  type DestroyOptions,
+  type DestroyOutcome,
+  type DestroyResult,
+  type DestroySummary,
+  destroyMachines,
+} from './destroy.js'
 export { EXPORT_KIND, type ExportFormat, exportDeployment, importDeployment } from './export-import.js'
 export { findDeployment } from './lookup.js'
 export { type MachineAccess, machineAccess, openSession } from './machine-session.js'
 export { modifyDeployment } from './modify.js'
 export { listPlatforms, type PlatformRow } from './platforms.js'
+export { type PowerResult, startMachines, stopMachines } from './power.js'
 export {
   type DeploymentInfo,
   type DeploymentListItem,

@@ -17,6 +17,7 @@ function context(hostKey?: string): PluginContext {
     progress: { report: quiet },
     signal: new AbortController().signal,
     stateDir: '/nonexistent',
+    deploymentDir: '/nonexistent',
     secrets: { get: async () => undefined, set: async () => {}, delete: async () => {} },
     ...(hostKey ? { hostKey } : {}),
   }

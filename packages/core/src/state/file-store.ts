@@ -124,7 +124,7 @@ export class FileStateStore implements StateStore {
   async remove(state: DeploymentState): Promise<void> {
     const file = this.documentPath(state.id)
     await this.readDocument(file) // same rule: never delete what we cannot read as ours
-    for (const sub of ['machines', 'secrets']) {
+    for (const sub of ['machines', 'shared', 'secrets']) {
       await rm(path.join(this.dir, sub, state.id), { recursive: true, force: true })
     }
     await rm(file, { force: true })

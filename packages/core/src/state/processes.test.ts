@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseStateDocument } from './document.js'
@@ -16,12 +17,9 @@ const HERE = path.dirname(fileURLToPath(import.meta.url))
 const ID = '6f0a3a52-3d1c-4d5e-9a55-1b2c3d4e5f60'
 const temp = () => mkdtemp(path.join(tmpdir(), 'guix-ops-procs-'))
 
-function output(p: ChildProcess): Promise<string> {
-  let out = ''
-  p.stdout!.on('data', (d) => {
-    out += d
-  })
-  return new Promise((resolve) => p.on('close', () => resolve(out.trim())))
+/** A child's stdout, a line at a time. */
+function lines(p: ChildProcess): AsyncIterator<string> {
+  return createInterface({ input: p.stdout! })[Symbol.asyncIterator]()
 }
 
 describe('across processes (needs the built package: npm run build)', () => {
@@ -32,11 +30,16 @@ describe('across processes (needs the built package: npm run build)', () => {
   it('8 processes race for one lock: exactly one wins', async () => {
     const dir = await temp()
     const child = path.join(HERE, 'test-helpers/lock-child.mjs')
-    const outputs = await Promise.all(
-      Array.from({ length: 8 }, () => output(spawn(process.execPath, [child, dir, 'shop']))),
-    )
-    expect(outputs.filter((o) => o === 'won')).toHaveLength(1)
-    expect(outputs.filter((o) => o === 'E_STATE_LOCKED')).toHaveLength(7)
+    const children = Array.from({ length: 8 }, () => spawn(process.execPath, [child, dir, 'shop']))
+    const said = children.map((p) => lines(p))
+    await Promise.all(said.map((s) => s.next())) // every child is ready
+    for (const p of children) p.stdin!.write('go\n')
+    const outcomes = await Promise.all(said.map(async (s) => (await s.next()).value as string))
+    expect(outcomes.filter((o) => o === 'won')).toHaveLength(1)
+    expect(outcomes.filter((o) => o === 'E_STATE_LOCKED')).toHaveLength(7)
+    const winner = children[outcomes.indexOf('won')]!
+    winner.stdin!.write('release\n')
+    await Promise.all(children.map((p) => (p.exitCode === null ? new Promise((r) => p.on('exit', r)) : undefined)))
     expect(readdirSync(path.join(dir, 'locks'))).toEqual([]) // the winner released it
   })
 

@@ -1,0 +1,21 @@
+/** One line per machine of a command that acts on several: what happened, or why not. */
+import { table } from './table.js'
+
+export interface MachineLine {
+  machine: string
+  error?: string
+  code?: string
+}
+
+/** `describe` says what happened to a machine; a failure reads "<failedAs>: <error> [<code>]". */
+export function machineTable<T extends MachineLine>(
+  results: readonly T[],
+  describe: (result: T) => string,
+  failedAs: (result: T) => string = () => 'failed',
+): string {
+  const failed = (r: T) => `${failedAs(r)}: ${r.error}${r.code ? ` [${r.code}]` : ''}`
+  return table(
+    ['MACHINE', 'RESULT'],
+    results.map((r) => [r.machine, r.error ? failed(r) : describe(r)]),
+  )
+}

@@ -1,0 +1,100 @@
+/**
+ * The deployment's private network: one switch process per deployment
+ * (see switch.ts), and one address per machine leased from 10.77.0.0/24.
+ * A lease is a directory made atomically, so machines provisioned in
+ * parallel never get the same address; it holds the machine's name, so
+ * provisioning again finds the same one.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { QemuError, qemuError } from '../errors.js'
+import { buildOnce } from '../once.js'
+import { livePid, sleep } from '../process.js'
+import { runtimeDir } from '../runtime-dir.js'
+
+const SWITCH = fileURLToPath(new URL('./switch.js', import.meta.url))
+const PREFIX = '10.77.0'
+const FIRST_HOST = 10
+const LAST_HOST = 250
+
+export interface Lease {
+  address: string
+  /** With prefix length, for the guest's network config. */
+  cidr: string
+  mac: string
+}
+
+export interface PrivateNetwork {
+  dir: string
+  socket: string
+}
+
+async function network(deploymentDir: string): Promise<PrivateNetwork> {
+  const dir = path.join(deploymentDir, 'qemu-network')
+  await mkdir(path.join(dir, 'leases'), { recursive: true, mode: 0o700 })
+  return { dir, socket: path.join(await runtimeDir(dir), 'switch.sock') }
+}
+
+const leaseOf = (n: number): Lease => ({
+  address: `${PREFIX}.${n}`,
+  cidr: `${PREFIX}.${n}/24`,
+  mac: `52:54:00:77:00:${n.toString(16).padStart(2, '0')}`,
+})
+
+export async function leaseAddress(deploymentDir: string, machine: string): Promise<Lease> {
+  const { dir } = await network(deploymentDir)
+  const leases = path.join(dir, 'leases')
+  for (const entry of await readdir(leases)) {
+    const owner = await readFile(path.join(leases, entry, 'machine'), 'utf8').catch(() => '')
+    if (owner === machine) return leaseOf(Number(entry))
+  }
+  for (let n = FIRST_HOST; n <= LAST_HOST; n++) {
+    try {
+      await mkdir(path.join(leases, String(n)))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue
+      throw error
+    }
+    await writeFile(path.join(leases, String(n), 'machine'), machine)
+    return leaseOf(n)
+  }
+  throw qemuError(QemuError.Network, `the private network ${PREFIX}.0/24 has no free address left`, { machine })
+}
+
+/** Gives the machine's address back; stops the switch when no machine is left on it, and says so. */
+export async function releaseAddress(deploymentDir: string, machine: string): Promise<boolean> {
+  const net = await network(deploymentDir)
+  const leases = path.join(net.dir, 'leases')
+  for (const entry of await readdir(leases)) {
+    const owner = await readFile(path.join(leases, entry, 'machine'), 'utf8').catch(() => '')
+    if (owner === machine) await rm(path.join(leases, entry), { recursive: true, force: true })
+  }
+  if ((await readdir(leases)).length > 0) return false
+  const pid = await livePid(path.join(net.dir, 'switch.pid'), net.socket)
+  if (pid) process.kill(pid, 'SIGTERM')
+  await rm(net.socket, { force: true })
+  await rm(net.dir, { recursive: true, force: true })
+  await rm(path.dirname(net.socket), { recursive: true, force: true })
+  return true
+}
+
+/** The switch's socket, starting the switch if it is not running. */
+export async function ensureSwitch(deploymentDir: string): Promise<string> {
+  const net = await network(deploymentDir)
+  const pidFile = path.join(net.dir, 'switch.pid')
+  const running = async () => ((await livePid(pidFile, net.socket)) ? net.socket : undefined)
+  return buildOnce(path.join(net.dir, 'starting'), running, () => startSwitch(net, pidFile))
+}
+
+async function startSwitch(net: PrivateNetwork, pidFile: string): Promise<string> {
+  const child = spawn(process.execPath, [SWITCH, net.socket], { detached: true, stdio: 'ignore' })
+  child.unref()
+  await writeFile(pidFile, String(child.pid))
+  for (let i = 0; i < 50 && !existsSync(net.socket); i++) await sleep(100)
+  if (!existsSync(net.socket) || !(await livePid(pidFile, net.socket)))
+    throw qemuError(QemuError.Network, `the private network switch did not start (socket ${net.socket})`)
+  return net.socket
+}
