@@ -92,7 +92,7 @@ describe('deployment lifecycle', () => {
     guixOps(['create', QUICKSTART], { stateDir })
     const before = snapshot(stateDir)
     const bad = path.join(tempDir(), 'guix-ops.config.ts')
-    writeFileSync(bad, readFileSync(QUICKSTART, 'utf8').replace('memory: 768', "memory: 'lots'"))
+    writeFileSync(bad, readFileSync(QUICKSTART, 'utf8').replace(/memory: \d+/, "memory: 'lots'"))
     const result = guixOps(['modify', '-d', 'quickstart', '--config', bad], { stateDir })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('machines.db.platform.memory: expected a number, got "lots"')
