@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FIXTURES, guixOps, json, ROOT, tempDir } from '../support/cli.js'
+import { FIXTURES, guixOps, json, oclifDirs, ROOT, tempDir } from '../support/cli.js'
 import { sshdUnavailable } from '../support/sshd.js'
 
 const unavailable = sshdUnavailable()
@@ -94,6 +94,10 @@ describe.skipIf(unavailable !== undefined)('a third-party platform, from platfor
       env: { npm_config_offline: 'true' },
     })
     expect(installed.code, installed.stdout + installed.stderr).toBe(0)
+    // Not installed beside it: guix-ops hands the plugin its own copy of the API when it imports it.
+    const dataDir = oclifDirs(stateDir).GUIX_OPS_DATA_DIR as string
+    expect(existsSync(path.join(dataDir, 'node_modules/guix-ops-platform-acme/package.json'))).toBe(true)
+    expect(existsSync(path.join(dataDir, 'node_modules/@guix-ops/plugin-api'))).toBe(false)
     const rows = json<{ name: string; package: string; source: string; capabilities: string[] | null }[]>(
       cli(['platforms', '--load', '--json']),
     )
