@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Start-up cost of the CLI, as ratios to `node -e 0` measured in the same run
 // (absolute times vary from machine to machine; ratios much less).
+// With 0 and with 10 linked plugins: linked plugins must not slow start-up
+// down by more than 20 % (guix-ops reads their manifests, never their code).
 // Usage: node bench/startup.mjs [--runs N] [--json]
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,11 +15,15 @@ const BIN = path.join(ROOT, 'packages/cli/bin/run.js')
 const args = process.argv.slice(2)
 const runs = Number(args[args.indexOf('--runs') + 1]) || 15
 const stateDir = mkdtempSync(path.join(tmpdir(), 'guix-ops-bench-'))
-const env = { ...process.env, GUIX_OPS_STATE_DIR: stateDir, NO_COLOR: '1' }
+/** oclif's dirs of a CLI with no plugins, and of one with ten linked: never the user's own. */
+const oclifEnv = (name) =>
+  Object.fromEntries(['DATA', 'CACHE', 'CONFIG'].map((d) => [`GUIX_OPS_${d}_DIR`, path.join(stateDir, name, d)]))
+const env = { ...process.env, GUIX_OPS_STATE_DIR: stateDir, NO_COLOR: '1', ...oclifEnv('no-plugins') }
+const withPlugins = { ...env, ...oclifEnv('ten-plugins') }
 
-function run(argv) {
+function run(argv, runEnv = env) {
   const started = process.hrtime.bigint()
-  const result = spawnSync(process.execPath, argv, { env, encoding: 'utf8' })
+  const result = spawnSync(process.execPath, argv, { env: runEnv, encoding: 'utf8' })
   const ms = Number(process.hrtime.bigint() - started) / 1e6
   if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`)
   return ms
@@ -30,17 +36,51 @@ const exported = path.join(stateDir, 'export.json')
 run([BIN, 'export', '-d', 'quickstart', '-o', exported])
 for (let i = 1; i < 20; i++) run([BIN, 'import', exported, '--name', `quickstart-${i}`])
 
+// Ten plugin packages, each with a platform and a subcommand, linked into the CLI.
+for (let i = 0; i < 10; i++) {
+  const dir = path.join(stateDir, 'plugins', `bench-${i}`)
+  mkdirSync(path.join(dir, 'commands'), { recursive: true })
+  writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({
+      name: `guix-ops-bench-plugin-${i}`,
+      version: '1.0.0',
+      type: 'module',
+      oclif: { commands: './commands' },
+      'guix-ops': { apiVersion: 1, platforms: { [`bench-${i}`]: './platform.js' } },
+    }),
+  )
+  writeFileSync(path.join(dir, 'platform.js'), 'throw new Error("listing must not import plugin code")\n')
+  writeFileSync(
+    path.join(dir, 'commands', `bench-${i}.js`),
+    'import { Command } from "@oclif/core"\nexport default class extends Command { async run() {} }\n',
+  )
+  // As published plugins ship it (`oclif manifest` at pack time): help reads it instead of importing commands.
+  const command = { id: `bench-${i}`, pluginName: `guix-ops-bench-plugin-${i}`, pluginType: 'link', aliases: [] }
+  writeFileSync(
+    path.join(dir, 'oclif.manifest.json'),
+    JSON.stringify({
+      version: '1.0.0',
+      commands: { [command.id]: { ...command, args: {}, flags: {}, hiddenAliases: [] } },
+    }),
+  )
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'))
+  run([BIN, 'plugins', 'link', dir, '--no-install'], withPlugins)
+}
+
 const cases = {
-  'node -e 0': ['-e', '0'],
-  'guix-ops --version': [BIN, '--version'],
-  'guix-ops --help': [BIN, '--help'],
-  'guix-ops list (20 deployments)': [BIN, 'list'],
+  'node -e 0': [['-e', '0']],
+  'guix-ops --version': [[BIN, '--version']],
+  'guix-ops --help': [[BIN, '--help']],
+  'guix-ops list (20 deployments)': [[BIN, 'list']],
+  'guix-ops --help (10 plugins)': [[BIN, '--help'], withPlugins],
+  'guix-ops list (20 deployments, 10 plugins)': [[BIN, 'list'], withPlugins],
 }
 const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]))
-for (const argv of Object.values(cases)) run(argv) // warm the compile cache and the page cache
+for (const [argv, runEnv] of Object.values(cases)) run(argv, runEnv) // warm the compile cache and the page cache
 for (let i = 0; i < runs; i++) {
   // Interleaved, so that drift in machine load hits every case alike.
-  for (const [name, argv] of Object.entries(cases)) samples[name].push(run(argv))
+  for (const [name, [argv, runEnv]] of Object.entries(cases)) samples[name].push(run(argv, runEnv))
 }
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -52,7 +92,15 @@ const rows = Object.entries(samples).map(([name, xs]) => ({
   medianMs: Number(median(xs).toFixed(1)),
   ratio: Number((median(xs) / baseline).toFixed(2)),
 }))
-const report = { node: process.version, runs, rows }
+const ratio = (name) => rows.find((r) => r.case === name).ratio
+const growth = [
+  ['--help', 'guix-ops --help', 'guix-ops --help (10 plugins)'],
+  ['list', 'guix-ops list (20 deployments)', 'guix-ops list (20 deployments, 10 plugins)'],
+].map(([command, without, with10]) => {
+  const percent = Number(((ratio(with10) / ratio(without) - 1) * 100).toFixed(1))
+  return { command, percent, withinLimit: percent < 20 }
+})
+const report = { node: process.version, runs, rows, pluginGrowth: growth }
 mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true })
 writeFileSync(path.join(ROOT, 'bench/results/startup.json'), `${JSON.stringify(report, null, 2)}\n`)
 if (args.includes('--json')) {
@@ -62,4 +110,7 @@ if (args.includes('--json')) {
   console.log('| case | median (ms) | ratio to node -e 0 |')
   console.log('| --- | --- | --- |')
   for (const r of rows) console.log(`| ${r.case} | ${r.medianMs} | ${r.ratio} |`)
+  console.log('\ngrowth with 10 linked plugins (limit 20 %):')
+  for (const g of growth)
+    console.log(`  ${g.command}: ${g.percent} % ${g.withinLimit ? '(within)' : '(OVER THE LIMIT)'}`)
 }

@@ -28,8 +28,22 @@ export interface RunOptions {
   timeoutMs?: number
 }
 
+/** oclif's data, cache and config dirs beside the state dir: tests never see the user's installed plugins. */
+export function oclifDirs(stateDir: string): Record<string, string> {
+  return {
+    GUIX_OPS_DATA_DIR: `${stateDir}.oclif/data`,
+    GUIX_OPS_CACHE_DIR: `${stateDir}.oclif/cache`,
+    GUIX_OPS_CONFIG_DIR: `${stateDir}.oclif/config`,
+  }
+}
+
 function environment(options: RunOptions): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, GUIX_OPS_STATE_DIR: options.stateDir, NO_COLOR: '1' }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...oclifDirs(options.stateDir),
+    GUIX_OPS_STATE_DIR: options.stateDir,
+    NO_COLOR: '1',
+  }
   delete env.GUIX_OPS_DEPLOYMENT
   for (const [key, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[key]

@@ -12,7 +12,13 @@ async function main(argv) {
     process.stdout.write(`${pkg.name}/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`)
     return
   }
-  const { flush, run } = await import('@oclif/core')
+  if (argv[0]?.startsWith('plugins')) {
+    const { localPluginArgs } = await import('../dist/index.js')
+    argv = localPluginArgs(argv)
+  }
+  const { flush, run, settings } = await import('@oclif/core')
+  // Plugins ship built JavaScript; linked ones are not transpiled on the fly (nor warned about).
+  settings.enableAutoTranspile = false
   try {
     await run(argv, import.meta.url)
     await flush()

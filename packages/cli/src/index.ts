@@ -1,2 +1,3 @@
 export { BaseCommand } from './base/command.js'
+export { localPluginArgs } from './plugin-install-args.js'
 export { renderError, toGuixOpsError } from './render/errors.js'

@@ -42,6 +42,8 @@ export const ErrorCode = {
   PluginLoad: 'E_PLUGIN_LOAD',
   PluginContract: 'E_PLUGIN_CONTRACT',
   PluginConflict: 'E_PLUGIN_CONFLICT',
+  PluginInstall: 'E_PLUGIN_INSTALL',
+  ScaffoldTarget: 'E_SCAFFOLD_TARGET',
   // usage
   Usage: 'E_USAGE',
 } as const

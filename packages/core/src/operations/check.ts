@@ -9,7 +9,7 @@ import { isGuixOpsError } from '@guix-ops/plugin-api'
 import { pluginContext, recordedResults, selectMachines, validOptions } from '../deploy/index.js'
 import { resolveMachine } from '../graph/index.js'
 import { connectSsh, endpointTarget } from '../ssh/index.js'
-import { analyzeConfig, registryFor } from './config-source.js'
+import { analyzeConfig } from './config-source.js'
 import type { EngineContext } from './context.js'
 import { findDeployment } from './lookup.js'
 
@@ -36,8 +36,7 @@ export async function checkDeployment(
   options: { deployment: string | undefined; include?: string[]; tags?: string[] },
 ): Promise<CheckReport> {
   const state = await findDeployment(ctx, options.deployment)
-  const { config, deployment, analysis } = await analyzeConfig(ctx, state.configPath, state.name)
-  const registry = registryFor(ctx, config, deployment)
+  const { deployment, analysis, registry } = await analyzeConfig(ctx, state.configPath, state.name, state)
   const tags = Object.fromEntries(analysis.machines.map((m) => [m.name, m.tags]))
   const names = selectMachines(analysis.order, tags, {
     ...(options.include ? { include: options.include } : {}),

@@ -12,6 +12,7 @@ import {
   normalizeConfig,
 } from '../config/index.js'
 import { PluginRegistry } from '../registry/index.js'
+import type { DeploymentState } from '../state/index.js'
 import type { EngineContext } from './context.js'
 
 export async function readConfig(ctx: EngineContext, file: string | undefined): Promise<NormalizedConfig> {
@@ -46,8 +47,10 @@ export function registryFor(
   ctx: EngineContext,
   config: NormalizedConfig,
   deployment: ConfigDeployment,
+  state?: DeploymentState,
 ): PluginRegistry {
   return PluginRegistry.discover({
+    ...(state ? { recordedProviders: recordedProviders(state) } : {}),
     configPlugins: deployment.plugins,
     projectDir: path.dirname(config.file),
     userPlugins: ctx.userPlugins ?? [],
@@ -55,15 +58,31 @@ export function registryFor(
   })
 }
 
+/** `kind:name` -> providing package, as recorded at the last deploy. */
+function recordedProviders(state: DeploymentState): Record<string, string> {
+  const providers: Record<string, string> = {}
+  for (const machine of Object.values(state.machines)) {
+    if (machine.platformPackage) providers[`platform:${machine.platform}`] = machine.platformPackage
+    if (machine.systemPackage) providers[`system:${machine.system}`] = machine.systemPackage
+  }
+  return providers
+}
+
 /** Loads, picks and fully validates one deployment of a config file. */
 export async function analyzeConfig(
   ctx: EngineContext,
   file: string | undefined,
   name: string | undefined,
-): Promise<{ config: NormalizedConfig; deployment: ConfigDeployment; analysis: DeploymentAnalysis }> {
+  state?: DeploymentState,
+): Promise<{
+  config: NormalizedConfig
+  deployment: ConfigDeployment
+  analysis: DeploymentAnalysis
+  registry: PluginRegistry
+}> {
   const config = await readConfig(ctx, file)
   const deployment = pickDeployment(config, name)
-  const registry = registryFor(ctx, config, deployment)
+  const registry = registryFor(ctx, config, deployment, state)
   const analysis = await analyzeDeployment(config.file, deployment, registry)
-  return { config, deployment, analysis }
+  return { config, deployment, analysis, registry }
 }

@@ -18,7 +18,7 @@ export async function deleteGeneration(
       })
     }
     const config = await readConfig(ctx, state.configPath)
-    const registry = registryFor(ctx, config, pickDeployment(config, state.name))
+    const registry = registryFor(ctx, config, pickDeployment(config, state.name), state)
     const [access] = await machineAccess(ctx, state, [options.machine])
     const system = await registry.system(recorded!.system)
     if (!system.deleteGeneration) {

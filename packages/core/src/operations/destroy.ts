@@ -45,7 +45,7 @@ export async function destroyMachines(ctx: EngineContext, options: DestroyOption
       .map((machine) => ({ machine, result: 'not-created' }))
     const summary = { deployment: { id: state.id, name: state.name }, outcomes }
     if (live.length === 0) return summary
-    const { analysis } = await analyzeConfig(ctx, state.configPath, state.name)
+    const { analysis } = await analyzeConfig(ctx, state.configPath, state.name, state)
     const order = destroyOrder(analysis.order, live)
     if (!(await options.confirm({ deployment: state.name, machines: order }))) {
       throw new GuixOpsError(ErrorCode.Cancelled, `destroy of deployment "${state.name}" cancelled; nothing changed`)

@@ -16,6 +16,7 @@ export { EXPORT_KIND, type ExportFormat, exportDeployment, importDeployment } fr
 export { findDeployment } from './lookup.js'
 export { type MachineAccess, machineAccess, openSession } from './machine-session.js'
 export { modifyDeployment } from './modify.js'
+export { listPlatforms, type PlatformRow } from './platforms.js'
 export { type PowerResult, startMachines, stopMachines } from './power.js'
 export {
   type DeploymentInfo,

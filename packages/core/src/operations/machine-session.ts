@@ -28,7 +28,7 @@ export async function machineAccess(
   const names =
     machines.length > 0 ? [...machines] : Object.keys(state.machines).filter((m) => state.machines[m]?.resource)
   const config = await readConfig(ctx, state.configPath)
-  const registry = registryFor(ctx, config, pickDeployment(config, state.name))
+  const registry = registryFor(ctx, config, pickDeployment(config, state.name), state)
   const access: MachineAccess[] = []
   for (const name of names) {
     const recorded = state.machines[name]

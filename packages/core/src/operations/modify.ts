@@ -10,7 +10,7 @@ export async function modifyDeployment(
   options: { deployment: string | undefined; config?: string },
 ): Promise<DeploymentState> {
   return withDeployment(ctx, options.deployment, async (current) => {
-    const { config, analysis } = await analyzeConfig(ctx, options.config ?? current.configPath, current.name)
+    const { config, analysis } = await analyzeConfig(ctx, options.config ?? current.configPath, current.name, current)
     const updated: DeploymentState = {
       ...current,
       configPath: config.file,

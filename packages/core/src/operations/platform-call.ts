@@ -66,7 +66,7 @@ export function chooseMachines(
 /** The plugins the deployment's config can use. */
 export async function deploymentRegistry(ctx: EngineContext, state: DeploymentState): Promise<PluginRegistry> {
   const config = await readConfig(ctx, state.configPath)
-  return registryFor(ctx, config, pickDeployment(config, state.name))
+  return registryFor(ctx, config, pickDeployment(config, state.name), state)
 }
 
 /** Runs `work` with the machine's platform, once the platform is known to have `capability`. */

@@ -64,7 +64,7 @@ export async function deploymentInfo(ctx: EngineContext, nameOrId: string | unde
   let analysis: DeploymentAnalysis | undefined
   let configError: ErrorJson | undefined
   try {
-    analysis = (await analyzeConfig(ctx, state.configPath, state.name)).analysis
+    analysis = (await analyzeConfig(ctx, state.configPath, state.name, state)).analysis
   } catch (error) {
     if (!isGuixOpsError(error)) throw error
     configError = error.toJSON()

@@ -17,7 +17,7 @@ export async function rollbackDeployment(
 ): Promise<RollbackResult[]> {
   return withDeployment(ctx, options.deployment, async (state) => {
     const config = await readConfig(ctx, state.configPath)
-    const registry = registryFor(ctx, config, pickDeployment(config, state.name))
+    const registry = registryFor(ctx, config, pickDeployment(config, state.name), state)
     const access = await machineAccess(ctx, state, options.machines ?? [])
     const results: RollbackResult[] = []
     for (const target of access) {

@@ -2,9 +2,15 @@
  * Checks that a plugin module's default export satisfies the contract, so a
  * broken plugin fails by name at load time, not halfway through a deploy.
  */
-import { API_VERSION, GuixOpsError, type PlatformDefinition, type SystemDefinition } from '@guix-ops/plugin-api'
+import {
+  API_VERSION,
+  GuixOpsError,
+  type HookPlugin,
+  type PlatformDefinition,
+  type SystemDefinition,
+} from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
-import type { PluginEntry } from './types.js'
+import type { HookEntry, PluginEntry } from './types.js'
 
 const REQUIRED: Record<PluginEntry['kind'], string[]> = {
   platform: ['provision', 'status', 'ssh'],
@@ -67,6 +73,17 @@ function assertContract(entry: PluginEntry, value: unknown): void {
   throw new GuixOpsError(
     ErrorCode.PluginContract,
     `${entry.kind} "${entry.name}" from ${entry.packageName} does not satisfy the plugin contract: ${problems.join('; ')}`,
+    { where: { plugin: entry.packageName, file: entry.modulePath } },
+  )
+}
+
+/** A hooks module's default export must be `defineHooks({ name, apply })`. */
+export function checkHooks(entry: HookEntry, value: unknown): HookPlugin {
+  const plugin = value as Partial<HookPlugin> | null | undefined
+  if (typeof plugin?.name === 'string' && typeof plugin.apply === 'function') return plugin as HookPlugin
+  throw new GuixOpsError(
+    ErrorCode.PluginContract,
+    `the hooks of ${entry.packageName} do not satisfy the plugin contract: the default export must be defineHooks({ name, apply })`,
     { where: { plugin: entry.packageName, file: entry.modulePath } },
   )
 }

@@ -17,6 +17,8 @@ export interface DiscoveryOptions {
   userPlugins?: string[]
   /** Package dirs of plugins that ship with the CLI. */
   bundledPlugins?: string[]
+  /** Which package provided each `kind:name` when the deployment was last deployed. */
+  recordedProviders?: Record<string, string>
 }
 
 /** dist/registry/discover.js -> the package root. */
@@ -67,7 +69,9 @@ export function discoverPackages(options: DiscoveryOptions): PackageCandidate[] 
   // The core's own package.json declares its built-in platforms (managed).
   add([CORE_PACKAGE_DIR], 'builtin')
   add(options.bundledPlugins ?? [], 'bundled')
-  add(options.configPlugins ?? [], 'config')
+  // Then, in this order: what the user installed or linked into the CLI,
+  // the deployment project's node_modules, the config's `plugins` paths.
+  add(options.userPlugins ?? [], 'user')
   if (options.projectDir) {
     for (const nm of nodeModulesUpFrom(options.projectDir)) {
       add(
@@ -76,7 +80,7 @@ export function discoverPackages(options: DiscoveryOptions): PackageCandidate[] 
       )
     }
   }
-  add(options.userPlugins ?? [], 'user')
+  add(options.configPlugins ?? [], 'config')
 
   const seen = new Set<string>()
   const unique: PackageCandidate[] = []

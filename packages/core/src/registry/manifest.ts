@@ -6,12 +6,14 @@ import { readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { API_VERSION, GuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
-import type { PackageCandidate, PluginEntry, PluginKind } from './types.js'
+import type { HookEntry, PackageCandidate, PluginEntry, PluginKind } from './types.js'
 
 export interface ManifestResult {
   packageName: string
   /** Undefined when the package has no `guix-ops` key: not a plugin. */
   entries?: PluginEntry[]
+  /** The package's lifecycle hook module, if it declares one. */
+  hooks?: HookEntry
   error?: GuixOpsError
   /** Names the package declares but cannot provide (wrong API version). */
   unusable?: { kind: PluginKind; name: string }[]
@@ -63,6 +65,8 @@ export function readManifest(candidate: PackageCandidate): ManifestResult {
     return fail(`"guix-ops" must be an object, got ${typeof manifest}`)
   }
   const m = manifest as Record<string, unknown>
+  // Other settings under the key (the CLI's `bundledPlugins`) do not make a plugin.
+  if (!['apiVersion', 'platforms', 'systems', 'hooks'].some((key) => key in m)) return { packageName }
   if (m.apiVersion !== API_VERSION) {
     if (typeof m.apiVersion !== 'number')
       return fail(`"guix-ops.apiVersion" must be a number (this guix-ops speaks ${API_VERSION})`)
@@ -74,6 +78,12 @@ export function readManifest(candidate: PackageCandidate): ManifestResult {
       unusable: declaredNames(m),
     }
   }
+  const version = typeof pkg.version === 'string' ? pkg.version : '0.0.0'
+  const inPackage = (modulePath: string) => {
+    const resolved = path.resolve(packageDir, modulePath)
+    return resolved.startsWith(packageDir + path.sep) ? resolved : undefined
+  }
+  const common = { packageName, version, packageDir, source: candidate.source, apiVersion: m.apiVersion }
   const entries: PluginEntry[] = []
   for (const kind of ['platform', 'system'] as const) {
     const key = KIND_KEYS[kind]
@@ -86,21 +96,14 @@ export function readManifest(candidate: PackageCandidate): ManifestResult {
       if (typeof modulePath !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(name)) {
         return fail(`"guix-ops.${key}.${name}" must be a lower-case name mapped to a module path`)
       }
-      const resolved = path.resolve(packageDir, modulePath)
-      if (!resolved.startsWith(packageDir + path.sep)) {
-        return fail(`"guix-ops.${key}.${name}" points outside the package: ${modulePath}`)
-      }
-      entries.push({
-        kind,
-        name,
-        packageName,
-        version: typeof pkg.version === 'string' ? pkg.version : '0.0.0',
-        packageDir,
-        modulePath: resolved,
-        source: candidate.source,
-        apiVersion: m.apiVersion,
-      })
+      const resolved = inPackage(modulePath)
+      if (!resolved) return fail(`"guix-ops.${key}.${name}" points outside the package: ${modulePath}`)
+      entries.push({ kind, name, modulePath: resolved, ...common })
     }
   }
-  return { packageName, entries }
+  if (m.hooks === undefined) return { packageName, entries }
+  if (typeof m.hooks !== 'string') return fail('"guix-ops.hooks" must be a module path')
+  const hooksModule = inPackage(m.hooks)
+  if (!hooksModule) return fail(`"guix-ops.hooks" points outside the package: ${m.hooks}`)
+  return { packageName, entries, hooks: { modulePath: hooksModule, ...common } }
 }

@@ -68,8 +68,38 @@ describe('PluginRegistry', () => {
 
     const both = PluginRegistry.discover({ projectDir: project, configPlugins: [fixture('fake-cloud')] })
     expect(() => both.entry('platform', 'fake-cloud')).toThrow(
-      /provided by two packages: guix-ops-fixture-fake-cloud .* and @acme\/cloud/,
+      /provided by two packages: @acme\/cloud \(project, .*\) and guix-ops-fixture-fake-cloud \(config, .*\)/,
     )
+  })
+
+  it('lists a package found as installed and in the config once, as installed', () => {
+    const registry = PluginRegistry.discover({
+      configPlugins: [fixture('fake-cloud')],
+      userPlugins: [fixture('fake-cloud')],
+    })
+    expect(registry.entry('platform', 'fake-cloud').source).toBe('user')
+  })
+
+  it('names the package a deployment was deployed with when its platform is gone', () => {
+    const registry = PluginRegistry.discover({ recordedProviders: { 'platform:acme': 'acme-platform' } })
+    expect(() => registry.entry('platform', 'acme')).toThrow(
+      'platform "acme" is missing: this deployment was deployed with it from the package acme-platform, which is no longer installed',
+    )
+  })
+
+  it('imports a hooks module only when asked, and checks it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-hooks-'))
+    writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'half-hooks', type: 'module', 'guix-ops': { apiVersion: 1, hooks: './hooks.js' } }),
+    )
+    writeFileSync(path.join(dir, 'hooks.js'), 'export default { name: "half" }\n')
+    const registry = PluginRegistry.discover({ configPlugins: [dir] })
+    expect(registry.hooks.map((h) => h.packageName)).toEqual(['half-hooks'])
+    await expect(registry.hookPlugins()).rejects.toMatchObject({
+      code: 'E_PLUGIN_CONTRACT',
+      message: expect.stringContaining('the hooks of half-hooks do not satisfy the plugin contract'),
+    })
   })
 
   it('refuses a manifest that points outside its package', () => {

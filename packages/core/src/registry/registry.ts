@@ -5,13 +5,16 @@
  * without stopping the others.
  */
 import { pathToFileURL } from 'node:url'
-import { GuixOpsError, type PlatformDefinition, type SystemDefinition } from '@guix-ops/plugin-api'
+import { GuixOpsError, type HookPlugin, type PlatformDefinition, type SystemDefinition } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
 import { closest } from '../config/describe.js'
-import { checkPlatform, checkSystem } from './contract.js'
+import { checkHooks, checkPlatform, checkSystem } from './contract.js'
 import { type DiscoveryOptions, discoverPackages } from './discover.js'
+import { provideHostApi } from './host-api.js'
 import { readManifest } from './manifest.js'
-import type { PluginEntry, PluginKind, PluginProblem } from './types.js'
+import type { HookEntry, PluginEntry, PluginKind, PluginProblem } from './types.js'
+
+type LoadableEntry = Pick<PluginEntry, 'name' | 'packageName' | 'modulePath'> & { kind: PluginKind | 'hooks' }
 
 export class PluginRegistry {
   /** First entry per kind and name, in precedence order. */
@@ -23,6 +26,9 @@ export class PluginRegistry {
   constructor(
     readonly entries: readonly PluginEntry[],
     readonly problems: readonly PluginProblem[],
+    readonly hooks: readonly HookEntry[] = [],
+    /** `kind:name` -> the package that provided it at the last deploy. */
+    private readonly recordedProviders: Record<string, string> = {},
   ) {
     for (const entry of entries) {
       const key = `${entry.kind}:${entry.name}`
@@ -35,18 +41,23 @@ export class PluginRegistry {
   static discover(options: DiscoveryOptions): PluginRegistry {
     const entries: PluginEntry[] = []
     const problems: PluginProblem[] = []
+    const hooks: HookEntry[] = []
     for (const candidate of discoverPackages(options)) {
       const result = readManifest(candidate)
       if (result.error) {
         problems.push({
           packageName: result.packageName,
           packageDir: candidate.dir,
+          source: candidate.source,
           error: result.error,
           ...(result.unusable ? { declares: result.unusable } : {}),
         })
-      } else if (result.entries) entries.push(...result.entries)
+      } else if (result.entries) {
+        entries.push(...result.entries)
+        if (result.hooks) hooks.push(result.hooks)
+      }
     }
-    return new PluginRegistry(entries, problems)
+    return new PluginRegistry(entries, problems, hooks, options.recordedProviders)
   }
 
   /** Names of every usable definition of a kind, sorted. */
@@ -82,6 +93,14 @@ export class PluginRegistry {
         },
       )
     }
+    const provider = this.recordedProviders[key]
+    if (provider) {
+      throw new GuixOpsError(
+        kind === 'platform' ? ErrorCode.UnknownPlatform : ErrorCode.UnknownSystem,
+        `${kind} "${name}" is missing: this deployment was deployed with it from the package ${provider}, which is no longer installed`,
+        { where: { plugin: provider }, suggestion: `guix-ops plugins install ${provider}` },
+      )
+    }
     const known = this.names(kind)
     const guess = closest(name, known)
     const failed = this.problems.map((p) => p.packageName)
@@ -107,10 +126,20 @@ export class PluginRegistry {
     return this.load(entry, (value) => checkSystem(entry, value))
   }
 
-  private load<T>(entry: PluginEntry, check: (value: unknown) => T): Promise<T> {
+  /** Every package's lifecycle hook plugin, imported now, in precedence order. */
+  hookPlugins(): Promise<HookPlugin[]> {
+    return Promise.all(
+      this.hooks.map((entry) =>
+        this.load({ ...entry, kind: 'hooks', name: entry.packageName }, (value) => checkHooks(entry, value)),
+      ),
+    )
+  }
+
+  private load<T>(entry: LoadableEntry, check: (value: unknown) => T): Promise<T> {
     const key = `${entry.kind}:${entry.name}`
     let pending = this.loaded.get(key) as Promise<T> | undefined
     if (!pending) {
+      provideHostApi()
       pending = import(pathToFileURL(entry.modulePath).href).then(
         (mod: { default?: unknown }) => check(mod.default),
         (error: unknown) => {

@@ -3,15 +3,16 @@ import type { GuixOpsError } from '@guix-ops/plugin-api'
 export type PluginKind = 'platform' | 'system'
 
 /**
- * Where a plugin was found: built into the core, bundled with the CLI, a
- * path in the config's `plugins` list, the deployment project's
- * node_modules, or installed into the CLI by the user. A package found in
+ * Where a plugin was found, in precedence order: built into the core,
+ * bundled with the CLI, installed or linked into the CLI by the user
+ * (`guix-ops plugins install|link`), the deployment project's
+ * node_modules, a path in the config's `plugins` list. A package found in
  * several places is listed under the first of these; a name declared by
  * two different packages is an error.
  */
 export type PluginSource = 'builtin' | 'bundled' | 'config' | 'project' | 'user'
 
-export const SOURCE_ORDER: readonly PluginSource[] = ['builtin', 'bundled', 'config', 'project', 'user']
+export const SOURCE_ORDER: readonly PluginSource[] = ['builtin', 'bundled', 'user', 'project', 'config']
 
 /** One platform or system as a package.json declares it; nothing imported yet. */
 export interface PluginEntry {
@@ -27,10 +28,21 @@ export interface PluginEntry {
   apiVersion: number
 }
 
+/** A package's lifecycle hook module, imported only when a deploy runs. */
+export interface HookEntry {
+  packageName: string
+  version: string
+  packageDir: string
+  modulePath: string
+  source: PluginSource
+  apiVersion: number
+}
+
 /** A package that declares plugins but cannot be used, reported by name. */
 export interface PluginProblem {
   packageName: string
   packageDir: string
+  source: PluginSource
   error: GuixOpsError
   /** Platforms and systems the package declares but cannot provide. */
   declares?: { kind: PluginKind; name: string }[]

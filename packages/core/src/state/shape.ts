@@ -56,6 +56,8 @@ function checkMachine(c: Checker, m: unknown, at: string): boolean {
   if (!isRecord(m)) return c.fail(at, `expected an object, got ${describe(m)}`)
   c.string(m.platform, `${at}.platform`)
   c.string(m.system, `${at}.system`)
+  c.optional(m.platformPackage, `${at}.platformPackage`, (v, p) => c.string(v, p))
+  c.optional(m.systemPackage, `${at}.systemPackage`, (v, p) => c.string(v, p))
   c.optional(m.resource, `${at}.resource`, (v, p) => c.jsonObject(v, p))
   c.optional(m.outputs, `${at}.outputs`, (v, p) => c.jsonObject(v, p))
   c.optional(m.address, `${at}.address`, (v, p) => c.string(v, p))

@@ -21,6 +21,9 @@ export interface MachineState {
   /** Platform and system types the machine was last deployed with. */
   platform: string
   system: string
+  /** The packages that provided them, so a missing plugin can be named. */
+  platformPackage?: string
+  systemPackage?: string
   /** The platform's resource; present while the machine exists. */
   resource?: JsonObject
   address?: string

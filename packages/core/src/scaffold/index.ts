@@ -1,0 +1,1 @@
+export { type NewPlatformOptions, type NewPlatformResult, scaffoldPlatform } from './platform.js'
