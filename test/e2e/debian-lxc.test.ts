@@ -9,9 +9,12 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { guixOps, json, tempDir } from '../support/cli.js'
 import { buildRepository, lxcUnavailable, startHost, type TestHost } from '../support/lxc.js'
+
+// Real containers on a busy machine (VMs may boot beside them): minutes, not seconds.
+vi.setConfig({ testTimeout: 300_000 })
 
 const unavailable = lxcUnavailable()
 if (unavailable) console.warn(`skipping the Debian end-to-end test on LXC containers: ${unavailable}`)

@@ -12,10 +12,13 @@ import path from 'node:path'
 import { connectSsh } from '@guix-ops/core'
 import type { SystemContext } from '@guix-ops/plugin-api'
 import guix from '@guix-ops/plugin-guix'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { FIXTURES, guixOps, json, tempDir } from '../support/cli.js'
 import { clearStandInLog, installGuixStandIn, STANDIN, standInLog } from '../support/guix-standin.js'
 import { lxcUnavailable, startHost, type TestHost } from '../support/lxc.js'
+
+// Real containers on a busy machine (VMs may boot beside them): minutes, not seconds.
+vi.setConfig({ testTimeout: 300_000 })
 
 const unavailable = lxcUnavailable()
 if (unavailable) console.warn(`skipping the guix driver contract tests on LXC containers: ${unavailable}`)

@@ -24,7 +24,7 @@ export interface RunOptions {
   stateDir: string
   cwd?: string
   env?: Record<string, string | undefined>
-  /** Default 60 s; deploying VMs takes longer. */
+  /** Default 180 s (a guard against hangs); deploying VMs takes longer. */
   timeoutMs?: number
 }
 
@@ -59,7 +59,7 @@ function execaOptions(options: RunOptions) {
     extendEnv: false,
     reject: false,
     stripFinalNewline: false,
-    timeout: options.timeoutMs ?? 60_000,
+    timeout: options.timeoutMs ?? 180_000,
   } as const
 }
 
