@@ -5,9 +5,10 @@
  * only once complete (built aside, then renamed), so a half-built image is
  * never used.
  */
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import path from 'node:path'
+import { buildOnce } from '../once.js'
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.GUIX_OPS_CACHE_DIR) return env.GUIX_OPS_CACHE_DIR
@@ -35,6 +36,8 @@ export interface ImageInfo {
   root?: string
   /** Virtual size of the disk in bytes; a machine's diskSize may not be smaller. */
   virtualSize: number
+  /** What a builder made it from: the recipe whose hash names it. */
+  recipe?: { [key: string]: unknown }
 }
 
 export async function readImage(dir: string): Promise<ImageInfo | undefined> {
@@ -91,4 +94,38 @@ export async function ensureImagesDir(): Promise<string> {
   const root = imagesDir()
   await mkdir(root, { recursive: true, mode: 0o755 })
   return root
+}
+
+/**
+ * The image named `name` from the cache, made by `make` if it is not there:
+ * `make` fills a private work directory and returns the image's description
+ * (paths relative to it); the directory becomes the image only once complete,
+ * and only one process makes a given image at a time.
+ */
+export async function cachedImage(
+  name: string,
+  make: (work: string) => Promise<Omit<ImageInfo, 'name' | 'createdAt'>>,
+  signal?: AbortSignal,
+): Promise<ImageInfo> {
+  const root = await ensureImagesDir()
+  const dir = path.join(root, name)
+  return buildOnce(
+    path.join(root, `.lock-${name}`),
+    () => readImage(dir),
+    async () => {
+      const work = `${dir}.work-${process.pid}`
+      await rm(work, { recursive: true, force: true })
+      await mkdir(work, { recursive: true })
+      try {
+        const info: ImageInfo = { name, createdAt: new Date().toISOString(), ...(await make(work)) }
+        await writeFile(path.join(work, 'image.json'), `${JSON.stringify(info, null, 2)}\n`)
+        await rename(work, dir)
+        return (await readImage(dir))!
+      } catch (error) {
+        await rm(work, { recursive: true, force: true })
+        throw error
+      }
+    },
+    signal,
+  )
 }

@@ -8,14 +8,13 @@
  * built once.
  */
 import { createHash } from 'node:crypto'
-import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ProgressReporter } from '@guix-ops/plugin-api'
 import { QemuError, qemuError } from '../errors.js'
-import { buildOnce } from '../once.js'
 import { run } from '../process.js'
-import { ensureImagesDir, type ImageInfo, readImage } from './cache.js'
+import { cachedImage, type ImageInfo } from './cache.js'
 import { debianMirror, hostCodename } from './host-apt.js'
 
 const GUEST_DIR = fileURLToPath(new URL('../../guest/', import.meta.url))
@@ -99,86 +98,70 @@ async function must(argv: string[], what: string, onLine?: (line: string) => voi
   return result
 }
 
-async function build(recipe: DebianRecipe, dir: string, progress: ProgressReporter, signal?: AbortSignal) {
+async function build(recipe: DebianRecipe, work: string, progress: ProgressReporter, signal?: AbortSignal) {
   const mirror = debianMirror(recipe.codename)
   if (!mirror)
     throw qemuError(QemuError.ImageBuild, `no Debian mirror for ${recipe.codename} in this machine's apt sources`, {
       suggestion: 'add one to /etc/apt/sources.list (the image is built from the mirror this machine uses)',
     })
-  const work = `${dir}.build-${process.pid}`
-  await rm(work, { recursive: true, force: true })
-  await mkdir(path.join(work, 'root'), { recursive: true })
-  try {
-    progress.report(`building the debian ${recipe.codename} image with mmdebstrap`)
-    await must(
-      [
-        'mmdebstrap',
-        '--variant=minbase',
-        `--include=${recipe.packages.join(',')}`,
-        ...customizeHooks().map((hook) => `--customize-hook=${hook}`),
-        recipe.codename,
-        path.join(work, 'root'),
-        `deb ${mirror} ${recipe.codename} main`,
-      ],
+  const root = path.join(work, 'root')
+  await mkdir(root)
+  progress.report(`building the debian ${recipe.codename} image with mmdebstrap`)
+  await must(
+    [
       'mmdebstrap',
-      (line) => progress.report(`image: ${line.replace(/^I: /, '')}`),
-      signal,
-    )
-    const boot = await readdir(path.join(work, 'root', 'boot'))
-    const kernel = boot.find((f) => f.startsWith('vmlinuz-'))
-    const initrd = boot.find((f) => f.startsWith('initrd.img-'))
-    if (!kernel || !initrd) throw qemuError(QemuError.ImageBuild, 'the built image has no kernel or initrd in /boot')
-    await copyFile(path.join(work, 'root', 'boot', kernel), path.join(work, 'vmlinuz'))
-    await copyFile(path.join(work, 'root', 'boot', initrd), path.join(work, 'initrd.img'))
-    progress.report('image: making the root file system')
-    const raw = path.join(work, 'root.raw')
-    await must(
-      ['mkfs.ext4', '-q', '-d', path.join(work, 'root'), '-L', 'guix-ops-root', raw, recipe.rootFsSize],
-      'mkfs.ext4',
-      undefined,
-      signal,
-    )
-    await rm(path.join(work, 'root'), { recursive: true, force: true })
-    await must(
-      ['qemu-img', 'convert', '-O', 'qcow2', raw, path.join(work, 'disk.qcow2')],
-      'qemu-img convert',
-      undefined,
-      signal,
-    )
-    await rm(raw, { force: true })
-    const info: ImageInfo = {
-      name: path.basename(dir),
-      source: 'builder',
-      origin: 'debian',
-      createdAt: new Date().toISOString(),
-      disk: 'disk.qcow2',
-      format: 'qcow2',
-      kernel: 'vmlinuz',
-      initrd: 'initrd.img',
-      root: '/dev/vda',
-      virtualSize: 2 * 1024 ** 3,
-    }
-    await writeFile(path.join(work, 'image.json'), `${JSON.stringify({ ...info, recipe }, null, 2)}\n`)
-    await rename(work, dir)
-    progress.report(`image ${info.name} built`)
-  } catch (error) {
-    await rm(work, { recursive: true, force: true })
-    throw error
-  }
+      '--variant=minbase',
+      `--include=${recipe.packages.join(',')}`,
+      ...customizeHooks().map((hook) => `--customize-hook=${hook}`),
+      recipe.codename,
+      root,
+      `deb ${mirror} ${recipe.codename} main`,
+    ],
+    'mmdebstrap',
+    (line) => progress.report(`image: ${line.replace(/^I: /, '')}`),
+    signal,
+  )
+  const boot = await readdir(path.join(root, 'boot'))
+  const kernel = boot.find((f) => f.startsWith('vmlinuz-'))
+  const initrd = boot.find((f) => f.startsWith('initrd.img-'))
+  if (!kernel || !initrd) throw qemuError(QemuError.ImageBuild, 'the built image has no kernel or initrd in /boot')
+  await copyFile(path.join(root, 'boot', kernel), path.join(work, 'vmlinuz'))
+  await copyFile(path.join(root, 'boot', initrd), path.join(work, 'initrd.img'))
+  progress.report('image: making the root file system')
+  const raw = path.join(work, 'root.raw')
+  await must(
+    ['mkfs.ext4', '-q', '-d', root, '-L', 'guix-ops-root', raw, recipe.rootFsSize],
+    'mkfs.ext4',
+    undefined,
+    signal,
+  )
+  await rm(root, { recursive: true, force: true })
+  const disk = path.join(work, 'disk.qcow2')
+  await must(['qemu-img', 'convert', '-O', 'qcow2', raw, disk], 'qemu-img convert', undefined, signal)
+  await rm(raw, { force: true })
 }
 
 /** The cached debian image, built first if it is not there yet. */
 export async function debianImage(progress: ProgressReporter, signal?: AbortSignal): Promise<ImageInfo> {
   const recipe = await debianRecipe()
-  const root = await ensureImagesDir()
-  const dir = path.join(root, recipeName(recipe))
-  return buildOnce(
-    path.join(root, `.lock-${recipeName(recipe)}`),
-    () => readImage(dir),
-    async () => {
-      await build(recipe, dir, progress, signal)
-      return (await readImage(dir))!
+  const image = await cachedImage(
+    recipeName(recipe),
+    async (work) => {
+      await build(recipe, work, progress, signal)
+      return {
+        source: 'builder',
+        origin: 'debian',
+        disk: 'disk.qcow2',
+        format: 'qcow2',
+        kernel: 'vmlinuz',
+        initrd: 'initrd.img',
+        root: '/dev/vda',
+        virtualSize: 2 * 1024 ** 3,
+        recipe: { ...recipe },
+      }
     },
     signal,
   )
+  progress.report(`image ${image.name} ready`)
+  return image
 }

@@ -4,12 +4,10 @@
  */
 import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { ProgressReporter } from '@guix-ops/plugin-api'
 import { QemuError, qemuError } from '../errors.js'
-import { buildOnce } from '../once.js'
-import { ensureImagesDir, type ImageInfo, readImage } from './cache.js'
+import { cachedImage, type ImageInfo } from './cache.js'
 import { inspectDisk } from './inspect.js'
 
 async function fetchTo(url: string, file: string, progress: ProgressReporter, signal?: AbortSignal): Promise<string> {
@@ -42,45 +40,22 @@ async function fetchTo(url: string, file: string, progress: ProgressReporter, si
   return hash.digest('hex')
 }
 
-export async function downloadedImage(
+export function downloadedImage(
   url: string,
   sha256: string,
   progress: ProgressReporter,
   signal?: AbortSignal,
 ): Promise<ImageInfo> {
-  const root = await ensureImagesDir()
-  const name = `url-${sha256.slice(0, 16)}`
-  const dir = path.join(root, name)
-  return buildOnce(
-    path.join(root, `.lock-${name}`),
-    () => readImage(dir),
-    async () => {
-      const work = `${dir}.download-${process.pid}`
-      await rm(work, { recursive: true, force: true })
-      await mkdir(work, { recursive: true })
-      try {
-        const actual = await fetchTo(url, path.join(work, 'disk'), progress, signal)
-        if (actual !== sha256)
-          throw qemuError(QemuError.ImageDownload, `${url} has sha256 ${actual}, not the ${sha256} the config names`, {
-            suggestion: 'check imageSha256; the download was discarded',
-          })
-        const facts = await inspectDisk(path.join(work, 'disk'), 'image')
-        const info: ImageInfo = {
-          name,
-          source: 'url',
-          origin: url,
-          createdAt: new Date().toISOString(),
-          disk: 'disk',
-          format: facts.format,
-          virtualSize: facts.virtualSize,
-        }
-        await writeFile(path.join(work, 'image.json'), `${JSON.stringify(info, null, 2)}\n`)
-        await rename(work, dir)
-        return (await readImage(dir))!
-      } catch (error) {
-        await rm(work, { recursive: true, force: true })
-        throw error
-      }
+  return cachedImage(
+    `url-${sha256.slice(0, 16)}`,
+    async (work) => {
+      const actual = await fetchTo(url, path.join(work, 'disk'), progress, signal)
+      if (actual !== sha256)
+        throw qemuError(QemuError.ImageDownload, `${url} has sha256 ${actual}, not the ${sha256} the config names`, {
+          suggestion: 'check imageSha256; the download was discarded',
+        })
+      const facts = await inspectDisk(path.join(work, 'disk'), 'image')
+      return { source: 'url', origin: url, disk: 'disk', ...facts }
     },
     signal,
   )

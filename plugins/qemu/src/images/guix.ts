@@ -7,13 +7,12 @@
  * config (openssh-service-type's authorized-keys), and the host key is pinned
  * on first contact.
  */
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { copyFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { ProgressReporter } from '@guix-ops/plugin-api'
 import { QemuError, qemuError } from '../errors.js'
-import { buildOnce } from '../once.js'
 import { run } from '../process.js'
-import { ensureImagesDir, type ImageInfo, readImage } from './cache.js'
+import { cachedImage, type ImageInfo } from './cache.js'
 import { inspectDisk } from './inspect.js'
 
 export const GUIX_PREFIX = 'guix:'
@@ -43,34 +42,10 @@ export async function guixImage(
       QemuError.ImageBuild,
       `guix system image failed (exit ${built.code}): ${built.stderr.trim().split('\n').slice(-8).join('\n')}`,
     )
-  const root = await ensureImagesDir()
-  const name = `guix-${path.basename(storePath).slice(0, 32)}`
-  const dir = path.join(root, name)
-  return buildOnce(
-    path.join(root, `.lock-${name}`),
-    () => readImage(dir),
-    async () => {
-      const work = `${dir}.build-${process.pid}`
-      await mkdir(work, { recursive: true })
-      try {
-        // Out of the read-only store, so the overlay's backing file stays put even after a guix gc.
-        await copyFile(storePath, path.join(work, 'disk.qcow2'))
-        const facts = await inspectDisk(path.join(work, 'disk.qcow2'), `image ${spec}`)
-        const info: ImageInfo = {
-          name,
-          source: 'builder',
-          origin: storePath,
-          createdAt: new Date().toISOString(),
-          disk: 'disk.qcow2',
-          ...facts,
-        }
-        await writeFile(path.join(work, 'image.json'), `${JSON.stringify(info, null, 2)}\n`)
-        await rename(work, dir)
-        return (await readImage(dir))!
-      } catch (error) {
-        await rm(work, { recursive: true, force: true })
-        throw error
-      }
-    },
-  )
+  return cachedImage(`guix-${path.basename(storePath).slice(0, 32)}`, async (work) => {
+    // Out of the read-only store, so the overlay's backing file stays put even after a guix gc.
+    await copyFile(storePath, path.join(work, 'disk.qcow2'))
+    const facts = await inspectDisk(path.join(work, 'disk.qcow2'), `image ${spec}`)
+    return { source: 'builder', origin: storePath, disk: 'disk.qcow2', ...facts }
+  })
 }
