@@ -6,10 +6,12 @@ import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } fr
 import { createServer, type Server } from 'node:net'
 import path from 'node:path'
 import { execa } from 'execa'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { BIN, guixOps, guixOpsAsync, json, type RunResult, tempDir } from '../support/cli.js'
 import { IMAGE_CACHE, qemuProcessesMentioning, useImageCache, vmUnavailable } from '../support/qemu.js'
 
+// Each case starts real QEMU; on a busy machine (other VMs booting beside) that takes minutes, not seconds.
+vi.setConfig({ testTimeout: 600_000 })
 useImageCache()
 const unavailable = vmUnavailable()
 const hasGuix = spawnSync('sh', ['-c', 'command -v guix']).status === 0

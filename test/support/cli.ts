@@ -28,11 +28,15 @@ export interface RunOptions {
   timeoutMs?: number
 }
 
-/** oclif's data, cache and config dirs beside the state dir: tests never see the user's installed plugins. */
+/**
+ * oclif's data, cache and config dirs beside the state dir: tests never see
+ * the user's installed plugins. The cache dir is also where VM images are
+ * kept: a test that set one (the shared image cache) keeps it.
+ */
 export function oclifDirs(stateDir: string): Record<string, string> {
   return {
     GUIX_OPS_DATA_DIR: `${stateDir}.oclif/data`,
-    GUIX_OPS_CACHE_DIR: `${stateDir}.oclif/cache`,
+    GUIX_OPS_CACHE_DIR: process.env.GUIX_OPS_CACHE_DIR ?? `${stateDir}.oclif/cache`,
     GUIX_OPS_CONFIG_DIR: `${stateDir}.oclif/config`,
   }
 }
