@@ -46,10 +46,28 @@ export function aptMirror(): string {
   throw new Error('no Debian bookworm mirror in /etc/apt/sources.list*')
 }
 
+/**
+ * The bridge is up only while lxc-net's dnsmasq runs: after a reboot or when
+ * the processes that started it were killed, the bridge and lxc-net's
+ * "network_up" mark can outlive dnsmasq, and containers then get no address.
+ */
+const BRIDGE_SCRIPT = `
+pid=$(cat /run/lxc/dnsmasq.pid 2>/dev/null) && [ "$(cat /proc/$pid/comm 2>/dev/null)" = dnsmasq ] && exit 0
+rm -f /run/lxc/network_up
+exec /usr/libexec/lxc/lxc-net start`
+
+function dnsmasqRunning(): boolean {
+  try {
+    const pid = readFileSync('/run/lxc/dnsmasq.pid', 'utf8').trim()
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'dnsmasq'
+  } catch {
+    return false
+  }
+}
+
 function ensureBridge(): void {
-  if (spawnSync('ip', ['link', 'show', 'lxcbr0']).status === 0) return
-  const script = 'ip link show lxcbr0 >/dev/null 2>&1 || /usr/libexec/lxc/lxc-net start'
-  run('flock', [SETUP_LOCK, 'sh', '-c', script], { env: { LXC_DHCP_PING: 'false' } })
+  if (dnsmasqRunning()) return
+  run('flock', ['-o', SETUP_LOCK, 'sh', '-c', BRIDGE_SCRIPT], { env: { LXC_DHCP_PING: 'false' } })
 }
 
 /**
