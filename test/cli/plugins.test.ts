@@ -141,7 +141,12 @@ describe('plugins', () => {
     const dir = tempDir()
     const tarball = path.join(dir, 'not-a-package-1.0.0.tgz')
     writeFileSync(tarball, 'this is not a gzip file')
-    const before = run(['plugins', '--json']).stdout
+    // oclif loads plugins concurrently, so compare what is installed, not the order it is listed in.
+    const installed = () =>
+      json<{ name: string; type: string; version: string }[]>(run(['plugins', '--json']))
+        .map((p) => `${p.type} ${p.name}@${p.version}`)
+        .sort()
+    const before = installed()
     const failed = guixOps(['plugins', 'install', './not-a-package-1.0.0.tgz'], { stateDir, cwd: dir })
     expect(failed.stderr).toContain(`Installing plugin file:${tarball}`)
     expect(failed.code).not.toBe(0)
@@ -149,6 +154,6 @@ describe('plugins', () => {
     expect(failed.stderr).toContain(
       `error E_PLUGIN_INSTALL: npm could not install file:${tarball}; its own error is above`,
     )
-    expect(run(['plugins', '--json']).stdout).toBe(before)
+    expect(installed()).toEqual(before)
   })
 })
