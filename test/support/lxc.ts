@@ -83,6 +83,21 @@ function ensureBase(): void {
   run('flock', [SETUP_LOCK, 'sh', '-c', script, 'sh', BASE], { env: { MIRROR: aptMirror() } })
 }
 
+/** What a failed address wait needs to be understood: is DHCP served at all, and what does the container see. */
+function addressDiagnostics(exec: TestHost['exec']): string {
+  const show = (argv: string[]) => {
+    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' })
+    return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim()
+  }
+  const inside = exec(['sh', '-c', 'ip -4 -br addr; ip -4 route'])
+  return [
+    '',
+    `lxc-net's dnsmasq running: ${dnsmasqRunning()}`,
+    `host lxcbr0: ${show(['ip', '-4', '-br', 'addr', 'show', 'lxcbr0'])}`,
+    `in the container: ${`${inside.stdout}${inside.stderr}`.trim()}`,
+  ].join('\n  ')
+}
+
 export interface TestHost {
   name: string
   address: string
@@ -91,12 +106,17 @@ export interface TestHost {
   destroy(): void
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined,
+  timeoutMs = 60_000,
+  diagnose: () => string = () => '',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = probe()
     if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${diagnose()}`)
     await new Promise((r) => setTimeout(r, 250))
   }
 }
@@ -119,10 +139,18 @@ export async function startHost(name: string, publicKey: string, repoDir: string
     })
     return { code: r.status, stdout: r.stdout, stderr: r.stderr }
   }
-  const address = await waitFor(`an address for ${name}`, () => {
-    const out = spawnSync('lxc-info', ['-n', name, '-iH'], { encoding: 'utf8' }).stdout.trim().split('\n')[0]
-    return out && /^\d+\.\d+\.\d+\.\d+$/.test(out) ? out : undefined
-  })
+  const address = await waitFor(
+    `an address for ${name}`,
+    () => {
+      const out = spawnSync('lxc-info', ['-n', name, '-iH'], { encoding: 'utf8' }).stdout ?? ''
+      return out
+        .split('\n')
+        .find((line) => /^\d+\.\d+\.\d+\.\d+$/.test(line.trim()))
+        ?.trim()
+    },
+    90_000,
+    () => addressDiagnostics(exec),
+  )
   exec(
     ['sh', '-c', 'mkdir -p /root/.ssh && chmod 700 /root/.ssh && cat > /root/.ssh/authorized_keys'],
     `${publicKey}\n`,
