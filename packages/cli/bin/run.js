@@ -4,6 +4,15 @@ import { enableCompileCache } from 'node:module'
 
 enableCompileCache?.()
 
+// oclif's own Node version check loads semver (47 modules) on every start;
+// this one costs nothing. Keep it in step with "engines" in package.json.
+const [major, minor] = process.versions.node.split('.').map(Number)
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(`guix-ops needs Node.js >= 22.18; this is ${process.version}\n`)
+  process.exit(1)
+}
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
+
 async function main(argv) {
   if (argv.length === 1 && argv[0] === '--version') {
     // Answered without loading oclif, in oclif's own format.

@@ -21,8 +21,18 @@ export interface DiscoveryOptions {
   recordedProviders?: Record<string, string>
 }
 
-/** dist/registry/discover.js -> the package root. */
-const CORE_PACKAGE_DIR: string = fileURLToPath(new URL('../..', import.meta.url))
+/** The package root: the nearest package.json above this file (built as dist/ or bundled as bundle/). */
+const CORE_PACKAGE_DIR: string = packageRootAbove(fileURLToPath(import.meta.url))
+
+function packageRootAbove(file: string): string {
+  let dir = path.dirname(file)
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir)
+    if (parent === dir) throw new Error(`no package.json above ${file}`)
+    dir = parent
+  }
+  return dir
+}
 
 function packagesIn(nodeModules: string): string[] {
   const dirs: string[] = []

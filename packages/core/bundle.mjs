@@ -1,0 +1,20 @@
+// Bundles the built engine (dist/) into a few files under bundle/: loading
+// ~80 small modules costs a short command most of its start-up time, one
+// file a fraction of it. Entries are what others import: the package index
+// and the built-in `managed` platform, which the registry loads by path;
+// what both use lands in shared chunks, so there is one copy of each module.
+// Packages stay external (they load lazily, and plugins must share
+// @guix-ops/plugin-api with the host), except tapable, small and always used.
+import { rmSync } from 'node:fs'
+import { build } from 'rolldown'
+
+const here = new URL('.', import.meta.url).pathname
+rmSync(`${here}bundle`, { recursive: true, force: true })
+await build({
+  cwd: here,
+  input: { index: 'dist/index.js', 'platforms/managed': 'dist/platforms/managed.js' },
+  platform: 'node',
+  external: (id) => !id.startsWith('.') && !id.startsWith('/') && id !== 'tapable',
+  output: { dir: 'bundle', format: 'esm', chunkFileNames: 'chunks/[name]-[hash].js' },
+  logLevel: 'warn',
+})
