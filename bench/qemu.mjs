@@ -4,7 +4,7 @@
 // answering on the forwarded port), measured in the same run; then a cold
 // deploy of the quick start (image already cached). Reports guix-ops' overhead
 // as a ratio to the raw boot. Needs root, QEMU and mmdebstrap (see README).
-// Usage: node bench/qemu.mjs [--json] [--skip-quickstart]
+// Usage: node bench/qemu.mjs [--rounds N] [--json] [--skip-quickstart]
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -92,13 +92,23 @@ async function measure(label, count, boot) {
   return { wall: Math.max(...each), each }
 }
 
+// One TCG boot varies by several seconds from the next (seen: 30 s and 42 s
+// in a row), so each case runs in several rounds and medians are compared.
+const rounds = Number(args[args.indexOf('--rounds') + 1]) || 3
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-bench-qemu-'))
 const results = {}
 for (const count of [1, 3]) {
-  // Alternate raw and ours so drifting machine load hits both alike.
-  const raw = await measure('raw', count, (n) => rawBoot(dir, n))
-  const ours = await measure('ours', count, guixOpsBoot)
-  results[`${count} VM(s)`] = { rawMs: raw.wall, guixOpsMs: ours.wall, ratio: ours.wall / raw.wall }
+  const raw = []
+  const ours = []
+  for (let round = 0; round < rounds; round++) {
+    // Alternate raw and ours so drifting machine load hits both alike.
+    raw.push((await measure(`raw${round}-`, count, (n) => rawBoot(dir, n))).wall)
+    ours.push((await measure(`ours${round}-`, count, guixOpsBoot)).wall)
+  }
+  const rawMs = median(raw)
+  const guixOpsMs = median(ours)
+  results[`${count} VM(s)`] = { rawMs, guixOpsMs, ratio: guixOpsMs / rawMs, rounds: { raw, guixOps: ours } }
 }
 rmSync(dir, { recursive: true, force: true })
 
@@ -122,6 +132,6 @@ else
   for (const [name, r] of Object.entries(results))
     console.log(
       r.rawMs
-        ? `${name.padEnd(12)} raw QEMU ${(r.rawMs / 1000).toFixed(1)} s, guix-ops ${(r.guixOpsMs / 1000).toFixed(1)} s: ratio ${r.ratio.toFixed(2)} (overhead ${((r.ratio - 1) * 100).toFixed(0)} %)`
+        ? `${name.padEnd(12)} median of ${r.rounds.raw.length}: raw QEMU ${(r.rawMs / 1000).toFixed(1)} s, guix-ops ${(r.guixOpsMs / 1000).toFixed(1)} s: ratio ${r.ratio.toFixed(2)} (overhead ${((r.ratio - 1) * 100).toFixed(0)} %); rounds raw ${r.rounds.raw.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s, guix-ops ${r.rounds.guixOps.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s`
         : `${name}: ${(r.guixOpsMs / 1000).toFixed(1)} s`,
     )
