@@ -11,7 +11,8 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 
-const BASE = 'guix-ops-test-base'
+/** Renamed whenever what the base holds changes, so that an old cached one is not used (v2: sudo). */
+const BASE = 'guix-ops-test-base-v2'
 
 export function lxcUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'LXC tests run as root'
@@ -79,7 +80,7 @@ const SETUP_LOCK = '/run/lock/guix-ops-test-lxc.lock'
 
 function ensureBase(): void {
   if (spawnSync('lxc-info', ['-n', BASE]).status === 0) return
-  const script = 'lxc-info -n "$1" >/dev/null 2>&1 || lxc-create -n "$1" -t debian -- -r bookworm'
+  const script = 'lxc-info -n "$1" >/dev/null 2>&1 || lxc-create -n "$1" -t debian -- -r bookworm --packages=sudo'
   run('flock', [SETUP_LOCK, 'sh', '-c', script, 'sh', BASE], { env: { MIRROR: aptMirror() } })
 }
 
