@@ -232,27 +232,41 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     ).toBe(true)
   })
 
-  it('a non-root login whose sudo does not work is refused up front, naming the user, and nothing is applied', () => {
-    const { app } = hosts
+  // On db, which no later test uses: the deploy that works replaces the shop's generation there.
+  it('deploys as a non-root user through sudo, and refuses up front, naming the user, when sudo is missing or wants a password', () => {
+    const { db } = hosts
     sh(
-      app,
+      db,
       'useradd --create-home deployer && install -d -o deployer -m 700 /home/deployer/.ssh && install -o deployer -m 600 /root/.ssh/authorized_keys /home/deployer/.ssh/authorized_keys',
     )
     const file = path.join(work, 'sudo.config.ts')
     writeFileSync(
       file,
       `export default { name: 'sudo-test', machines: { box: {
-  platform: { type: 'managed', host: '${app.address}', user: 'deployer', sudo: true, identity: '${key}' },
-  system: { type: 'debian', files: { '/etc/guix-ops-sudo-test': 'x' } },
+  platform: { type: 'managed', host: '${db.address}', user: 'deployer', sudo: true, identity: '${key}' },
+  system: { type: 'debian', packages: ['guix-ops-extra'], files: { '/etc/guix-ops-sudo-test': { content: 'x\\n', mode: '0640' } } },
 } } }
 `,
     )
     expect(guixOps(['create', file], { stateDir }).code).toBe(0)
-    const result = guixOps(['deploy', '-d', 'sudo-test', '--json'], { stateDir })
-    expect(result.code).toBe(1)
-    const summary = json<{ failed: { machine: string; error: string }[] }>(result)
-    expect(summary.failed[0]?.error).toMatch(/sudo -n does not work for deployer: .*sudo.*not found/)
-    expect(sh(app, 'test -e /etc/guix-ops-sudo-test').code).not.toBe(0)
+    const refusal = () => {
+      const result = guixOps(['deploy', '-d', 'sudo-test', '--json'], { stateDir })
+      expect(result.code).toBe(1)
+      expect(sh(db, 'test -e /etc/guix-ops-sudo-test').code).not.toBe(0)
+      return json<{ failed: { machine: string; error: string }[] }>(result).failed[0]?.error
+    }
+    // deployer is in no sudoers rule: sudo wants a password, which guix-ops never types.
+    expect(refusal()).toMatch(/sudo -n does not work for deployer: sudo: a password is required/)
+    sh(db, 'mv /usr/bin/sudo /usr/bin/sudo.away')
+    expect(refusal()).toMatch(/sudo -n does not work for deployer: .*sudo.*not found/)
+    sh(db, 'mv /usr/bin/sudo.away /usr/bin/sudo')
+    sh(db, 'echo "deployer ALL=(ALL) NOPASSWD: ALL" > /etc/sudoers.d/deployer && chmod 0440 /etc/sudoers.d/deployer')
+    const deployed = guixOps(['deploy', '-d', 'sudo-test'], { stateDir })
+    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0)
+    expect(sh(db, 'stat -c "%U %a" /etc/guix-ops-sudo-test && cat /etc/guix-ops-sudo-test').stdout).toBe(
+      'root 640\nx\n',
+    )
+    expect(packageStatus(db, 'guix-ops-extra')).toBe('ii')
   })
 
   it('reboots a managed host and finds it again with its pinned key, its service up', async () => {

@@ -108,12 +108,19 @@ export class SshSession implements RemoteHost {
       if (this.elevate) {
         const staging = (await this.run(['mktemp', '-d'], { sudo: false })).trim()
         const temp = `${staging}/upload`
-        await this.writeSftp(temp, data, 0o600)
-        const modeText = mode.toString(8).padStart(4, '0')
-        const owner = options.owner ? ['-o', options.owner] : []
-        await this.run(['install', '-m', modeText, ...owner, '-T', temp, `${file}${suffix}`])
-        await this.run(['mv', '-f', '-T', `${file}${suffix}`, file])
-        await this.run(['rm', '-rf', staging], { sudo: false })
+        try {
+          await this.writeSftp(temp, data, 0o600)
+          const modeText = mode.toString(8).padStart(4, '0')
+          await this.run(['install', '-m', modeText, '-T', temp, `${file}${suffix}`])
+          // chown, not install -o: the owner may be "user:group", which install does not take.
+          if (options.owner) await this.run(['chown', options.owner, `${file}${suffix}`])
+          await this.run(['mv', '-f', '-T', `${file}${suffix}`, file])
+        } catch (error) {
+          await this.exec(['rm', '-f', `${file}${suffix}`]).catch(() => undefined)
+          throw error
+        } finally {
+          await this.exec(['rm', '-rf', staging], { sudo: false }).catch(() => undefined)
+        }
         return
       }
       const temp = path.posix.join(path.posix.dirname(file), `.${path.posix.basename(file)}${suffix}`)
