@@ -6,10 +6,13 @@
 // Packages stay external (they load lazily, and plugins must share
 // @guix-ops/plugin-api with the host), except tapable, small and always used.
 import { rmSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { build } from 'rolldown'
 
-const here = new URL('.', import.meta.url).pathname
-rmSync(`${here}bundle`, { recursive: true, force: true })
+// fileURLToPath, not URL#pathname: a checkout path with spaces must not arrive percent-encoded.
+const here = path.dirname(fileURLToPath(import.meta.url))
+rmSync(path.join(here, 'bundle'), { recursive: true, force: true })
 await build({
   cwd: here,
   input: { index: 'dist/index.js', 'platforms/managed': 'dist/platforms/managed.js' },
