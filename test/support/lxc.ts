@@ -8,8 +8,15 @@
  * apt sources are replaced, so they contact no mirror.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+
+/**
+ * Container names carry a short tag of this checkout, so that two checkouts on
+ * one machine can run the same suite at once without destroying each other's hosts.
+ */
+const CHECKOUT = createHash('sha256').update(process.cwd()).digest('hex').slice(0, 6)
 
 /** Renamed whenever what the base holds changes, so that an old cached one is not used (v2: sudo). */
 const BASE = 'guix-ops-test-base-v2'
@@ -126,7 +133,8 @@ async function waitFor<T>(
  * A fresh Debian host: a clone of the base, started, with `publicKey`
  * authorized for root and the local repository `repoDir` as its only apt source.
  */
-export async function startHost(name: string, publicKey: string, repoDir: string): Promise<TestHost> {
+export async function startHost(baseName: string, publicKey: string, repoDir: string): Promise<TestHost> {
+  const name = `${baseName}-${CHECKOUT}`
   ensureBridge()
   ensureBase()
   spawnSync('lxc-destroy', ['-f', '-n', name])
