@@ -28,6 +28,8 @@ export interface TestSshd {
   /** Path of a client private key the server accepts. */
   identity: string
   user: string
+  /** PID of the sshd: `nsenter -t PID -m` sees its private mounts. */
+  pid(): number
   /** Kills every open session, as a network cut would; the server keeps listening. */
   dropConnections(): void
   /** Makes the server present a new host key from now on (a reinstalled host). */
@@ -67,7 +69,30 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
   throw new Error(`sshd did not listen on 127.0.0.1:${port}: ${log()}`)
 }
 
-export async function startSshd(): Promise<TestSshd> {
+/**
+ * `tmpfs`: directories (path -> size, e.g. '64k') the sshd and its sessions
+ * see as fresh tmpfs mounts of their own (`unshare -m`): a private /var/lib, a
+ * small disk to fill. The rest of the filesystem is this machine's own.
+ */
+export interface SshdOptions {
+  tmpfs?: Record<string, string>
+}
+
+/** Mounts each (dir, size) pair given after the sshd and its config, then becomes the sshd. */
+const PRIVATE_MOUNTS = `sshd="$1"; config="$2"; shift 2
+while [ $# -gt 0 ]; do mount -t tmpfs -o "size=$2,mode=0755" tmpfs "$1" || exit 1; shift 2; done
+exec "$sshd" -D -e -f "$config"`
+
+function sshdCommand(config: string, options: SshdOptions): [string, string[]] {
+  const mounts = Object.entries(options.tmpfs ?? {}).flat()
+  if (mounts.length === 0) return [SSHD, ['-D', '-e', '-f', config]]
+  return [
+    'unshare',
+    ['-m', '--propagation', 'private', '--', 'sh', '-c', PRIVATE_MOUNTS, 'sh', SSHD, config, ...mounts],
+  ]
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-sshd-'))
   keygen(path.join(dir, 'host_ed25519'))
   keygen(path.join(dir, 'client_ed25519'))
@@ -95,7 +120,8 @@ export async function startSshd(): Promise<TestSshd> {
   let child: ChildProcess
   let output = ''
   const launch = async () => {
-    child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const [command, args] = sshdCommand(config, options)
+    child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] })
     child.stderr?.on('data', (d) => {
       output += d
     })
@@ -115,6 +141,7 @@ export async function startSshd(): Promise<TestSshd> {
     hostKey: pub(),
     identity: path.join(dir, 'client_ed25519'),
     user: (process.env.USER ?? spawnSync('id', ['-un'], { encoding: 'utf8' }).stdout.trim()) || 'root',
+    pid: () => child.pid!,
     dropConnections: () => {
       if (child.pid) spawnSync('pkill', ['-KILL', '-P', String(child.pid)])
     },

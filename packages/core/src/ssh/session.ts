@@ -5,11 +5,12 @@
  */
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
-import { type ExecOptions, type ExecResult, GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
+import { type ExecOptions, type ExecResult, GuixOpsError, isGuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
 import type { Client, SFTPWrapper } from 'ssh2'
 import { describeTarget, SshErrorCode, transportError } from './errors.js'
 import { commandLine } from './quote.js'
 import type { SshOptions, SshTarget } from './target.js'
+import { uploadFailure } from './upload-failure.js'
 
 interface RawResult {
   stdout: Buffer
@@ -124,12 +125,18 @@ export class SshSession implements RemoteHost {
         return
       }
       const temp = path.posix.join(path.posix.dirname(file), `.${path.posix.basename(file)}${suffix}`)
-      await this.writeSftp(temp, data, mode)
-      if (options.owner) await this.run(['chown', options.owner, temp])
-      await this.renameSftp(temp, file)
+      try {
+        await this.writeSftp(temp, data, mode)
+        if (options.owner) await this.run(['chown', options.owner, temp])
+        await this.renameSftp(temp, file)
+      } catch (error) {
+        await this.exec(['rm', '-f', '--', temp]).catch(() => undefined)
+        throw error
+      }
     } catch (error) {
-      if ((error as { code?: string }).code?.startsWith('E_SSH')) throw error
-      throw transportError(SshErrorCode.Transfer, this.target, this.options, `cannot write ${file}`, error)
+      if (isGuixOpsError(error)) throw error
+      const why = await uploadFailure((argv) => this.exec(argv), file, data.length, error)
+      throw transportError(SshErrorCode.Transfer, this.target, this.options, `cannot write ${file}`, why)
     }
   }
 

@@ -1,5 +1,5 @@
 // The SSH transport against a real OpenSSH server on 127.0.0.1.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -83,6 +83,36 @@ describe.skipIf(unavailable !== undefined)('SSH transport against a real sshd', 
       expect(missing.message).toContain('nope')
     } finally {
       ssh.close()
+    }
+  })
+
+  it('says which file could not be written and why (a full disk, a directory in the way), leaving no temp file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-full-'))
+    const disk = path.join(dir, 'disk')
+    mkdirSync(disk)
+    const small = await startSshd({ tmpfs: { [disk]: '64k' } })
+    const ssh = await connectSsh(
+      { ...target, port: small.port, identity: small.identity, hostKey: small.hostKey },
+      { label: { deployment: 'shop', machine: 'db' } },
+    )
+    try {
+      const big = `${disk}/big.bin`
+      const full = await caught(ssh.upload(big, new Uint8Array(256 * 1024).fill(7)))
+      expect(full.code).toBe('E_SSH_TRANSFER')
+      expect(full.message).toContain('machine "db"')
+      expect(full.message).toContain(`cannot write ${big}`)
+      expect(full.message).toMatch(/no space left/i)
+      await ssh.exec(['mkdir', `${disk}/conf.d`])
+      const directory = await caught(ssh.upload(`${disk}/conf.d`, 'x\n'))
+      expect(directory.code).toBe('E_SSH_TRANSFER')
+      expect(directory.message).toContain(`cannot write ${disk}/conf.d: a directory is in the way`)
+      // Nothing left behind, and the disk is usable again.
+      expect((await ssh.exec(['ls', '-A', disk])).stdout).toBe('conf.d\n')
+      await ssh.upload(`${disk}/small`, 'fits\n')
+      expect((await ssh.exec(['cat', `${disk}/small`])).stdout).toBe('fits\n')
+    } finally {
+      ssh.close()
+      await small.stop()
     }
   })
 
