@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto'
 import type { ProgressReporter, RemoteHost } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
+import { fileBytes } from './content.js'
 import { STATE_DIR } from './generations.js'
 import { pushPackages } from './push.js'
 import { APT_ENV, must } from './remote.js'
@@ -71,7 +72,7 @@ async function applyAction(host: RemoteHost, action: Action, options: ApplyOptio
         ['mkdir', '-p', '--', action.path.replace(/\/[^/]*$/, '') || '/'],
         `creating the directory of ${action.path}`,
       )
-      await host.upload(action.path, file.content, {
+      await host.upload(action.path, fileBytes(file), {
         mode: Number.parseInt(file.mode, 8),
         owner: `${file.owner}:${file.group}`,
       })

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { GuixOpsError } from '@guix-ops/plugin-api'
+import { contentOf } from './content.js'
 import type { Desired } from './model.js'
 import type { DebianOptions } from './options.js'
 
@@ -14,11 +15,12 @@ export async function desiredFrom(options: DebianOptions, configDir: string | un
       files[file] = { content: spec, mode: '0644', owner: 'root', group: 'root' }
       continue
     }
-    let content = spec.content
+    let content = spec.content === undefined ? undefined : { content: spec.content }
     if (content === undefined) {
       const source = path.resolve(configDir ?? process.cwd(), spec.source!)
       try {
-        content = await readFile(source, 'utf8')
+        // Bytes, never decoded: a gzip file or Latin-1 text must arrive as it is.
+        content = contentOf(await readFile(source))
       } catch (error) {
         throw new GuixOpsError(
           'E_DEBIAN_SOURCE',
@@ -27,7 +29,7 @@ export async function desiredFrom(options: DebianOptions, configDir: string | un
       }
     }
     files[file] = {
-      content,
+      ...content,
       mode: normalMode(spec.mode, '0644'),
       owner: spec.owner ?? 'root',
       group: spec.group ?? spec.owner ?? 'root',

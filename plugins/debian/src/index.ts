@@ -16,6 +16,7 @@ import {
 } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
 import { runAction } from './apply.js'
+import { fileBytes } from './content.js'
 import { desiredFrom } from './desired.js'
 import { readFacts } from './facts.js'
 import {
@@ -31,7 +32,7 @@ import { type DebianOptions, debianOptions } from './options.js'
 import { expandUsers, planSystem } from './plan.js'
 import { arm, disarm, snapshot, touchedFiles } from './safety.js'
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
 async function planFor(ctx: SystemContext, desired: Desired) {
   const previous = await currentGeneration(ctx.host)
@@ -109,10 +110,10 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
     for (const [file, want] of Object.entries(desired.files)) {
       const fact = facts.files[file]
       if (!fact?.exists) drift.push({ subject: `file ${file}`, expected: 'present', actual: 'missing' })
-      else if (fact.sha256 !== sha256(want.content))
+      else if (fact.sha256 !== sha256(fileBytes(want)))
         drift.push({
           subject: `file ${file}`,
-          expected: `sha256 ${sha256(want.content).slice(0, 12)}`,
+          expected: `sha256 ${sha256(fileBytes(want)).slice(0, 12)}`,
           actual: `sha256 ${fact.sha256?.slice(0, 12)}`,
         })
       else if (fact.mode?.padStart(4, '0') !== want.mode || fact.owner !== want.owner) {

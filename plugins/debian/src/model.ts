@@ -7,6 +7,8 @@
 
 export interface DesiredFile {
   content: string
+  /** `base64`: `content` holds bytes that are not UTF-8 text (a `source` file); absent: text. */
+  encoding?: 'base64'
   mode: string
   owner: string
   group: string

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { type Desired, EMPTY_MANAGED, type Facts, type GenerationRecord } from './model.js'
 import { planSystem } from './plan.js'
 
-const sha = (t: string) => createHash('sha256').update(t).digest('hex')
+const sha = (t: string | Uint8Array) => createHash('sha256').update(t).digest('hex')
 const none: Facts = { installed: [], files: {}, directories: {}, users: [], groups: [], services: {}, hostname: 'old' }
 const want = (over: Partial<Desired> = {}): Desired => ({
   packages: [],

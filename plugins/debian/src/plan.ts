@@ -6,6 +6,7 @@
  */
 import type { PlannedChange } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
+import { fileBytes } from './content.js'
 import { type Desired, EMPTY_MANAGED, type Facts, type GenerationRecord, type Managed } from './model.js'
 
 export interface DebianPlan {
@@ -42,7 +43,7 @@ export function planSystem(
   wanted: Desired,
   previous: GenerationRecord | undefined,
   facts: Facts,
-  sha256: (text: string) => string,
+  sha256: (bytes: Uint8Array) => string,
 ): DebianPlan {
   const desired = expandUsers(wanted)
   const before = previous?.managed ?? EMPTY_MANAGED
@@ -89,7 +90,7 @@ export function planSystem(
     const known = before.files[file]
     const preexisting = known ? known.preexisting : fact?.exists === true
     managed.files[file] = { preexisting }
-    if (!differs(fact, want) && fact?.sha256 === sha256(want.content)) continue
+    if (!differs(fact, want) && fact?.sha256 === sha256(fileBytes(want))) continue
     actions.push({ kind: 'file-write', path: file, file: want, backup: !known && fact?.exists === true })
     changes.push({ action: fact?.exists ? 'update' : 'create', subject: `file ${file}` })
     written.add(file)
