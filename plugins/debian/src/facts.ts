@@ -3,38 +3,54 @@
  * fixed script with the paths and names passed as its arguments, so no
  * config value is ever parsed by the remote shell.
  */
-import type { RemoteHost } from '@guix-ops/plugin-api'
+import { GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
 import type { Desired, Facts, FileFact, Managed } from './model.js'
 
+/**
+ * One line per argument, in the order given, never echoing the path: a
+ * path may hold any byte but NUL (tab, newline, backslash), and sha256sum
+ * would escape such names. `kind mode owner group sha256`, or `-` when absent.
+ */
 const STAT_SCRIPT = [
   'for f; do',
-  '  if [ -e "$f" ]; then',
-  '    printf "%s\\t%s\\t" "$f" "$(stat -c "%a %U %G" -- "$f")"',
-  '    if [ -f "$f" ]; then sha256sum -- "$f" | cut -d" " -f1; else echo -; fi',
-  '  else printf "%s\\t-\\n" "$f"; fi',
+  '  if [ ! -e "$f" ]; then echo -; continue; fi',
+  '  if [ -f "$f" ]; then k=f; elif [ -d "$f" ]; then k=d; else k=o; fi',
+  '  a=$(stat -c "%a %U %G" -- "$f") || a="? ? ?"',
+  '  h=-',
+  '  if [ $k = f ]; then h=$(sha256sum < "$f") || h=?; fi',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template string.
+  '  echo "$k $a ${h%% *}"',
   'done',
 ].join('\n')
+
+const KINDS = { f: 'file', d: 'directory', o: 'other' } as const
+
+function parseFact(line: string): FileFact {
+  const [kind, mode, owner, group, sha] = line.split(' ')
+  if (line === '-' || !kind) return { exists: false }
+  return {
+    exists: true,
+    kind: KINDS[kind as keyof typeof KINDS] ?? 'other',
+    mode: mode!,
+    owner: owner!,
+    group: group!,
+    ...(sha && /^[0-9a-f]{64}$/.test(sha) ? { sha256: sha } : {}),
+  }
+}
 
 async function stat(host: RemoteHost, paths: string[]): Promise<Record<string, FileFact>> {
   const facts: Record<string, FileFact> = {}
   if (paths.length === 0) return facts
   const result = await host.exec(['sh', '-c', STAT_SCRIPT, 'sh', ...paths])
-  for (const line of result.stdout.split('\n')) {
-    const [file, attributes, sha] = line.split('\t')
-    if (!file) continue
-    if (attributes === '-' || attributes === undefined) {
-      facts[file] = { exists: false }
-      continue
-    }
-    const [mode, owner, group] = attributes.split(' ')
-    facts[file] = {
-      exists: true,
-      mode: mode!,
-      owner: owner!,
-      group: group!,
-      ...(sha && sha !== '-' ? { sha256: sha } : {}),
-    }
-  }
+  const lines = result.stdout.split('\n').slice(0, -1)
+  if (result.code !== 0 || lines.length !== paths.length)
+    throw new GuixOpsError(
+      'E_DEBIAN_FACTS',
+      `debian: cannot read the state of ${paths.length} path(s) on the host (exit ${result.code}): ${result.stderr.trim()}`,
+    )
+  paths.forEach((file, i) => {
+    facts[file] = parseFact(lines[i]!)
+  })
   return facts
 }
 

@@ -56,6 +56,7 @@ export interface GenerationRecord {
 
 export interface FileFact {
   exists: boolean
+  kind?: 'file' | 'directory' | 'other'
   mode?: string
   owner?: string
   group?: string

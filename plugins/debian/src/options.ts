@@ -1,8 +1,38 @@
 /** Options of `system: { type: 'debian', ... }`: a declarative Debian configuration. */
 import type { StandardSchemaV1 } from '@guix-ops/plugin-api'
 import { z } from 'zod'
+import { normalPath, pathProblem } from './paths.js'
 
-const absolutePath = z.string().regex(/^\/[^\0]*$/, { message: 'expected an absolute path' })
+const pathSpelling = z.string().regex(/^\/[^\0]*$/, { message: 'expected an absolute path' })
+const absolutePath = pathSpelling
+  .superRefine((file, ctx) => {
+    const problem = pathProblem(file)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  })
+  .transform(normalPath)
+
+/** Paths as keys: refused when two spellings name one path (the second would silently win), then written one way. */
+function pathRecord<T extends z.ZodType>(value: T, kind: 'file' | 'directory') {
+  return z
+    .record(pathSpelling, value)
+    .superRefine((record, ctx) => {
+      const seen = new Map<string, string>()
+      for (const key of Object.keys(record)) {
+        const problem =
+          pathProblem(key) ?? (kind === 'file' && key.endsWith('/') ? 'a file path may not end with "/"' : undefined)
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [key] })
+        const other = seen.get(normalPath(key))
+        if (other !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${other}" and "${key}" are the same path: give it once`,
+            path: [key],
+          })
+        seen.set(normalPath(key), key)
+      }
+    })
+    .transform((record) => Object.fromEntries(Object.entries(record).map(([key, v]) => [normalPath(key), v])))
+}
 const mode = z.string().regex(/^[0-7]{3,4}$/, { message: 'expected an octal mode like "0644"' })
 const unixName = z.string().regex(/^[a-z_][a-z0-9_-]*\$?$/, { message: 'expected a user or group name' })
 
@@ -45,10 +75,10 @@ const schema = z.strictObject({
       }),
     )
     .default({}),
-  files: z.record(absolutePath, fileSpec).default({}),
-  directories: z
-    .record(absolutePath, z.strictObject({ mode: mode.optional(), owner: unixName.optional() }))
-    .default({}),
+  files: pathRecord(fileSpec, 'file').default({}),
+  directories: pathRecord(z.strictObject({ mode: mode.optional(), owner: unixName.optional() }), 'directory').default(
+    {},
+  ),
   services: z
     .record(
       z.string().min(1),

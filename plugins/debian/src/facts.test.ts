@@ -1,0 +1,61 @@
+// The fact-reading script run by this machine's own sh, stat and sha256sum on real files: the same
+// commands the host runs, given the same argument arrays.
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { RemoteHost } from '@guix-ops/plugin-api'
+import { describe, expect, it } from 'vitest'
+import { readFacts } from './facts.js'
+import { type Desired, EMPTY_MANAGED } from './model.js'
+
+const here: RemoteHost = {
+  exec: async (argv) => {
+    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' })
+    return { stdout: r.stdout, stderr: r.stderr, code: r.status }
+  },
+  upload: async () => {
+    throw new Error('facts never write')
+  },
+  download: async () => {
+    throw new Error('facts never read files whole')
+  },
+}
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex')
+const desired = (files: string[], directories: string[] = []): Desired => ({
+  packages: [],
+  groups: [],
+  users: {},
+  files: Object.fromEntries(files.map((f) => [f, { content: '', mode: '0644', owner: 'root', group: 'root' }])),
+  directories: Object.fromEntries(directories.map((d) => [d, { mode: '0755', owner: 'root' }])),
+  services: {},
+  commands: [],
+})
+
+describe('readFacts', () => {
+  it('reads every file whatever bytes its name holds: backslash, tab, newline, spaces, \\x2d', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-facts-'))
+    const names = ['plain', 'srv-my\\x2ddata.mount', 'tab\there', 'new\nline', 'back\\slash', ' spaced ', 'ends\\']
+    const files = names.map((name) => path.join(dir, name))
+    for (const [i, file] of files.entries()) writeFileSync(file, `content ${i}\n`, { mode: 0o640 })
+    const absent = path.join(dir, 'absent\tfile')
+    const sub = path.join(dir, 'a\ndir')
+    mkdirSync(sub)
+    const facts = await readFacts(here, desired([...files, absent, sub], [sub]), EMPTY_MANAGED)
+    files.forEach((file, i) => {
+      expect(facts.files[file], JSON.stringify(file)).toMatchObject({
+        exists: true,
+        mode: '640',
+        owner: 'root',
+        sha256: sha(`content ${i}\n`),
+      })
+    })
+    expect(facts.files[absent]).toEqual({ exists: false })
+    expect(facts.files[sub]).toMatchObject({ exists: true, mode: '755' })
+    expect(facts.files[sub]?.sha256).toBeUndefined()
+    expect(Object.keys(facts.files).sort()).toEqual([...files, absent, sub].sort())
+    expect(facts.directories[sub]).toMatchObject({ exists: true })
+  })
+})
