@@ -12,6 +12,8 @@ export interface ApplyOptions {
   packageSource: 'mirror' | 'push'
   log: (message: string) => void
   progress?: ProgressReporter
+  /** false when PID 1 is not systemd: there is no systemd to reload. */
+  systemd?: boolean
 }
 
 /** Where the original of a file guix-ops took over is kept. */
@@ -24,7 +26,8 @@ const isUnitFile = (file: string): boolean => /^\/(etc|lib|usr\/lib)\/systemd\/s
 
 export async function runAction(host: RemoteHost, action: Action, options: ApplyOptions): Promise<void> {
   await applyAction(host, action, options)
-  if ((action.kind === 'file-write' || action.kind === 'file-remove') && isUnitFile(action.path))
+  const unitFile = (action.kind === 'file-write' || action.kind === 'file-remove') && isUnitFile(action.path)
+  if (unitFile && options.systemd !== false)
     await must(host, ['systemctl', 'daemon-reload'], `reloading systemd after ${action.path}`)
 }
 

@@ -54,6 +54,9 @@ async function stat(host: RemoteHost, paths: string[]): Promise<Record<string, F
   return facts
 }
 
+/** The host name, and whether systemd is PID 1: the test sd_booted(3) makes. */
+const SYSTEM_SCRIPT = 'hostname; if [ -d /run/systemd/system ]; then echo systemd; else echo none; fi'
+
 async function names(host: RemoteHost, database: 'passwd' | 'group', wanted: string[]): Promise<string[]> {
   if (wanted.length === 0) return []
   const result = await host.exec(['getent', database, ...wanted])
@@ -84,7 +87,7 @@ export async function readFacts(host: RemoteHost, desired: Desired, managed: Man
       services[unit] = answers[i]?.trim() || 'unknown'
     })
   }
-  const hostname = (await host.exec(['hostname'])).stdout.trim()
+  const [hostname, init] = (await host.exec(['sh', '-c', SYSTEM_SCRIPT])).stdout.split('\n').map((l) => l.trim())
   return {
     installed,
     files: await stat(host, [...new Set([...Object.keys(desired.files), ...Object.keys(managed.files)])]),
@@ -93,5 +96,6 @@ export async function readFacts(host: RemoteHost, desired: Desired, managed: Man
     groups: await names(host, 'group', [...new Set([...desired.groups, ...managed.groups])]),
     services,
     ...(hostname ? { hostname } : {}),
+    systemd: init === 'systemd',
   }
 }

@@ -30,21 +30,42 @@ import {
 import { type Desired, EMPTY_MANAGED, type GenerationRecord, type Managed } from './model.js'
 import { type DebianOptions, debianOptions } from './options.js'
 import { expandUsers, planSystem } from './plan.js'
+import { preflight } from './preflight.js'
 import { arm, disarm, snapshot, touchedFiles } from './safety.js'
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
-async function planFor(ctx: SystemContext, desired: Desired) {
-  const previous = await currentGeneration(ctx.host)
-  const facts = await readFacts(ctx.host, expandUsers(desired), previous?.managed ?? EMPTY_MANAGED)
-  return { previous, plan: planSystem(desired, previous, facts, sha256) }
+/** What `plan` hands to `apply`. */
+interface PlanData {
+  desired: Desired
+  actions: Action[]
+  managed: Managed
+  /** Whether PID 1 of the host is systemd. */
+  systemd: boolean
 }
 
-async function execute(ctx: SystemContext, actions: Action[], packageSource: 'mirror' | 'push'): Promise<void> {
+async function planFor(ctx: SystemContext, desired: Desired, options: DebianOptions) {
+  const previous = await currentGeneration(ctx.host)
+  const expanded = expandUsers(desired)
+  const facts = await readFacts(ctx.host, expanded, previous?.managed ?? EMPTY_MANAGED)
+  preflight(expanded, previous?.managed ?? EMPTY_MANAGED, facts, {
+    autoRollback: options.autoRollback,
+    machine: ctx.machine,
+  })
+  const plan = planSystem(desired, previous, facts, sha256)
+  return { previous, plan, data: { desired, ...plan, systemd: facts.systemd !== false } satisfies PlanData }
+}
+
+async function execute(
+  ctx: SystemContext,
+  actions: Action[],
+  packageSource: 'mirror' | 'push',
+  systemd: boolean,
+): Promise<void> {
   const log = (message: string) => ctx.logger.info(message)
   for (const [i, action] of actions.entries()) {
     ctx.progress.report(`${action.kind}`, { done: i, total: actions.length })
-    await runAction(ctx.host, action, { packageSource, log, progress: ctx.progress })
+    await runAction(ctx.host, action, { packageSource, log, progress: ctx.progress, systemd })
   }
 }
 
@@ -65,21 +86,21 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
 
   async plan(ctx, options) {
     const desired = await desiredFrom(options, ctx.configDir)
-    const { plan } = await planFor(ctx, desired)
-    return { changes: plan.changes, data: { desired, actions: plan.actions, managed: plan.managed } as never }
+    const { plan, data } = await planFor(ctx, desired, options)
+    return { changes: plan.changes, data: data as never }
   },
 
   async apply(ctx, options, planned) {
-    const data = planned.data as unknown as { desired: Desired; actions: Action[]; managed: Managed } | undefined
+    const data = planned.data as unknown as PlanData | undefined
     const desired = data?.desired ?? (await desiredFrom(options, ctx.configDir))
-    const { previous, plan } = data
-      ? { previous: await currentGeneration(ctx.host), plan: data }
-      : await planFor(ctx, desired)
+    const { previous, data: plan } = data
+      ? { previous: await currentGeneration(ctx.host), data }
+      : await planFor(ctx, desired, options)
     const units = Object.entries(desired.services)
       .filter(([, service]) => service.restartOn.length > 0)
       .map(([unit]) => unit)
-    await snapshot(ctx.host, touchedFiles(plan.actions), units, previous?.number)
-    await execute(ctx, plan.actions, options.packageSource)
+    if (options.autoRollback) await snapshot(ctx.host, touchedFiles(plan.actions), units, previous?.number)
+    await execute(ctx, plan.actions, options.packageSource, plan.systemd)
     const numbers = await listNumbers(ctx.host)
     const record: GenerationRecord = {
       number: (numbers.at(-1) ?? 0) + 1,
@@ -90,7 +111,7 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
       packageSource: options.packageSource,
     }
     await writeGeneration(ctx.host, record)
-    await arm(ctx.host, options.confirmTimeout, record.number)
+    if (options.autoRollback) await arm(ctx.host, options.confirmTimeout, record.number)
     return toGeneration(record, record.number)
   },
 
@@ -161,7 +182,7 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
     const facts = await readFacts(ctx.host, expandUsers(record.desired), current.managed)
     const plan = planSystem(record.desired, current, facts, sha256)
     // Packages come back the way the deploy in force brought them.
-    await execute(ctx, plan.actions, current.packageSource ?? record.packageSource ?? 'mirror')
+    await execute(ctx, plan.actions, current.packageSource ?? record.packageSource ?? 'mirror', facts.systemd !== false)
     // The generation rolled back to is in force again, with what it manages now.
     await writeGeneration(ctx.host, { ...record, managed: plan.managed })
     await setCurrent(ctx.host, target)

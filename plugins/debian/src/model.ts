@@ -72,6 +72,8 @@ export interface Facts {
   /** Unit -> `systemctl is-enabled` answer. */
   services: Record<string, string>
   hostname?: string
+  /** Whether PID 1 is systemd (it made /run/systemd/system); false on a container without it, or WSL. */
+  systemd?: boolean
 }
 
 export const EMPTY_MANAGED: Managed = { packages: [], groups: [], users: [], files: {}, directories: [], services: [] }

@@ -91,6 +91,8 @@ const schema = z.strictObject({
     .default({}),
   /** Seconds to wait for guix-ops to connect afresh after a change before the host restores its files. */
   confirmTimeout: z.number().int().min(5).max(3600).default(90),
+  /** false: no snapshot and no timer (hosts without systemd); a change that cuts guix-ops off stays. */
+  autoRollback: z.boolean().default(true),
   /** Commands (argument arrays) run after a change to any of `on`, or on every change. */
   commands: z
     .array(z.strictObject({ run: z.array(z.string()).min(1), on: z.array(absolutePath).optional() }))
@@ -128,6 +130,7 @@ export interface DebianOptions {
   services: Record<string, { enable: boolean; restartOn?: string[] | undefined }>
   commands: { run: string[]; on?: string[] | undefined }[]
   confirmTimeout: number
+  autoRollback: boolean
 }
 
 export const debianOptions: StandardSchemaV1<unknown, DebianOptions> = schema

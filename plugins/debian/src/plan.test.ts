@@ -139,3 +139,27 @@ describe('planSystem', () => {
     expect(plan.managed.services).toEqual([]) // nginx was enabled before guix-ops: not ours
   })
 })
+
+describe('planSystem and paths recorded in another spelling', () => {
+  it('does not remove /etc//x, recorded by an earlier deploy, as another file than the /etc/x now wanted', () => {
+    const previous: GenerationRecord = {
+      number: 1,
+      createdAt: '2026-01-01T00:00:00Z',
+      desired: want(),
+      managed: { ...EMPTY_MANAGED, files: { '/etc//x': { preexisting: true } }, directories: ['/srv//shop/'] },
+    }
+    const plan = planSystem(
+      want({ files: { '/etc/x': file('a\n') }, directories: { '/srv/shop': { mode: '0755', owner: 'root' } } }),
+      previous,
+      {
+        ...none,
+        files: { '/etc/x': present('a\n') },
+        directories: { '/srv/shop': { exists: true, mode: '755', owner: 'root', group: 'root' } },
+      },
+      sha,
+    )
+    expect(plan.actions).toEqual([])
+    expect(plan.managed.files).toEqual({ '/etc/x': { preexisting: true } })
+    expect(plan.managed.directories).toEqual(['/srv/shop'])
+  })
+})

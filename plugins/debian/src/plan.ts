@@ -8,6 +8,7 @@ import type { PlannedChange } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
 import { fileBytes } from './content.js'
 import { type Desired, EMPTY_MANAGED, type Facts, type GenerationRecord, type Managed } from './model.js'
+import { normalPath } from './paths.js'
 
 export interface DebianPlan {
   actions: Action[]
@@ -33,6 +34,16 @@ export function expandUsers(desired: Desired): Desired {
   return { ...desired, files, directories }
 }
 
+/** Paths recorded before they were written one way: `/etc//x` must not be removed as another file than `/etc/x`. */
+function normalised(managed: Managed): Managed {
+  const files = Object.entries(managed.files).map(([file, info]) => [normalPath(file), info] as const)
+  return {
+    ...managed,
+    files: Object.fromEntries(files),
+    directories: [...new Set(managed.directories.map(normalPath))],
+  }
+}
+
 const differs = (fact: Facts['files'][string] | undefined, want: { mode: string; owner: string; group?: string }) =>
   !fact?.exists ||
   fact.mode?.padStart(4, '0') !== want.mode ||
@@ -46,7 +57,7 @@ export function planSystem(
   sha256: (bytes: Uint8Array) => string,
 ): DebianPlan {
   const desired = expandUsers(wanted)
-  const before = previous?.managed ?? EMPTY_MANAGED
+  const before = normalised(previous?.managed ?? EMPTY_MANAGED)
   const actions: Action[] = []
   const changes: PlannedChange[] = []
   const managed: Managed = { packages: [], groups: [], users: [], files: {}, directories: [], services: [] }

@@ -7,7 +7,7 @@
  * Packages and users are not part of the snapshot: a rollback command
  * restores those.
  */
-import type { RemoteHost } from '@guix-ops/plugin-api'
+import { GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
 import { STATE_DIR } from './generations.js'
 
@@ -20,7 +20,7 @@ const ROLLBACK_SCRIPT = `#!/bin/sh
 # Written by guix-ops: restores the files of a deploy that was never confirmed.
 p=${PENDING}
 [ -f "$p/snapshot.tar" ] || exit 0
-while IFS= read -r f; do [ -n "$f" ] && rm -f -- "$f"; done < "$p/absent"
+xargs -0 -r rm -f -- < "$p/absent"
 tar -C / -xpf "$p/snapshot.tar"
 [ -f "$p/previous" ] && cp "$p/previous" ${STATE_DIR}/current
 while IFS= read -r u; do [ -n "$u" ] && systemctl restart -- "$u"; done < "$p/units"
@@ -45,7 +45,8 @@ export async function snapshot(
   const save = [
     'p="$1"; shift',
     ': > "$p/absent"',
-    'for f; do [ -e "$f" ] || echo "$f" >> "$p/absent"; done',
+    // NUL-terminated: a path may hold a newline.
+    'for f; do [ -e "$f" ] || printf "%s\\0" "$f" >> "$p/absent"; done',
     'tar -C / -cpf "$p/snapshot.tar" --ignore-failed-read --files-from=/dev/null',
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template string.
     'for f; do [ -e "$f" ] && tar -C / -rpf "$p/snapshot.tar" -- "${f#/}"; done',
@@ -72,7 +73,10 @@ export async function arm(host: RemoteHost, seconds: number, generation: number)
     SCRIPT,
   ]
   const result = await host.exec(argv)
-  if (result.code !== 0) throw new Error(`cannot arm the automatic rollback: ${result.stderr.trim()}`)
+  if (result.code !== 0)
+    throw new GuixOpsError('E_DEBIAN_ROLLBACK', `debian: cannot arm the automatic rollback: ${result.stderr.trim()}`, {
+      suggestion: 'on a host without systemd, set autoRollback: false',
+    })
 }
 
 async function disarmTimers(host: RemoteHost): Promise<void> {
