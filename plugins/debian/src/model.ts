@@ -2,8 +2,10 @@
  * What the debian driver reasons about: the desired system (from options),
  * what it manages on the host (recorded with each generation), and facts
  * read from the host. Everything here is plain JSON, kept on the target in
- * /var/lib/guix-ops so that any machine can deploy it, not only the last one.
+ * /var/lib/guix-ops/<deployment-id>/<machine> so that any machine can deploy
+ * it, not only the last one.
  */
+import type { Taken } from './backups.js'
 
 export interface DesiredFile {
   content: string
@@ -69,6 +71,8 @@ export interface Facts {
   /** Unit -> `systemctl is-enabled` answer. */
   services: Record<string, string>
   hostname?: string
+  /** Files the host's own marks say guix-ops took over, and how (see backups.ts). */
+  taken?: Record<string, Taken>
 }
 
 export const EMPTY_MANAGED: Managed = { packages: [], groups: [], users: [], files: {}, directories: [], services: [] }
