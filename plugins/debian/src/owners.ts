@@ -91,10 +91,7 @@ export function refuseSharedHost(layout: Layout, others: OtherOwner[], hasRecord
   const names = others.map((o) => `${describeOwner(o.owner)} (deployment id ${o.owner.deployment.id})`)
   throw new GuixOpsError(
     'E_DEBIAN_HOST_MANAGED',
-    `debian: this host is already managed by ${names.join(', ')}; ${describeOwner(layout.owner)} would manage it as well`,
-    {
-      suggestion:
-        'check that the address is the host you mean; to manage it from this machine too, deploy with --take-over (each keeps its own files)',
-    },
+    `debian: this host is already managed by ${names.join(', ')}; to manage it from ${describeOwner(layout.owner)} as well, deploy with --take-over`,
+    { suggestion: 'check first that the address is the host you mean; each owner keeps its own records and files there' },
   )
 }
