@@ -92,6 +92,8 @@ export function refuseSharedHost(layout: Layout, others: OtherOwner[], hasRecord
   throw new GuixOpsError(
     'E_DEBIAN_HOST_MANAGED',
     `debian: this host is already managed by ${names.join(', ')}; to manage it from ${describeOwner(layout.owner)} as well, deploy with --take-over`,
-    { suggestion: 'check first that the address is the host you mean; each owner keeps its own records and files there' },
+    {
+      suggestion: 'check first that the address is the host you mean; each owner keeps its own records and files there',
+    },
   )
 }
