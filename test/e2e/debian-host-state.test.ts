@@ -119,58 +119,68 @@ describe.skipIf(unavailable !== undefined)('debian host-side records on a real D
     expect(cat('/etc/guix-ops-taken2.conf')).toBe('original2\n')
   })
 
-  it('a CLI killed between apply and confirm: the host rolls back, and the next command puts the state right', {
-    timeout: 300_000,
+  it('a CLI killed between apply and confirm: the host rolls back, and the next check or deploy puts the state right', {
+    timeout: 400_000,
   }, async () => {
     const generation = (text: string) =>
       `confirmTimeout: 20, files: { '/etc/guix-ops-keep.conf': 'keep\\n', '/etc/guix-ops-gen.conf': '${text}\\n' }`
-    config('keep', 'box', generation('one'))
-    expect(guixOps(['deploy', '-d', 'keep'], { stateDir }).code).toBe(0)
     const recorded = () =>
       json<{ state: { machines: { box: { currentGeneration?: number } } } }>(
         guixOps(['info', '-d', 'keep', '--json'], { stateDir }),
       ).state.machines.box.currentGeneration
-    const before = recorded()
+
+    /** Deploys `text`, kills the CLI while it waits to confirm, and waits for the host to undo it. */
+    async function killedBeforeConfirm(text: string): Promise<void> {
+      // During the apply, sshd gives way to a listener that never answers: the
+      // confirmation's fresh connection hangs until this listener goes (12 s).
+      const blackhole =
+        "systemctl stop ssh; exec timeout 12 perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalPort => 22, Listen => 5, ReuseAddr => 1) or die; my @c; while (my $c = $s->accept) { push @c, $c }'"
+      const unit = `guix-ops-test-blackhole-${text}`
+      config(
+        'keep',
+        'box',
+        `${generation(text)}, commands: [{ run: ['systemd-run', '--collect', '--unit=${unit}', 'sh', '-c', ${JSON.stringify(blackhole)}], on: ['/etc/guix-ops-gen.conf'] }]`,
+      )
+      const deploy = deployInBackground('keep')
+      const timers = () => sh("systemctl list-timers --all --no-legend 'guix-ops-rollback-*'").stdout.trim()
+      expect(await eventually(timers, (t) => t !== '', 120), deploy.stderr()).not.toBe('')
+      await new Promise((r) => setTimeout(r, 1000)) // the CLI records the generation, then waits on the listener
+      await kill(deploy.child)
+      // Unconfirmed, the host restores its files and restarts sshd by itself.
+      const restored = await eventually(
+        () => cat('/etc/guix-ops-gen.conf'),
+        (found) => found === 'one\n',
+        120,
+      )
+      expect(restored).toBe('one\n')
+      const reachable = await eventually(
+        () => guixOps(['ssh', '-d', 'keep', 'box', '--', 'true'], { stateDir }).code,
+        (code) => code === 0,
+        60,
+      )
+      expect(reachable).toBe(0)
+      config('keep', 'box', generation('one'))
+    }
+
+    config('keep', 'box', generation('one'))
+    expect(guixOps(['deploy', '-d', 'keep'], { stateDir }).code).toBe(0)
+    const before = recorded()!
     expect(before).toBeGreaterThan(0)
 
-    // During the apply, sshd gives way to a listener that never answers: the
-    // confirmation's fresh connection hangs until this listener goes (12 s).
-    const blackhole =
-      "systemctl stop ssh; exec timeout 12 perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalPort => 22, Listen => 5, ReuseAddr => 1) or die; my @c; while (my $c = $s->accept) { push @c, $c }'"
-    config(
-      'keep',
-      'box',
-      `${generation('two')}, commands: [{ run: ['systemd-run', '--unit=guix-ops-test-blackhole', 'sh', '-c', ${JSON.stringify(blackhole)}], on: ['/etc/guix-ops-gen.conf'] }]`,
-    )
-    const deploy = deployInBackground('keep')
-    const timers = () => sh("systemctl list-timers --all --no-legend 'guix-ops-rollback-*'").stdout.trim()
-    expect(await eventually(timers, (t) => t !== '', 120), deploy.stderr()).not.toBe('')
-    await new Promise((r) => setTimeout(r, 1000)) // the CLI records the generation, then waits on the listener
-    await kill(deploy.child)
-    expect(recorded()).toBe((before ?? 0) + 1)
-
-    // Unconfirmed, the host restores its files and restarts sshd by itself.
-    expect(
-      await eventually(
-        () => cat('/etc/guix-ops-gen.conf'),
-        (text) => text === 'one\n',
-        120,
-      ),
-    ).toBe('one\n')
-    const reachable = await eventually(
-      () => guixOps(['ssh', '-d', 'keep', 'box', '--', 'true'], { stateDir }).code,
-      (code) => code === 0,
-      60,
-    )
-    expect(reachable).toBe(0)
-
+    await killedBeforeConfirm('two')
+    expect(recorded()).toBe(before + 1)
     // The next command reads the host's own record and says so.
-    config('keep', 'box', generation('one'))
     const check = guixOps(['check', '-d', 'keep'], { stateDir })
-    expect(check.stderr).toContain(`generation ${before}`)
-    expect(check.stderr).toMatch(/host .*generation/)
+    expect(check.stderr).toContain(`the host has generation ${before} in force, not generation ${before + 1}`)
     expect(recorded()).toBe(before)
     expect(check.code, check.stdout + check.stderr).toBe(0)
+
+    await killedBeforeConfirm('three')
+    expect(recorded()).toBe(before + 2)
+    const deploy = guixOps(['deploy', '-d', 'keep'], { stateDir })
+    expect(deploy.code, deploy.stdout + deploy.stderr).toBe(0)
+    expect(deploy.stderr).toContain(`the host has generation ${before} in force, not generation ${before + 2}`)
+    expect(recorded()).toBe(before)
   })
 
   it('two deployments on one host keep their own records: the second is refused unless it takes over, and removes nothing of the first', () => {
