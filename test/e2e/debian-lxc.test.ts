@@ -187,7 +187,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     expect(guixOps(['list-generations', '-d', 'shop', 'db'], { stateDir }).stdout).toMatch(/db\s+1 \(current\)/)
     expect(guixOps(['delete-generation', '-d', 'shop', 'db', '1'], { stateDir }).code).toBe(1) // the current one: refused
     expect(guixOps(['delete-generation', '-d', 'shop', 'db', '2'], { stateDir }).code).toBe(0)
-    expect(sh(db, 'ls /var/lib/guix-ops/generations').stdout).toBe('1.json\n')
+    expect(sh(db, 'ls /var/lib/guix-ops/*/db/generations').stdout).toBe('1.json\n')
     const afterRollback = json<{ machines: { machine: string; drift: unknown[] }[] }>(
       guixOps(['check', '-d', 'shop', '--include', 'db', '--json'], { stateDir }),
     )
@@ -218,7 +218,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     const journal = () =>
       sh(
         app,
-        'systemctl list-timers --all --no-pager; journalctl --no-pager | grep -i guix-ops-rollback | tail -20; ls -la /var/lib/guix-ops/pending',
+        'systemctl list-timers --all --no-pager; journalctl --no-pager | grep -i guix-ops-rollback | tail -20; ls -la /var/lib/guix-ops/*/*/pending',
       ).stdout
     expect(back, `${broken.stdout}\n${broken.stderr}\n${journal()}`).toBe('restored')
     const reachable = await eventually(
@@ -232,7 +232,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     ).toBe(true)
   })
 
-  // On db, which no later test uses: the deploy that works replaces the shop's generation there.
+  // On db, which no later test uses: the shop manages it already, so this deployment takes it over beside it.
   it('deploys as a non-root user through sudo, and refuses up front, naming the user, when sudo is missing or wants a password', () => {
     const { db } = hosts
     sh(
@@ -250,7 +250,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     )
     expect(guixOps(['create', file], { stateDir }).code).toBe(0)
     const refusal = () => {
-      const result = guixOps(['deploy', '-d', 'sudo-test', '--json'], { stateDir })
+      const result = guixOps(['deploy', '-d', 'sudo-test', '--take-over', '--json'], { stateDir })
       expect(result.code).toBe(1)
       expect(sh(db, 'test -e /etc/guix-ops-sudo-test').code).not.toBe(0)
       return json<{ failed: { machine: string; error: string }[] }>(result).failed[0]?.error
@@ -261,7 +261,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     expect(refusal()).toMatch(/sudo -n does not work for deployer: .*sudo.*not found/)
     sh(db, 'mv /usr/bin/sudo.away /usr/bin/sudo')
     sh(db, 'echo "deployer ALL=(ALL) NOPASSWD: ALL" > /etc/sudoers.d/deployer && chmod 0440 /etc/sudoers.d/deployer')
-    const deployed = guixOps(['deploy', '-d', 'sudo-test'], { stateDir })
+    const deployed = guixOps(['deploy', '-d', 'sudo-test', '--take-over'], { stateDir })
     expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0)
     expect(sh(db, 'stat -c "%U %a" /etc/guix-ops-sudo-test && cat /etc/guix-ops-sudo-test').stdout).toBe(
       'root 640\nx\n',

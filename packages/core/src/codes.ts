@@ -13,6 +13,7 @@ export const ErrorCode = {
   UnknownSystem: 'E_UNKNOWN_SYSTEM',
   PlatformOption: 'E_PLATFORM_OPTION',
   SystemOption: 'E_SYSTEM_OPTION',
+  SharedHost: 'E_SHARED_HOST',
   // graph
   DependencyCycle: 'E_DEPENDENCY_CYCLE',
   MissingDependency: 'E_MISSING_DEPENDENCY',

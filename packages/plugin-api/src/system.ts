@@ -42,6 +42,12 @@ export interface RemoteHost {
 
 export interface SystemContext extends PluginContext {
   host: RemoteHost
+  /**
+   * Set by `deploy --take-over`: the operator allows this machine to manage
+   * a host that another deployment (or another machine) already manages.
+   * Without it, a driver that finds such a host refuses to change it.
+   */
+  takeOver?: boolean
 }
 
 /** One planned change, as `deploy --dry-run` prints it. */
@@ -96,6 +102,14 @@ export interface SystemDefinition<Options = unknown> {
   /** Differences between the host and the last generation. */
   check(ctx: SystemContext, options: Options): Promise<Drift[]>
   generations(ctx: SystemContext): Promise<Generation[]>
+  /**
+   * The number of the generation in force, as the host's own record says
+   * (optional; undefined when the host has none). The core calls it before
+   * each deploy and check and, when its state says otherwise (a CLI killed
+   * before confirming, whose change the host then undid), records this one
+   * and tells the user.
+   */
+  currentGeneration?(ctx: SystemContext): Promise<number | undefined>
   /** Switches to generation `to`, or the one before the current one. */
   rollback(ctx: SystemContext, to?: number): Promise<Generation>
   /** Forgets a generation that is not the current one (optional). */

@@ -7,7 +7,9 @@ export type Action =
   | { kind: 'user-add'; name: string; user: DesiredUser }
   | { kind: 'packages-install'; names: string[] }
   | { kind: 'directory'; path: string; mode: string; owner: string }
-  | { kind: 'file-write'; path: string; file: DesiredFile; backup: boolean }
+  /** Keep a file's original (or mark it absent) on the host before guix-ops first writes it. */
+  | { kind: 'file-take'; path: string }
+  | { kind: 'file-write'; path: string; file: DesiredFile }
   | { kind: 'service-enable'; unit: string }
   | { kind: 'service-disable'; unit: string }
   | { kind: 'service-restart'; unit: string }

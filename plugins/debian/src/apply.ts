@@ -1,11 +1,11 @@
 /** Carries out a plan's steps on the host, stopping at the first that fails, naming it. */
-import { createHash } from 'node:crypto'
 import type { ProgressReporter, RemoteHost } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
+import { backupPath, RELEASE_SCRIPT, TAKE_SCRIPT } from './backups.js'
 import { fileBytes } from './content.js'
-import { STATE_DIR } from './generations.js'
+import type { Layout } from './layout.js'
 import { pushPackages } from './push.js'
-import { APT_ENV, must } from './remote.js'
+import { APT_ENV, must, mustRun } from './remote.js'
 
 /** How a run applies its steps: where packages come from, and where progress goes. */
 export interface ApplyOptions {
@@ -14,11 +14,8 @@ export interface ApplyOptions {
   progress?: ProgressReporter
   /** false when PID 1 is not systemd: there is no systemd to reload. */
   systemd?: boolean
-}
-
-/** Where the original of a file guix-ops took over is kept. */
-export function backupPath(file: string): string {
-  return `${STATE_DIR}/backup/${createHash('sha256').update(file).digest('hex')}`
+  /** The machine's own records on the host, where originals are kept. */
+  layout: Layout
 }
 
 /** systemd reads unit files (and their drop-ins) only when told to. */
@@ -64,11 +61,13 @@ async function applyAction(host: RemoteHost, action: Action, options: ApplyOptio
         ['install', '-d', '-m', action.mode, '-o', action.owner, '--', action.path],
         `creating ${action.path}`,
       )
+    case 'file-take':
+      return must(
+        host,
+        ['sh', '-c', TAKE_SCRIPT, 'sh', action.path, backupPath(options.layout, action.path)],
+        `keeping the original of ${action.path}`,
+      )
     case 'file-write': {
-      if (action.backup) {
-        await must(host, ['install', '-d', '-m', '0700', `${STATE_DIR}/backup`], 'creating the backup dir')
-        await must(host, ['cp', '-a', '--', action.path, backupPath(action.path)], `backing up ${action.path}`)
-      }
       const { file } = action
       await must(
         host,
@@ -89,10 +88,13 @@ async function applyAction(host: RemoteHost, action: Action, options: ApplyOptio
       return must(host, ['systemctl', 'restart', '--', action.unit], `restarting ${action.unit}`)
     case 'command':
       return must(host, action.run, `running ${action.run.join(' ')}`)
-    case 'file-remove':
-      if (action.restore)
-        return must(host, ['mv', '-f', '--', backupPath(action.path), action.path], `restoring ${action.path}`)
-      return must(host, ['rm', '-f', '--', action.path], `removing ${action.path}`)
+    case 'file-remove': {
+      const backup = backupPath(options.layout, action.path)
+      const argv = ['sh', '-c', RELEASE_SCRIPT, 'sh', action.path, backup, action.restore ? 'yes' : 'no']
+      const result = await mustRun(host, argv, `${action.restore ? 'restoring' : 'removing'} ${action.path}`)
+      if (result.stderr.trim()) log(result.stderr.trim())
+      return
+    }
     case 'directory-remove': {
       // Only if empty: what others put there is not ours to delete.
       const result = await host.exec(['rmdir', '--', action.path])

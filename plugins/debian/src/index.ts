@@ -1,13 +1,13 @@
 /**
  * The declarative Debian system driver: packages, users, groups, files,
  * directories, services and commands, applied over SSH. It keeps what it
- * manages and every generation on the target (/var/lib/guix-ops), removes
+ * manages and every generation on the target, in a directory of each
+ * deployment's machine (/var/lib/guix-ops/<deployment-id>/<machine>), removes
  * only what it created, and rolls back by applying an earlier generation.
  */
 import { createHash } from 'node:crypto'
 import {
   API_VERSION,
-  type Drift,
   defineSystem,
   type Generation,
   GuixOpsError,
@@ -16,19 +16,23 @@ import {
 } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
 import { runAction } from './apply.js'
-import { fileBytes } from './content.js'
+import { readTaken } from './backups.js'
 import { desiredFrom } from './desired.js'
+import { driftOf, sharedFiles } from './drift.js'
 import { readFacts } from './facts.js'
 import {
   currentGeneration,
+  currentNumber,
   deleteGenerationFile,
   listNumbers,
   readGeneration,
   setCurrent,
   writeGeneration,
 } from './generations.js'
-import { type Desired, EMPTY_MANAGED, type GenerationRecord, type Managed } from './model.js'
+import { type Layout, layoutOf } from './layout.js'
+import { type Desired, EMPTY_MANAGED, type Facts, type GenerationRecord, type Managed } from './model.js'
 import { type DebianOptions, debianOptions } from './options.js'
+import { adoptLegacyRecords, otherOwners, refuseSharedHost } from './owners.js'
 import { expandUsers, planSystem } from './plan.js'
 import { preflight } from './preflight.js'
 import { arm, disarm, snapshot, touchedFiles } from './safety.js'
@@ -44,10 +48,28 @@ interface PlanData {
   systemd: boolean
 }
 
-async function planFor(ctx: SystemContext, desired: Desired, options: DebianOptions) {
-  const previous = await currentGeneration(ctx.host)
+/** This machine's records on the host; those of an earlier version's single layout are moved there first. */
+async function records(ctx: SystemContext): Promise<Layout> {
+  const layout = layoutOf({ deployment: ctx.deployment, machine: ctx.machine })
+  if (await adoptLegacyRecords(ctx.host, layout))
+    ctx.logger.warn(`moved the host's records from /var/lib/guix-ops into ${layout.dir}`)
+  return layout
+}
+
+/** The host's facts, with the files its own marks say guix-ops took over. */
+async function factsFor(ctx: SystemContext, layout: Layout, desired: Desired, managed: Managed): Promise<Facts> {
+  const facts = await readFacts(ctx.host, desired, managed)
+  const paths = [...new Set([...Object.keys(desired.files), ...Object.keys(managed.files)])]
+  return { ...facts, taken: await readTaken(ctx.host, layout, paths) }
+}
+
+async function planFor(ctx: SystemContext, layout: Layout, desired: Desired, options: DebianOptions) {
+  const previous = await currentGeneration(ctx.host, layout)
+  const others = await otherOwners(ctx.host, layout)
+  const hasRecords = previous !== undefined || (await listNumbers(ctx.host, layout)).length > 0
+  refuseSharedHost(layout, others, hasRecords, ctx.takeOver === true)
   const expanded = expandUsers(desired)
-  const facts = await readFacts(ctx.host, expanded, previous?.managed ?? EMPTY_MANAGED)
+  const facts = await factsFor(ctx, layout, expanded, previous?.managed ?? EMPTY_MANAGED)
   preflight(expanded, previous?.managed ?? EMPTY_MANAGED, facts, {
     autoRollback: options.autoRollback,
     machine: ctx.machine,
@@ -58,6 +80,7 @@ async function planFor(ctx: SystemContext, desired: Desired, options: DebianOpti
 
 async function execute(
   ctx: SystemContext,
+  layout: Layout,
   actions: Action[],
   packageSource: 'mirror' | 'push',
   systemd: boolean,
@@ -65,7 +88,7 @@ async function execute(
   const log = (message: string) => ctx.logger.info(message)
   for (const [i, action] of actions.entries()) {
     ctx.progress.report(`${action.kind}`, { done: i, total: actions.length })
-    await runAction(ctx.host, action, { packageSource, log, progress: ctx.progress, systemd })
+    await runAction(ctx.host, action, { packageSource, log, progress: ctx.progress, layout, systemd })
   }
 }
 
@@ -86,22 +109,23 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
 
   async plan(ctx, options) {
     const desired = await desiredFrom(options, ctx.configDir)
-    const { plan, data } = await planFor(ctx, desired, options)
+    const { plan, data } = await planFor(ctx, await records(ctx), desired, options)
     return { changes: plan.changes, data: data as never }
   },
 
   async apply(ctx, options, planned) {
+    const layout = await records(ctx)
     const data = planned.data as unknown as PlanData | undefined
     const desired = data?.desired ?? (await desiredFrom(options, ctx.configDir))
     const { previous, data: plan } = data
-      ? { previous: await currentGeneration(ctx.host), data }
-      : await planFor(ctx, desired, options)
+      ? { previous: await currentGeneration(ctx.host, layout), data }
+      : await planFor(ctx, layout, desired, options)
     const units = Object.entries(desired.services)
       .filter(([, service]) => service.restartOn.length > 0)
       .map(([unit]) => unit)
-    if (options.autoRollback) await snapshot(ctx.host, touchedFiles(plan.actions), units, previous?.number)
-    await execute(ctx, plan.actions, options.packageSource, plan.systemd)
-    const numbers = await listNumbers(ctx.host)
+    if (options.autoRollback) await snapshot(ctx.host, layout, touchedFiles(plan.actions), units, previous?.number)
+    await execute(ctx, layout, plan.actions, options.packageSource, plan.systemd)
+    const numbers = await listNumbers(ctx.host, layout)
     const record: GenerationRecord = {
       number: (numbers.at(-1) ?? 0) + 1,
       createdAt: new Date().toISOString(),
@@ -110,94 +134,75 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
       managed: plan.managed,
       packageSource: options.packageSource,
     }
-    await writeGeneration(ctx.host, record)
-    if (options.autoRollback) await arm(ctx.host, options.confirmTimeout, record.number)
+    await writeGeneration(ctx.host, layout, record)
+    if (options.autoRollback) await arm(ctx.host, layout, options.confirmTimeout, record.number)
     return toGeneration(record, record.number)
   },
 
   async confirm(ctx) {
-    await disarm(ctx.host)
+    await disarm(ctx.host, await records(ctx))
   },
 
   async check(ctx) {
-    const current = await currentGeneration(ctx.host)
+    const layout = await records(ctx)
+    const current = await currentGeneration(ctx.host, layout)
     if (!current) return [{ subject: 'generations', expected: 'at least one', actual: 'none on the host' }]
     const desired = expandUsers(current.desired)
     const facts = await readFacts(ctx.host, desired, current.managed)
-    const drift: Drift[] = []
-    for (const p of desired.packages)
-      if (!facts.installed.includes(p))
-        drift.push({ subject: `package ${p}`, expected: 'installed', actual: 'missing' })
-    for (const [file, want] of Object.entries(desired.files)) {
-      const fact = facts.files[file]
-      if (!fact?.exists) drift.push({ subject: `file ${file}`, expected: 'present', actual: 'missing' })
-      else if (fact.sha256 !== sha256(fileBytes(want)))
-        drift.push({
-          subject: `file ${file}`,
-          expected: `sha256 ${sha256(fileBytes(want)).slice(0, 12)}`,
-          actual: `sha256 ${fact.sha256?.slice(0, 12)}`,
-        })
-      else if (fact.mode?.padStart(4, '0') !== want.mode || fact.owner !== want.owner) {
-        drift.push({
-          subject: `file ${file}`,
-          expected: `${want.mode} ${want.owner}`,
-          actual: `${fact.mode} ${fact.owner}`,
-        })
-      }
-    }
-    for (const name of Object.keys(desired.users))
-      if (!facts.users.includes(name)) drift.push({ subject: `user ${name}`, expected: 'present', actual: 'missing' })
-    for (const name of desired.groups)
-      if (!facts.groups.includes(name)) drift.push({ subject: `group ${name}`, expected: 'present', actual: 'missing' })
-    for (const [unit, want] of Object.entries(desired.services)) {
-      const state = facts.services[unit]
-      if (want.enable && state !== 'enabled')
-        drift.push({ subject: `service ${unit}`, expected: 'enabled', actual: state ?? 'unknown' })
-    }
-    for (const dir of Object.keys(desired.directories)) {
-      if (!facts.directories[dir]?.exists)
-        drift.push({ subject: `directory ${dir}`, expected: 'present', actual: 'missing' })
-    }
-    return drift
+    return [...driftOf(desired, facts, sha256), ...sharedFiles(desired, await otherOwners(ctx.host, layout))]
+  },
+
+  async currentGeneration(ctx) {
+    return currentNumber(ctx.host, await records(ctx))
   },
 
   async generations(ctx) {
-    const current = (await currentGeneration(ctx.host))?.number
-    const records = await Promise.all((await listNumbers(ctx.host)).map((n) => readGeneration(ctx.host, n)))
-    return records.map((r) => toGeneration(r, current))
+    const layout = await records(ctx)
+    const current = await currentNumber(ctx.host, layout)
+    const numbers = await listNumbers(ctx.host, layout)
+    const all = await Promise.all(numbers.map((n) => readGeneration(ctx.host, layout, n)))
+    return all.map((r) => toGeneration(r, current))
   },
 
   async rollback(ctx, to) {
-    const current = await currentGeneration(ctx.host)
+    const layout = await records(ctx)
+    const current = await currentGeneration(ctx.host, layout)
     if (!current)
       throw new GuixOpsError('E_DEBIAN_GENERATION', 'debian: nothing to roll back: the host has no generation')
-    const numbers = await listNumbers(ctx.host)
+    const numbers = await listNumbers(ctx.host, layout)
     const target = to ?? numbers.filter((n) => n < current.number).at(-1)
     if (target === undefined)
       throw new GuixOpsError(
         'E_DEBIAN_GENERATION',
         `debian: generation ${current.number} is the first; there is none before it`,
       )
-    const record = await readGeneration(ctx.host, target)
-    const facts = await readFacts(ctx.host, expandUsers(record.desired), current.managed)
+    const record = await readGeneration(ctx.host, layout, target)
+    const facts = await factsFor(ctx, layout, expandUsers(record.desired), current.managed)
     const plan = planSystem(record.desired, current, facts, sha256)
     // Packages come back the way the deploy in force brought them.
-    await execute(ctx, plan.actions, current.packageSource ?? record.packageSource ?? 'mirror', facts.systemd !== false)
+    await execute(
+      ctx,
+      layout,
+      plan.actions,
+      current.packageSource ?? record.packageSource ?? 'mirror',
+      facts.systemd !== false,
+    )
     // The generation rolled back to is in force again, with what it manages now.
-    await writeGeneration(ctx.host, { ...record, managed: plan.managed })
-    await setCurrent(ctx.host, target)
+    await writeGeneration(ctx.host, layout, { ...record, managed: plan.managed })
+    await setCurrent(ctx.host, layout, target)
     return toGeneration(record, target)
   },
 
   async deleteGeneration(ctx, number) {
-    if ((await currentGeneration(ctx.host))?.number === number) {
+    const layout = await records(ctx)
+    if ((await currentNumber(ctx.host, layout)) === number) {
       throw new GuixOpsError(
         'E_DEBIAN_GENERATION',
         `debian: generation ${number} is the current one; roll back or deploy first`,
       )
     }
-    await readGeneration(ctx.host, number) // it must exist
-    await deleteGenerationFile(ctx.host, number)
+    await readGeneration(ctx.host, layout, number) // it must exist
+    await deleteGenerationFile(ctx.host, layout, number)
   },
 })
 

@@ -2,8 +2,10 @@
  * What the debian driver reasons about: the desired system (from options),
  * what it manages on the host (recorded with each generation), and facts
  * read from the host. Everything here is plain JSON, kept on the target in
- * /var/lib/guix-ops so that any machine can deploy it, not only the last one.
+ * /var/lib/guix-ops/<deployment-id>/<machine> so that any machine can deploy
+ * it, not only the last one.
  */
+import type { Taken } from './backups.js'
 
 export interface DesiredFile {
   content: string
@@ -74,6 +76,8 @@ export interface Facts {
   hostname?: string
   /** Whether PID 1 is systemd (it made /run/systemd/system); false on a container without it, or WSL. */
   systemd?: boolean
+  /** Files the host's own marks say guix-ops took over, and how (see backups.ts). */
+  taken?: Record<string, Taken>
 }
 
 export const EMPTY_MANAGED: Managed = { packages: [], groups: [], users: [], files: {}, directories: [], services: [] }

@@ -79,14 +79,45 @@ describe('planSystem', () => {
       { ...none, files: { '/etc/motd': present('theirs') } },
       sha,
     )
-    expect(takeover.actions).toContainEqual(
-      expect.objectContaining({ kind: 'file-write', path: '/etc/motd', backup: true }),
-    )
+    expect(takeover.actions.map((a) => a.kind)).toEqual(['file-take', 'file-write'])
+    expect(takeover.actions[0]).toEqual({ kind: 'file-take', path: '/etc/motd' })
     expect(takeover.managed.files['/etc/motd']).toEqual({ preexisting: true })
     const previous: GenerationRecord = { number: 1, createdAt: 't', desired: want(), managed: takeover.managed }
     const release = planSystem(want(), previous, { ...none, files: { '/etc/motd': present('ours') } }, sha)
     expect(release.actions).toEqual([{ kind: 'file-remove', path: '/etc/motd', restore: true }])
     expect(release.changes).toEqual([{ action: 'delete', subject: 'file /etc/motd (restore the original)' }])
+  })
+
+  it("decides from the host's marks, not the last record, that a file was taken over: a retry keeps the original", () => {
+    // A deploy wrote 'ours' over the original, then failed before recording a generation.
+    const retry = planSystem(
+      want({ files: { '/etc/motd': file('ours') } }),
+      undefined,
+      { ...none, files: { '/etc/motd': present('ours') }, taken: { '/etc/motd': 'original' } },
+      sha,
+    )
+    expect(retry.actions).toEqual([]) // nothing taken again: the kept original stays
+    expect(retry.managed.files['/etc/motd']).toEqual({ preexisting: true })
+    const fresh = planSystem(
+      want({ files: { '/etc/new.conf': file('ours') } }),
+      undefined,
+      { ...none, files: { '/etc/new.conf': present('ours') }, taken: { '/etc/new.conf': 'absent' } },
+      sha,
+    )
+    expect(fresh.managed.files['/etc/new.conf']).toEqual({ preexisting: false })
+  })
+
+  it('gives back files the host marks as taken over when they leave the config, even with no record of them', () => {
+    const plan = planSystem(
+      want(),
+      undefined,
+      { ...none, taken: { '/etc/motd': 'original', '/etc/new.conf': 'absent' } },
+      sha,
+    )
+    expect(plan.actions).toEqual([
+      { kind: 'file-remove', path: '/etc/motd', restore: true },
+      { kind: 'file-remove', path: '/etc/new.conf', restore: false },
+    ])
   })
 
   it('removes only what it created, in reverse order, and restarts services whose files changed', () => {
@@ -121,6 +152,7 @@ describe('planSystem', () => {
       sha,
     )
     expect(plan.actions.map((a) => a.kind)).toEqual([
+      'file-take',
       'file-write',
       'service-restart',
       'command',

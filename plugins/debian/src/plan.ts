@@ -3,6 +3,8 @@
  * managed after the last generation, and what the host has now, the steps
  * to take. Only what guix-ops created is ever removed; a file that was
  * there before guix-ops wrote it is backed up, and restored on removal.
+ * Whether a file was taken over comes from the host's own marks first
+ * (backups.ts): a deploy that wrote files and then failed left no record.
  */
 import type { PlannedChange } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
@@ -50,6 +52,13 @@ const differs = (fact: Facts['files'][string] | undefined, want: { mode: string;
   fact.owner !== want.owner ||
   (want.group !== undefined && fact.group !== want.group)
 
+/** Whether a file existed before guix-ops first wrote it: the host's mark, else the last record, else what is there now. */
+function wasThere(file: string, taken: NonNullable<Facts['taken']>, before: Managed, exists: boolean): boolean {
+  const mark = taken[file]
+  if (mark) return mark === 'original'
+  return before.files[file]?.preexisting ?? exists
+}
+
 export function planSystem(
   wanted: Desired,
   previous: GenerationRecord | undefined,
@@ -96,13 +105,15 @@ export function planSystem(
     if (!fact?.exists || before.directories.includes(dir)) managed.directories.push(dir)
   }
   const written = new Set<string>()
+  const taken = facts.taken ?? {}
   for (const [file, want] of Object.entries(desired.files)) {
     const fact = facts.files[file]
     const known = before.files[file]
-    const preexisting = known ? known.preexisting : fact?.exists === true
-    managed.files[file] = { preexisting }
+    managed.files[file] = { preexisting: wasThere(file, taken, before, fact?.exists === true) }
+    // The host's mark, not the last record, says whether the original is kept already.
+    if (!known && !taken[file]) actions.push({ kind: 'file-take', path: file })
     if (!differs(fact, want) && fact?.sha256 === sha256(fileBytes(want))) continue
-    actions.push({ kind: 'file-write', path: file, file: want, backup: !known && fact?.exists === true })
+    actions.push({ kind: 'file-write', path: file, file: want })
     changes.push({ action: fact?.exists ? 'update' : 'create', subject: `file ${file}` })
     written.add(file)
   }
@@ -126,8 +137,10 @@ export function planSystem(
   // Removals: only what guix-ops created, in the reverse order of creation.
   const removals: Action[] = []
   for (const unit of before.services) if (!(unit in desired.services)) removals.push({ kind: 'service-disable', unit })
-  for (const [file, info] of Object.entries(before.files)) {
-    if (!(file in desired.files)) removals.push({ kind: 'file-remove', path: file, restore: info.preexisting })
+  // What the last record manages, and what the host's marks say was taken over since (a deploy that never recorded).
+  for (const file of new Set([...Object.keys(before.files), ...Object.keys(taken)])) {
+    if (!(file in desired.files))
+      removals.push({ kind: 'file-remove', path: file, restore: wasThere(file, taken, before, false) })
   }
   const goneDirs = before.directories.filter((d) => !(d in desired.directories)).sort((a, b) => b.length - a.length)
   for (const dir of goneDirs) removals.push({ kind: 'directory-remove', path: dir })

@@ -9,23 +9,27 @@
  */
 import { GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
-import { STATE_DIR } from './generations.js'
+import { type Layout, recordDirs } from './layout.js'
 
-const PENDING = `${STATE_DIR}/pending`
-const SCRIPT = `${STATE_DIR}/rollback.sh`
 /** Timer units are named per arming, so a unit left from an earlier deploy never collides. */
 export const ROLLBACK_UNIT_PREFIX = 'guix-ops-rollback'
 
+// Its argument is the machine's record directory (layout.ts). Unconfirmed,
+// the generation before is in force again; without one, none is.
 const ROLLBACK_SCRIPT = `#!/bin/sh
 # Written by guix-ops: restores the files of a deploy that was never confirmed.
-p=${PENDING}
+d="$1"; p="$d/pending"
 [ -f "$p/snapshot.tar" ] || exit 0
 xargs -0 -r rm -f -- < "$p/absent"
 tar -C / -xpf "$p/snapshot.tar"
-[ -f "$p/previous" ] && cp "$p/previous" ${STATE_DIR}/current
+if [ -f "$p/previous" ]; then cp "$p/previous" "$d/current"; else rm -f "$d/current"; fi
 while IFS= read -r u; do [ -n "$u" ] && systemctl restart -- "$u"; done < "$p/units"
 rm -rf "$p"
 `
+
+/** The timers of one machine's records: another deployment's on the same host are not ours to stop. */
+const unitStem = (layout: Layout) =>
+  `${ROLLBACK_UNIT_PREFIX}-${layout.owner.deployment.id.slice(0, 8)}.${layout.owner.machine}.`
 
 /** Paths a plan writes or removes. */
 export function touchedFiles(actions: Action[]): string[] {
@@ -35,12 +39,14 @@ export function touchedFiles(actions: Action[]): string[] {
 /** Saves the touched files (and which did not exist) before anything changes. */
 export async function snapshot(
   host: RemoteHost,
+  layout: Layout,
   files: string[],
   units: string[],
   previous: number | undefined,
 ): Promise<void> {
-  await host.exec(['rm', '-rf', PENDING])
-  await host.exec(['install', '-d', '-m', '0700', STATE_DIR, PENDING])
+  const pending = layout.pending
+  await host.exec(['rm', '-rf', pending])
+  await host.exec(['install', '-d', '-m', '0700', ...recordDirs(layout), pending])
   // A fixed script; the paths are its arguments.
   const save = [
     'p="$1"; shift',
@@ -52,16 +58,16 @@ export async function snapshot(
     'for f; do [ -e "$f" ] && tar -C / -rpf "$p/snapshot.tar" -- "${f#/}"; done',
     'exit 0',
   ].join('\n')
-  await host.exec(['sh', '-c', save, 'sh', PENDING, ...files])
-  await host.upload(`${PENDING}/units`, `${[...new Set(['ssh', ...units])].join('\n')}\n`, { mode: 0o600 })
-  if (previous !== undefined) await host.upload(`${PENDING}/previous`, `${previous}\n`, { mode: 0o600 })
+  await host.exec(['sh', '-c', save, 'sh', pending, ...files])
+  await host.upload(`${pending}/units`, `${[...new Set(['ssh', ...units])].join('\n')}\n`, { mode: 0o600 })
+  if (previous !== undefined) await host.upload(`${pending}/previous`, `${previous}\n`, { mode: 0o600 })
 }
 
 /** Arms the timer that restores the snapshot unless confirmed within `seconds`. */
-export async function arm(host: RemoteHost, seconds: number, generation: number): Promise<void> {
-  await disarmTimers(host)
-  await host.upload(SCRIPT, ROLLBACK_SCRIPT, { mode: 0o700 })
-  const unit = `${ROLLBACK_UNIT_PREFIX}-${generation}-${Date.now()}`
+export async function arm(host: RemoteHost, layout: Layout, seconds: number, generation: number): Promise<void> {
+  await disarmTimers(host, layout)
+  await host.upload(layout.rollbackScript, ROLLBACK_SCRIPT, { mode: 0o700 })
+  const unit = `${unitStem(layout)}${generation}-${Date.now()}`
   // systemd timers fire up to a minute late unless told otherwise: the deadline must hold.
   const argv = [
     'systemd-run',
@@ -70,7 +76,8 @@ export async function arm(host: RemoteHost, seconds: number, generation: number)
     `--on-active=${seconds}s`,
     '--timer-property=AccuracySec=1s',
     '/bin/sh',
-    SCRIPT,
+    layout.rollbackScript,
+    layout.dir,
   ]
   const result = await host.exec(argv)
   if (result.code !== 0)
@@ -79,12 +86,12 @@ export async function arm(host: RemoteHost, seconds: number, generation: number)
     })
 }
 
-async function disarmTimers(host: RemoteHost): Promise<void> {
-  await host.exec(['systemctl', 'stop', `${ROLLBACK_UNIT_PREFIX}-*.timer`])
+async function disarmTimers(host: RemoteHost, layout: Layout): Promise<void> {
+  await host.exec(['systemctl', 'stop', `${unitStem(layout)}*.timer`])
 }
 
 /** The deploy is confirmed: disarm the timer and drop the snapshot. */
-export async function disarm(host: RemoteHost): Promise<void> {
-  await disarmTimers(host)
-  await host.exec(['rm', '-rf', PENDING])
+export async function disarm(host: RemoteHost, layout: Layout): Promise<void> {
+  await disarmTimers(host, layout)
+  await host.exec(['rm', '-rf', layout.pending])
 }

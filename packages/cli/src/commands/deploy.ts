@@ -13,6 +13,7 @@ export default class Deploy extends BaseCommand {
     '<%= config.bin %> deploy -d shop --dry-run',
     '<%= config.bin %> deploy -d shop --include web --include db',
     '<%= config.bin %> deploy -d shop --on @frontend --parallel 4',
+    '<%= config.bin %> deploy -d shop --include web --take-over',
   ]
   static override flags = {
     deployment: deploymentFlag,
@@ -38,6 +39,10 @@ export default class Deploy extends BaseCommand {
       description: 'what the other machines do when one fails',
     }),
     'dry-run': Flags.boolean({ description: "plan only: print each machine's changes, change nothing" }),
+    'take-over': Flags.boolean({
+      description:
+        'manage hosts that another deployment (or another machine) already manages; each keeps its own records there',
+    }),
   }
 
   async run(): Promise<DeploySummary> {
@@ -56,6 +61,7 @@ export default class Deploy extends BaseCommand {
         parallel: flags.parallel,
         onFailure: flags['on-failure'] === 'abort' ? 'abort' : 'continue',
         dryRun: flags['dry-run'],
+        takeOver: flags['take-over'],
         signal: abort.signal,
       })
     } finally {

@@ -14,6 +14,7 @@ import { IssueList } from './issues.js'
 import type { ConfigDeployment } from './normalize.js'
 import { checkMachineSpec } from './normalize.js'
 import { describeIssue, issuePath, valueAt } from './schema-issues.js'
+import { checkSharedHosts } from './shared-hosts.js'
 
 export interface MachineSummary {
   name: string
@@ -80,6 +81,7 @@ export async function analyzeDeployment(
   issues.add(...graph.errors.map((e) => withFile(e, file, definition.name)))
 
   const machines: MachineSummary[] = []
+  const specs: [string, MachineSpec][] = []
   for (const [name, machineDefinition] of Object.entries(definition.machines)) {
     const at = `${prefix}machines.${name}`
     const parameterized = typeof machineDefinition === 'function'
@@ -100,6 +102,7 @@ export async function analyzeDeployment(
     const typed = spec as MachineSpec
     await checkOptions(issues, `${at}.platform`, name, 'platform', typed.platform, registry)
     await checkOptions(issues, `${at}.system`, name, 'system', typed.system, registry)
+    specs.push([name, typed])
     machines.push({
       name,
       platform: typed.platform.type,
@@ -109,6 +112,7 @@ export async function analyzeDeployment(
       parameterized,
     })
   }
+  checkSharedHosts(issues, prefix, specs)
   issues.throwIfAny()
   return {
     name: definition.name,

@@ -143,6 +143,29 @@ describe('analyzeDeployment', () => {
     })
   })
 
+  it('refuses two machines that name the same host and port, naming both; other ports and computed hosts pass', async () => {
+    const managed = (host: string, port?: number) => ({ type: 'managed', host, ...(port ? { port } : {}) })
+    const error = await caught(
+      analyze({
+        name: 'h',
+        machines: {
+          db: { platform: managed('192.0.2.10'), system: { type: 'fake-os' } },
+          web: { platform: managed('192.0.2.10', 22), system: { type: 'fake-os' } },
+          other: { platform: managed('192.0.2.10', 2222), system: { type: 'fake-os' } },
+          near: ({ db }: Record<string, { address: string }>) => ({
+            platform: managed(db!.address),
+            system: { type: 'fake-os' },
+          }),
+        },
+      }),
+    )
+    expect(error.code).toBe('E_SHARED_HOST')
+    expect(error.message).toBe(
+      `machines.web.platform.host: machines "db" and "web" both name host 192.0.2.10 port 22: two machines on one host would change and remove each other's files`,
+    )
+    expect(error.where).toMatchObject({ path: 'machines.web.platform.host', machine: 'web' })
+  })
+
   it('names unknown platforms with a did-you-mean and the known ones', async () => {
     const error = await caught(
       analyze({ name: 'u', machines: { a: { platform: { type: 'fake-clod' }, system: { type: 'fake-os' } } } }),

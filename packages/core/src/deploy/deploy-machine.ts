@@ -19,6 +19,7 @@ import { resolveMachine } from '../graph/index.js'
 import type { PluginResolver } from '../registry/index.js'
 import { connectSsh, endpointTarget, type SshSession } from '../ssh/index.js'
 import { stepFailed } from './failure.js'
+import { describeMismatch, generationMismatch, withHostGeneration } from './host-generation.js'
 import { pluginContext } from './plugin-context.js'
 import type { StateWriter } from './state-writer.js'
 import type { DeployEvent, MachineOutcome } from './types.js'
@@ -34,6 +35,8 @@ export interface MachineRun {
   writer: StateWriter
   stateDir: string
   dryRun: boolean
+  /** `deploy --take-over`: the driver may manage a host that others manage already. */
+  takeOver: boolean
   signal: AbortSignal
   emit: (event: DeployEvent) => void
 }
@@ -130,7 +133,9 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
     if (!writer.machine(name)?.hostKey && !run.dryRun)
       await writer.update(name, (m) => ({ ...m!, hostKey: session.hostKey }))
     await run.hooks.afterConnect.promise(event)
-    const systemCtx: SystemContext = { ...ctx, host: session }
+    const systemCtx: SystemContext = { ...ctx, host: session, ...(run.takeOver ? { takeOver: true } : {}) }
+    await followHostGeneration(run, system, systemCtx)
+    const inForce = writer.machine(name)
 
     step('plan', `${system.name}: planning`)
     let plan = await system.plan(systemCtx, systemOptions).catch((error: unknown) => {
@@ -167,7 +172,7 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
         readyTimeout: 15_000,
       })
     } catch (error) {
-      const previous = recorded?.currentGeneration ?? recorded?.generations?.at(-1)?.number
+      const previous = inForce?.currentGeneration ?? inForce?.generations?.at(-1)?.number
       await writer.update(name, (m) => ({ ...m!, ...(previous ? { currentGeneration: previous } : {}) }))
       const undo = system.confirm
         ? '; the host restores its previous files by itself once its confirmation timer runs out'
@@ -184,4 +189,19 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
   } finally {
     session.close()
   }
+}
+
+/** Before planning, the state follows the host's own record of its generation in force, and says so. */
+async function followHostGeneration(run: MachineRun, system: SystemDefinition, ctx: SystemContext): Promise<void> {
+  const mismatch = await generationMismatch(system, ctx, run.writer.machine(run.name)).catch((error: unknown) => {
+    throw stepFailed(system.name, 'reading the generation in force', run.name, error)
+  })
+  if (!mismatch) return
+  run.emit({
+    type: 'log',
+    machine: run.name,
+    level: 'warn',
+    message: describeMismatch(run.name, mismatch, !run.dryRun),
+  })
+  if (!run.dryRun) await run.writer.update(run.name, (m) => withHostGeneration(m!, mismatch))
 }

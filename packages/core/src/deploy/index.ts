@@ -1,3 +1,9 @@
+export {
+  describeMismatch,
+  type GenerationMismatch,
+  generationMismatch,
+  withHostGeneration,
+} from './host-generation.js'
 export { pluginContext, removeMachineFiles } from './plugin-context.js'
 export { recordedResults } from './recorded-results.js'
 export { type DeploymentRun, runDeployment } from './run.js'

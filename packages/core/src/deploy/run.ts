@@ -56,6 +56,7 @@ export async function runDeployment(run: DeploymentRun): Promise<DeploySummary> 
           writer: run.writer,
           stateDir: run.stateDir,
           dryRun: options.dryRun === true,
+          takeOver: options.takeOver === true,
           signal: abort.signal,
           emit: run.emit,
         })

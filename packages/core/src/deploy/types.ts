@@ -14,6 +14,8 @@ export interface DeployOptions {
   onFailure?: 'continue' | 'abort'
   /** Plan only: report each machine's changes, change nothing on any machine. */
   dryRun?: boolean
+  /** Let system drivers manage hosts that another deployment or machine manages already. */
+  takeOver?: boolean
 }
 
 export type MachineOutcomeStatus = 'changed' | 'unchanged' | 'planned' | 'failed' | 'skipped'

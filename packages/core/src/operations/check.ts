@@ -6,11 +6,19 @@
 import path from 'node:path'
 import type { Drift, PlatformStatus } from '@guix-ops/plugin-api'
 import { isGuixOpsError } from '@guix-ops/plugin-api'
-import { pluginContext, recordedResults, selectMachines, validOptions } from '../deploy/index.js'
+import {
+  type GenerationMismatch,
+  generationMismatch,
+  pluginContext,
+  recordedResults,
+  selectMachines,
+  validOptions,
+} from '../deploy/index.js'
 import { resolveMachine } from '../graph/index.js'
 import { connectSsh, endpointTarget } from '../ssh/index.js'
 import { analyzeConfig } from './config-source.js'
 import type { EngineContext } from './context.js'
+import { followHostGenerations } from './host-generations.js'
 import { findDeployment } from './lookup.js'
 
 export interface MachineCheck {
@@ -20,6 +28,12 @@ export interface MachineCheck {
   uptimeSeconds?: number
   load?: [number, number, number]
   drift: Drift[]
+  /**
+   * The state recorded another generation in force than the host has (a
+   * deploy killed before it confirmed, undone on the host); the state now
+   * follows the host.
+   */
+  reconciled?: GenerationMismatch
   /** What kept the check from completing, if anything. */
   error?: string
 }
@@ -79,7 +93,10 @@ export async function checkDeployment(
         const spec = resolveMachine(name, deployment.definition.machines[name]!, results)
         const system = await registry.system(spec.system.type)
         const systemOptions = await validOptions(system.options, spec.system, `machines.${name}.system`, name)
-        check.drift = await system.check({ ...pctx, host: session }, systemOptions)
+        const systemCtx = { ...pctx, host: session }
+        const mismatch = await generationMismatch(system, systemCtx, recorded)
+        if (mismatch) check.reconciled = mismatch
+        check.drift = await system.check(systemCtx, systemOptions)
       } finally {
         session.close()
       }
@@ -91,6 +108,7 @@ export async function checkDeployment(
   }
 
   const machines = await Promise.all(names.map(checkOne))
+  await followHostGenerations(ctx, state, machines)
   const healthy = machines.every(
     (m) => m.status === 'up' && m.hostKey === 'verified' && m.drift.length === 0 && !m.error,
   )

@@ -1,0 +1,99 @@
+/**
+ * A host may be shared: by two deployments, or two machines of one. Each
+ * keeps its records in its own directory (layout.ts); this reads the
+ * others', moves the single record set of earlier versions into the first
+ * owner that comes along, and refuses to manage a host someone else
+ * already does unless the operator said to take it over.
+ */
+import { GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
+import { describeOwner, type Layout, type Owner, ROOT } from './layout.js'
+import type { GenerationRecord } from './model.js'
+
+/** Earlier versions kept one record set directly in ROOT; these are its entries. */
+const LEGACY_ENTRIES = ['current', 'generations', 'backup', 'pending', 'rollback.sh']
+
+// A fixed script; the directories and the owner's JSON are its arguments.
+const MIGRATE_SCRIPT = [
+  'root="$1"; dir="$2"; owner="$3"; shift 3',
+  '[ -e "$dir" ] && exit 0',
+  '[ -e "$root/current" ] || [ -d "$root/generations" ] || exit 0',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template string.
+  'install -d -m 0700 "$root" "${dir%/*}" "$dir" || exit 1',
+  'for n; do if [ -e "$root/$n" ]; then mv -- "$root/$n" "$dir/$n" || exit 1; fi; done',
+  'printf "%s\\n" "$owner" > "$dir/owner.json" && chmod 0600 "$dir/owner.json"',
+  'echo migrated',
+].join('\n')
+
+/**
+ * Moves the records of an earlier version into this machine's directory on
+ * first contact, so the host keeps its generations and backups. Returns
+ * whether it did.
+ */
+export async function adoptLegacyRecords(host: RemoteHost, layout: Layout): Promise<boolean> {
+  const argv = ['sh', '-c', MIGRATE_SCRIPT, 'sh', ROOT, layout.dir, JSON.stringify(layout.owner), ...LEGACY_ENTRIES]
+  const result = await host.exec(argv)
+  if (result.code !== 0)
+    throw new GuixOpsError(
+      'E_DEBIAN_LAYOUT',
+      `debian: cannot move the host's records into ${layout.dir}: ${result.stderr.trim()}`,
+    )
+  return result.stdout.includes('migrated')
+}
+
+export interface OtherOwner {
+  owner: Owner
+  /** Its generation in force, when it could be read. */
+  record?: GenerationRecord
+}
+
+const LIST_SCRIPT = [
+  'me="$1"; root="$2"',
+  'for d in "$root"/*/*/; do',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template string.
+  '  d="${d%/}"',
+  '  [ "$d" = "$me" ] && continue',
+  '  [ -f "$d/owner.json" ] && [ -f "$d/current" ] || continue',
+  '  n=$(cat "$d/current")',
+  '  cat "$d/owner.json"; printf "\\0"',
+  '  cat "$d/generations/$n.json" 2>/dev/null; printf "\\0"',
+  'done',
+].join('\n')
+
+/** Everyone else with a generation in force on this host, with that generation. */
+export async function otherOwners(host: RemoteHost, layout: Layout): Promise<OtherOwner[]> {
+  const result = await host.exec(['sh', '-c', LIST_SCRIPT, 'sh', layout.dir, ROOT])
+  const parts = result.stdout.split('\0')
+  const owners: OtherOwner[] = []
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const owner = parseJson<Owner>(parts[i]!)
+    if (!owner?.deployment?.id || typeof owner.machine !== 'string') continue
+    const record = parseJson<GenerationRecord>(parts[i + 1]!)
+    owners.push({ owner, ...(record?.managed ? { record } : {}) })
+  }
+  return owners
+}
+
+function parseJson<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A machine with no records of its own on a host that others manage is
+ * most likely pointed at the wrong host; managing it as well is a choice
+ * the operator makes with `deploy --take-over`.
+ */
+export function refuseSharedHost(layout: Layout, others: OtherOwner[], hasRecords: boolean, takeOver: boolean): void {
+  if (others.length === 0 || hasRecords || takeOver) return
+  const names = others.map((o) => `${describeOwner(o.owner)} (deployment id ${o.owner.deployment.id})`)
+  throw new GuixOpsError(
+    'E_DEBIAN_HOST_MANAGED',
+    `debian: this host is already managed by ${names.join(', ')}; to manage it from ${describeOwner(layout.owner)} as well, deploy with --take-over`,
+    {
+      suggestion: 'check first that the address is the host you mean; each owner keeps its own records and files there',
+    },
+  )
+}
