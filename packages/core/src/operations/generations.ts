@@ -3,7 +3,8 @@
  * The system driver asks the host (Guix System's own generations include the
  * installer's and any made on the host itself); the descriptions guix-ops
  * recorded when it made a generation are kept. A machine that cannot be
- * asked shows what guix-ops recorded, with a warning saying why.
+ * asked shows what guix-ops recorded, with a warning saying why; so does one
+ * whose driver lists no generations on the host.
  */
 import { type Generation, GuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
@@ -71,7 +72,9 @@ export async function listGenerations(
       continue
     }
     try {
-      rows.push(...hostRows(machine, m, await askHost(ctx, state, machine)))
+      const fromHost = await askHost(ctx, state, machine)
+      // A driver that keeps no generations on the host lists none: what guix-ops recorded is all there is.
+      rows.push(...(fromHost.length > 0 ? hostRows(machine, m, fromHost) : recordedRows(machine, m)))
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error)
       ctx.emit({
