@@ -21,6 +21,8 @@ export function reconfigure(layout: Layout, options: GuixOptions, config: string
     ...loadPathFlags(layout, options),
     ...(options.system ? [`--system=${options.system}`] : []),
     ...(options.allowDowngrades ? ['--allow-downgrades'] : []),
+    // Without it reconfigure checks file systems and initrd modules itself (guix/scripts/system.scm).
+    ...(options.safetyChecks ? [] : ['--skip-checks']),
     config,
   ]
 }

@@ -32,3 +32,9 @@ export async function runningSystem(ctx: SystemContext): Promise<string> {
   const result = await ctx.host.exec(['readlink', '-f', CURRENT_SYSTEM])
   return result.code === 0 ? result.stdout.trim() : ''
 }
+
+/** Keeps the current record beside the new one, for the host's automatic rollback to put back. */
+export async function keepPreviousDeployed(ctx: SystemContext, layout: Layout): Promise<void> {
+  const keep = 'if [ -f "$1" ]; then cp "$1" "$2"; else rm -f "$2"; fi'
+  await ctx.host.exec(['sh', '-c', keep, 'sh', layout.deployed, layout.previousDeployed])
+}

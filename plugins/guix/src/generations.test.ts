@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseGenerations } from './generations.js'
+import { parseGenerations, withLinkTimes } from './generations.js'
 import { failedServices } from './services.js'
 
 // As the Guix manual shows `guix system list-generations`, channels and all.
@@ -27,21 +27,27 @@ Generation 2\tJun 11 2019 11:57:57\t(current)
 `
 
 describe('guix system list-generations', () => {
-  it('reads numbers, dates, the current mark, labels and store paths', () => {
+  it('reads numbers, the dates as printed (local time), the current mark, labels, links and store paths', () => {
     expect(parseGenerations(LIST_GENERATIONS)).toEqual([
       {
         number: 1,
-        createdAt: '2019-06-10T13:34:34.000Z',
+        createdAt: 'Jun 10 2019 13:34:34',
         current: false,
         description: 'GNU with Linux-libre 5.1.2',
-        data: { storePath: '/gnu/store/5ak7zcmfd7j1fjrm5v1mqi0bdzvsfmaa-system' },
+        data: {
+          link: '/var/guix/profiles/system-1-link',
+          storePath: '/gnu/store/5ak7zcmfd7j1fjrm5v1mqi0bdzvsfmaa-system',
+        },
       },
       {
         number: 2,
-        createdAt: '2019-06-11T11:57:57.000Z',
+        createdAt: 'Jun 11 2019 11:57:57',
         current: true,
         description: 'GNU with Linux-libre 5.1.5',
-        data: { storePath: '/gnu/store/7x0z1pflc0dkd1ibvzd7rxkdmxbqz4qj-system' },
+        data: {
+          link: '/var/guix/profiles/system-2-link',
+          storePath: '/gnu/store/7x0z1pflc0dkd1ibvzd7rxkdmxbqz4qj-system',
+        },
       },
     ])
   })
@@ -49,16 +55,33 @@ describe('guix system list-generations', () => {
   it('nothing listed, nothing read', () => {
     expect(parseGenerations('')).toEqual([])
   })
+
+  it('takes exact times from the links, whatever time zone the host printed them in', () => {
+    const generations = withLinkTimes(parseGenerations(LIST_GENERATIONS), '1560166474\n1560247077\n')
+    expect(generations.map((g) => g.createdAt)).toEqual(['2019-06-10T11:34:34.000Z', '2019-06-11T09:57:57.000Z'])
+  })
+
+  it('keeps the printed dates when the times do not match the generations', () => {
+    const generations = withLinkTimes(parseGenerations(LIST_GENERATIONS), '1560166474\n')
+    expect(generations.map((g) => g.createdAt)).toEqual(['Jun 10 2019 13:34:34', 'Jun 11 2019 11:57:57'])
+  })
 })
 
 describe('herd status', () => {
-  it('names the services under "Failed to start:"', () => {
+  it('names the services under "Failed to start:" (Shepherd 0.10 and later)', () => {
     const status =
       'Started:\n + guix-daemon\n + sshd\nStopped:\n - term-tty6\nFailed to start:\n ! nginx\n ! postgres\n'
     expect(failedServices(status)).toEqual(['nginx', 'postgres'])
   })
 
-  it('none failed, none named', () => {
-    expect(failedServices('Started:\n + sshd\nStopped:\n - nginx\n')).toEqual([])
+  it('reads the sections Shepherd 0.10 adds, and coloured headers', () => {
+    const red = (text: string) => `\u001b[31;1m${text}\u001b[0m`
+    const status = `Started:\n + sshd\nStarting:\n ^ web\nStopped:\n - term-tty6\nStopping:\n v cron\nOne-shot:\n * host-name\n${red('Failed to start:\n')} ! nginx\n`
+    expect(failedServices(status)).toEqual(['nginx'])
+  })
+
+  it('names none from Shepherd 0.9, which records no startup failures, nor from the older one-line format', () => {
+    expect(failedServices('Started:\n + sshd\nStopped:\n - nginx\nOne-shot:\n * host-name\n')).toEqual([])
+    expect(failedServices('Started: (sshd guix-daemon)\nStopped: (nginx)\n')).toEqual([])
   })
 })

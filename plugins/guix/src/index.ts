@@ -10,27 +10,24 @@ import {
   API_VERSION,
   type Drift,
   defineSystem,
-  type Generation,
   GuixOpsError,
   type SystemContext,
   type SystemDefinition,
 } from '@guix-ops/plugin-api'
+import { reconfigureOrRollBack } from './activate.js'
 import { reconfigure, safetyRepl } from './commands.js'
 import { arm, disarm } from './confirm.js'
-import { readDeployed, runningSystem, writeDeployed } from './deployed.js'
-import { parseGenerations } from './generations.js'
-import { layoutFor, SYSTEM_PROFILE } from './layout.js'
+import { keepPreviousDeployed, readDeployed, runningSystem, writeDeployed } from './deployed.js'
+import { listGenerations } from './generations.js'
+import { layoutFor } from './layout.js'
 import { buildAndCopy, localGuix } from './local-build.js'
 import { type GuixOptions, guixOptions } from './options.js'
-import { must, streamed, tail } from './remote.js'
+import { must, tail } from './remote.js'
 import { checkDevices, SAFETY_SCRIPT } from './safety-check.js'
 import { failedServices } from './services.js'
+import { switchTo } from './switch.js'
 import { checkTarget } from './target.js'
 import { prepareUpload, sendUpload } from './upload.js'
-
-async function listGenerations(ctx: SystemContext): Promise<Generation[]> {
-  return parseGenerations(await must(ctx, ['guix', 'system', 'list-generations'], 'listing system generations'))
-}
 
 function generationError(message: string): GuixOpsError {
   return new GuixOpsError('E_GUIX_GENERATION', `guix: ${message}`, {
@@ -80,20 +77,11 @@ const guix: SystemDefinition<GuixOptions> = defineSystem<GuixOptions>({
     }
     const previous = (await listGenerations(ctx)).find((g) => g.current)
     if (options.buildLocally) await buildAndCopy(ctx, upload, options.system)
-    ctx.progress.report('guix system reconfigure')
-    const result = await streamed(ctx, reconfigure(layout, options, config), 'reconfigure')
-    if (result.code !== 0)
-      throw new GuixOpsError(
-        'E_GUIX_RECONFIGURE',
-        `guix: guix system reconfigure failed (exit ${result.code ?? 'by signal'}): ${tail(result)}`,
-        { where: { machine: ctx.machine } },
-      )
-    const current = (await listGenerations(ctx)).find((g) => g.current)
-    if (!current) throw generationError('after reconfiguring, list-generations shows no current generation')
-    const storePath = await runningSystem(ctx)
+    const { current, storePath } = await reconfigureOrRollBack(ctx, reconfigure(layout, options, config), previous)
     const deployedAt = new Date().toISOString()
+    await keepPreviousDeployed(ctx, layout)
     await writeDeployed(ctx, layout, { storePath, hash: upload.hash, generation: current.number, deployedAt })
-    if (previous && previous.number !== current.number) await arm(ctx, layout, options.confirmTimeout, previous.number)
+    if (previous && previous.number !== current.number) await arm(ctx, layout, options.confirmTimeout, previous)
     return {
       ...current,
       description: `${options.config}${previous ? ` (from generation ${previous.number})` : ''}`,
@@ -129,14 +117,16 @@ const guix: SystemDefinition<GuixOptions> = defineSystem<GuixOptions>({
     const target = to ?? generations.filter((g) => g.number < current.number).at(-1)?.number
     if (target === undefined)
       throw generationError(`generation ${current.number} is the first; there is none before it`)
-    if (!generations.some((g) => g.number === target)) throw generationError(`generation ${target} does not exist`)
-    const argv = to === undefined ? ['roll-back'] : ['switch-generation', String(target)]
-    await must(ctx, ['guix', 'system', ...argv], `guix system ${argv.join(' ')}`, 'E_GUIX_ROLLBACK')
-    // switch-generation only moves the profile; activation makes it the running system.
-    await must(ctx, [`${SYSTEM_PROFILE}/activate`], `activating generation ${target}`, 'E_GUIX_ROLLBACK')
+    const wanted = generations.find((g) => g.number === target)
+    if (!wanted) throw generationError(`generation ${target} does not exist`)
+    const storePath = await switchTo(
+      ctx,
+      wanted,
+      to === undefined ? 'roll-back' : 'switch-generation',
+      'E_GUIX_ROLLBACK',
+    )
     const layout = layoutFor(ctx)
     const deployed = await readDeployed(ctx, layout)
-    const storePath = await runningSystem(ctx)
     // The rolled-back system is now the one expected; the next deploy reconfigures again.
     if (deployed) await writeDeployed(ctx, layout, { ...deployed, storePath, generation: target, hash: '' })
     const now = (await listGenerations(ctx)).find((g) => g.number === target)

@@ -17,6 +17,8 @@ export interface Layout {
   rollbackScript: string
   /** What the last deploy recorded: store path, config hash. */
   deployed: string
+  /** The record before it, put back when the host rolls back by itself. */
+  previousDeployed: string
   /** Present while a deploy waits for its confirmation. */
   pending: string
   pendingPid: string
@@ -32,6 +34,7 @@ export function layoutFor(ctx: Pick<SystemContext, 'deployment' | 'machine'>): L
     safetyScript: `${dir}/safety-check.scm`,
     rollbackScript: `${dir}/rollback.sh`,
     deployed: `${dir}/deployed.json`,
+    previousDeployed: `${dir}/deployed.previous.json`,
     pending: `${dir}/pending`,
     pendingPid: `${dir}/pending.pid`,
   }

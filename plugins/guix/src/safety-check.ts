@@ -8,11 +8,25 @@
 import { GuixOpsError, type SystemContext } from '@guix-ops/plugin-api'
 import { tail } from './remote.js'
 
-/** Prints `device PATH`, `uuid UUID`, `label LABEL` and `bootloader TARGET` lines for the config given as argument. */
+/**
+ * Prints `device PATH`, `uuid UUID`, `label LABEL` and `bootloader TARGET` lines for the config given as argument.
+ * The config is loaded as `guix system reconfigure` loads it (guix/scripts/system.scm, `read-operating-system`):
+ * `load*` into a user module that already uses (gnu system), (gnu services) and (gnu system shadow), so a config
+ * that reconfigure accepts without its own `use-modules` is accepted here too. The file systems are those
+ * `check-file-system-availability` looks at: mounted, not pseudo, not NFS, not bind mounts.
+ */
 export const SAFETY_SCRIPT = `;; Run by guix-ops through "guix repl" on the target before reconfiguring.
-(use-modules (gnu system) (gnu system file-systems) (gnu system uuid) (gnu bootloader))
+(use-modules (guix ui) (gnu system) (gnu system file-systems) (gnu system uuid) (gnu bootloader))
 
-(define os (load (cadr (command-line))))
+(define os
+  (load* (cadr (command-line))
+         (make-user-module '((gnu system) (gnu services) (gnu system shadow)))))
+
+(define (relevant? fs)
+  (and (file-system-mount? fs)
+       (not (member (file-system-type fs) %pseudo-file-system-types))
+       (not (string-prefix? "nfs" (file-system-type fs)))
+       (not (memq 'bind-mount (file-system-flags fs)))))
 
 (define (show-device fs)
   (let ((device (file-system-device fs)))
@@ -23,7 +37,7 @@ export const SAFETY_SCRIPT = `;; Run by guix-ops through "guix repl" on the targ
           ((and (string? device) (string-prefix? "/dev/" device))
            (format #t "device ~a~%" device)))))
 
-(for-each show-device (operating-system-file-systems os))
+(for-each show-device (filter relevant? (operating-system-file-systems os)))
 (for-each (lambda (target) (format #t "bootloader ~a~%" target))
           (bootloader-configuration-targets (operating-system-bootloader os)))
 `

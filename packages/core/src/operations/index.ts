@@ -13,6 +13,7 @@ export {
   destroyMachines,
 } from './destroy.js'
 export { EXPORT_KIND, type ExportFormat, exportDeployment, importDeployment } from './export-import.js'
+export { type GenerationRow, listGenerations } from './generations.js'
 export { findDeployment } from './lookup.js'
 export { type MachineAccess, machineAccess, openSession } from './machine-session.js'
 export { modifyDeployment } from './modify.js'
