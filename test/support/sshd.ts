@@ -67,11 +67,17 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
   throw new Error(`sshd did not listen on 127.0.0.1:${port}: ${log()}`)
 }
 
-export async function startSshd(): Promise<TestSshd> {
+export interface SshdOptions {
+  /** Also accept this client key (a private key file; its `.pub` is authorized), e.g. another sshd's. */
+  authorize?: string
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-sshd-'))
   keygen(path.join(dir, 'host_ed25519'))
   keygen(path.join(dir, 'client_ed25519'))
-  writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(path.join(dir, 'client_ed25519.pub')))
+  const authorized = [path.join(dir, 'client_ed25519.pub'), ...(options.authorize ? [`${options.authorize}.pub`] : [])]
+  writeFileSync(path.join(dir, 'authorized_keys'), authorized.map((f) => readFileSync(f, 'utf8')).join(''))
   const port = await freePort()
   const config = path.join(dir, 'sshd_config')
   writeFileSync(

@@ -61,6 +61,10 @@ function open(target: SshTarget, options: SshOptions, sock?: Duplex): Promise<{ 
         return
       }
       client.connect(config)
+      // ssh2 leaves Nagle's algorithm on: every small request would then wait
+      // for the server's delayed ACK (40 ms or more). Through a jump host the
+      // tunnel rides the jump connection, whose socket gets the same here.
+      client.setNoDelay(true)
     })().catch(reject)
   })
 }
