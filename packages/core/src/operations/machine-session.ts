@@ -71,7 +71,9 @@ export async function machineAccess(
 
 /** Refuses a machine (or its jump host) with no pinned key: these commands never pin one themselves. */
 export function requirePinnedKeys(deployment: string, access: MachineAccess): void {
-  const missing = !access.hostKey ? 'host key' : access.endpoint.jump && !access.jumpHostKey && 'host key for its jump host'
+  let missing: string | undefined
+  if (!access.hostKey) missing = 'host key'
+  else if (access.endpoint.jump && !access.jumpHostKey) missing = 'host key for its jump host'
   if (!missing) return
   throw new GuixOpsError('E_SSH_NO_HOST_KEY', `machine "${access.machine}" has no pinned ${missing}`, {
     where: { deployment, machine: access.machine },
