@@ -20,7 +20,8 @@ interface MachineRecord {
   jumpHostKey?: string
 }
 
-describe.skipIf(unavailable !== undefined)('a machine behind a jump host', () => {
+// Many CLI runs per test, each a few SSH connections: room for a busy machine.
+describe.skipIf(unavailable !== undefined)('a machine behind a jump host', { timeout: 240_000 }, () => {
   let network: PrivateNetwork
   let jump: TestSshd
   let target: TestSshd
@@ -109,6 +110,12 @@ describe.skipIf(unavailable !== undefined)('a machine behind a jump host', () =>
     expect(deploy.code).not.toBe(0)
     expect(deploy.stderr).toContain('jump host (')
     expect(deploy.stderr).toContain('guix-ops ssh-keys reset -d hidden db --jump')
+    const check = json<{ healthy: boolean; machines: { hostKey: string; error: string }[] }>(
+      guixOps(['check', '-d', 'hidden', '--json'], { stateDir }),
+    )
+    expect(check.healthy).toBe(false)
+    expect(check.machines[0]).toMatchObject({ hostKey: 'changed' })
+    expect(check.machines[0]!.error).toContain('guix-ops ssh-keys reset -d hidden db --jump')
     const interactive = login()
     expect(interactive.status).not.toBe(0)
     expect(interactive.stdout).not.toContain('answered by')
@@ -117,6 +124,8 @@ describe.skipIf(unavailable !== undefined)('a machine behind a jump host', () =>
     expect(guixOps(['ssh-keys', 'reset', '-d', 'hidden', 'db', '--jump'], { stateDir }).code).toBe(0)
     expect(recorded()).toMatchObject({ hostKey: target.hostKey })
     expect(recorded().jumpHostKey).toBeUndefined()
+    // Only a deploy pins a key; the other commands refuse until then.
+    expect(printenv().stderr).toContain('has no pinned host key for its jump host')
     expect(guixOps(['deploy', '-d', 'hidden'], { stateDir }).code).toBe(0)
     expect(recorded()).toMatchObject({ hostKey: target.hostKey, jumpHostKey: jump.hostKey })
     expect(printenv()).toMatchObject({ code: 0, stdout: 'target\n' })

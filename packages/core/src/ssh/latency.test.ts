@@ -16,8 +16,8 @@ import type { SshSession } from './session.js'
 import type { SshTarget } from './target.js'
 
 const ROUNDS = 15
-/** Three delayed-ACK stalls: an upload and a download wait on seven or more of them with Nagle on. */
-const BOUND_MS = 3 * 40
+/** Five delayed-ACK stalls: an upload and a download wait on eight or so of them with Nagle on. */
+const BOUND_MS = 5 * 40
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
