@@ -4,7 +4,7 @@
  * port. Nothing on the machine running the tests is changed.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -30,6 +30,8 @@ export interface TestSshd {
   user: string
   /** PID of the sshd: `nsenter -t PID -m` sees its private mounts. */
   pid(): number
+  /** What the server logged (with `verbose`, every login it accepted, as "Accepted publickey"). */
+  log(): string
   /** Kills every open session, as a network cut would; the server keeps listening. */
   dropConnections(): void
   /** Makes the server present a new host key from now on (a reinstalled host). */
@@ -37,7 +39,7 @@ export interface TestSshd {
   stop(): Promise<void>
 }
 
-function keygen(file: string): void {
+export function keygen(file: string): void {
   const result = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'guix-ops-test', '-f', file])
   if (result.status !== 0) throw new Error(`ssh-keygen failed: ${result.stderr}`)
 }
@@ -69,63 +71,97 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
   throw new Error(`sshd did not listen on 127.0.0.1:${port}: ${log()}`)
 }
 
-/**
- * `tmpfs`: directories (path -> size, e.g. '64k') the sshd and its sessions
- * see as fresh tmpfs mounts of their own (`unshare -m`): a private /var/lib, a
- * small disk to fill. The rest of the filesystem is this machine's own.
- */
-export interface SshdOptions {
-  tmpfs?: Record<string, string>
+/** Mounts each (dir, size) pair given before `--` as a fresh tmpfs, then runs the command after it. */
+const PRIVATE_MOUNTS = `while [ "$1" != -- ]; do mount -t tmpfs -o "size=$2,mode=0755" tmpfs "$1" || exit 1; shift 2; done
+shift; exec "$@"`
+
+/** With `tmpfs`, the sshd runs in a mount namespace of its own (`unshare -m`) that holds those mounts. */
+function withPrivateMounts(argv: string[], options: SshdOptions): string[] {
+  const mounts = Object.entries(options.tmpfs ?? {}).flat()
+  if (mounts.length === 0) return argv
+  return ['unshare', '-m', '--propagation', 'private', '--', 'sh', '-c', PRIVATE_MOUNTS, 'sh', ...mounts, '--', ...argv]
 }
 
-/** Mounts each (dir, size) pair given after the sshd and its config, then becomes the sshd. */
-const PRIVATE_MOUNTS = `sshd="$1"; config="$2"; shift 2
-while [ $# -gt 0 ]; do mount -t tmpfs -o "size=$2,mode=0755" tmpfs "$1" || exit 1; shift 2; done
-exec "$sshd" -D -e -f "$config"`
+export interface SshdOptions {
+  /**
+   * Directories (path -> size, e.g. '64k') the sshd and its sessions see as
+   * fresh tmpfs mounts of their own: a private /var/lib, a small disk to fill.
+   * The rest of the filesystem is this machine's own.
+   */
+  tmpfs?: Record<string, string>
+  /** Also accept this client key (a private key file; its `.pub` is authorized), e.g. another sshd's. */
+  authorize?: string
+  /** Listen on this port rather than a free one (another network namespace may use the same). */
+  port?: number
+  /** Run in this private network namespace: reachable only from inside it (or through a jump host). */
+  network?: PrivateNetwork
+  /** Sessions see it as GUIX_OPS_TEST_HOST, so a test can tell which server answered. */
+  name?: string
+  /** Log every connection (LogLevel VERBOSE) for `log()`. */
+  verbose?: boolean
+}
 
-function sshdCommand(config: string, options: SshdOptions): [string, string[]] {
-  const mounts = Object.entries(options.tmpfs ?? {}).flat()
-  if (mounts.length === 0) return [SSHD, ['-D', '-e', '-f', config]]
+/** A network namespace of its own, with only a loopback interface. */
+export interface PrivateNetwork {
+  /** A command line that runs `argv` inside the namespace. */
+  run(argv: readonly string[]): string[]
+  stop(): Promise<void>
+}
+
+/** The lines of an sshd_config for a test server keeping its files in `dir`. */
+export function sshdConfig(dir: string, port: number, options: Pick<SshdOptions, 'name' | 'verbose'> = {}): string {
   return [
-    'unshare',
-    ['-m', '--propagation', 'private', '--', 'sh', '-c', PRIVATE_MOUNTS, 'sh', SSHD, config, ...mounts],
-  ]
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${dir}/host_ed25519`,
+    `PidFile ${dir}/sshd.pid`,
+    `AuthorizedKeysFile ${dir}/authorized_keys`,
+    'StrictModes no',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitRootLogin prohibit-password',
+    'UsePAM no',
+    'Subsystem sftp internal-sftp',
+    `LogLevel ${options.verbose ? 'VERBOSE' : 'ERROR'}`,
+    ...(options.name ? [`SetEnv GUIX_OPS_TEST_HOST=${options.name}`] : []),
+    '',
+  ].join('\n')
+}
+
+/** Waits for sshd's pid file, written once it listens (for a server no test can reach directly). */
+async function waitForPidFile(file: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}: ${log()}`)
+    if (existsSync(file) && readFileSync(file, 'utf8').trim() === String(child.pid)) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`sshd did not start: ${log()}`)
 }
 
 export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-sshd-'))
   keygen(path.join(dir, 'host_ed25519'))
   keygen(path.join(dir, 'client_ed25519'))
-  writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(path.join(dir, 'client_ed25519.pub')))
-  const port = await freePort()
+  const authorized = [path.join(dir, 'client_ed25519.pub'), ...(options.authorize ? [`${options.authorize}.pub`] : [])]
+  writeFileSync(path.join(dir, 'authorized_keys'), authorized.map((f) => readFileSync(f, 'utf8')).join(''))
+  const port = options.port ?? (await freePort())
   const config = path.join(dir, 'sshd_config')
-  writeFileSync(
-    config,
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${dir}/host_ed25519`,
-      `PidFile ${dir}/sshd.pid`,
-      `AuthorizedKeysFile ${dir}/authorized_keys`,
-      'StrictModes no',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'PermitRootLogin prohibit-password',
-      'UsePAM no',
-      'Subsystem sftp internal-sftp',
-      'LogLevel ERROR',
-      '',
-    ].join('\n'),
-  )
+  writeFileSync(config, sshdConfig(dir, port, options))
+  const logFile = path.join(dir, 'sshd.log')
   let child: ChildProcess
   let output = ''
   const launch = async () => {
-    const [command, args] = sshdCommand(config, options)
-    child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+    // A verbose server logs to a file: read at once, even while the test waits on a synchronous child.
+    const argv = withPrivateMounts([SSHD, '-D', ...(options.verbose ? ['-E', logFile] : ['-e']), '-f', config], options)
+    const [command, ...rest] = options.network ? options.network.run(argv) : argv
+    rmSync(path.join(dir, 'sshd.pid'), { force: true })
+    child = spawn(command!, rest, { stdio: ['ignore', 'ignore', 'pipe'] })
     child.stderr?.on('data', (d) => {
       output += d
     })
-    await waitForPort(port, child, () => output)
+    if (options.network) await waitForPidFile(path.join(dir, 'sshd.pid'), child, () => output)
+    else await waitForPort(port, child, () => output)
   }
   const stop = async () => {
     if (child.exitCode !== null) return
@@ -140,6 +176,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     dir,
     hostKey: pub(),
     identity: path.join(dir, 'client_ed25519'),
+    log: () => output + (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
     user: (process.env.USER ?? spawnSync('id', ['-un'], { encoding: 'utf8' }).stdout.trim()) || 'root',
     pid: () => child.pid!,
     dropConnections: () => {

@@ -52,4 +52,10 @@ export interface PluginContext {
    * the host against it; the core pins the key on first contact.
    */
   hostKey?: string
+  /**
+   * The host key pinned for the machine's jump host (`SshEndpoint.jump`),
+   * if any. A platform that connects through the jump host itself must
+   * verify the jump host against it.
+   */
+  jumpHostKey?: string
 }

@@ -48,6 +48,23 @@ export interface SshEndpoint {
   hostKey?: string
   /** Run commands through `sudo -n` (when `user` is not root). */
   sudo?: boolean
+  /**
+   * A host the machine is reached through (like `ssh -J`). The core then
+   * makes every connection to the machine through it, never to `host`
+   * directly, and pins the jump host's own key as well.
+   */
+  jump?: SshJumpHost
+}
+
+/** The jump host of an `SshEndpoint`. */
+export interface SshJumpHost {
+  host: string
+  port: number
+  user: string
+  /** Path of the private key to authenticate with, when not the agent's. */
+  privateKeyPath?: string
+  /** Its host key, `ssh-ed25519 AAAA...`, when the platform knows it; else pinned on first contact. */
+  hostKey?: string
 }
 
 /** What a machine turned out to be once deployed; what machine functions read. */

@@ -10,6 +10,7 @@ export type {
   MultiDeploymentConfig,
   PlatformRef,
   SshEndpoint,
+  SshJumpHost,
   SystemRef,
 } from './deployment.js'
 export { defineConfig, defineDeployment, defineMachine } from './deployment.js'

@@ -2,23 +2,35 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { findDeployment, type MachineAccess, machineAccess, openSession } from '@guix-ops/core'
+import {
+  type DeploymentState,
+  findDeployment,
+  type MachineAccess,
+  machineAccess,
+  openSession,
+  requirePinnedKeys,
+} from '@guix-ops/core'
 import { GuixOpsError } from '@guix-ops/plugin-api'
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
 import { deploymentFlag } from '../base/flags.js'
 import { splitAtDoubleDash } from '../base/passthrough.js'
+import { knownHosts, opensshArgs } from '../openssh.js'
 
-/** OpenSSH's known_hosts line for a pinned key: `[host]:port type base64` off port 22. */
-function knownHostsLine(access: MachineAccess): string {
-  const host = access.endpoint.port === 22 ? access.endpoint.host : `[${access.endpoint.host}]:${access.endpoint.port}`
-  return `${host} ${access.hostKey}\n`
+/** OpenSSH's own failure (255): if a pinned key no longer matches, say so in guix-ops' words. */
+async function explainFailure(state: DeploymentState, access: MachineAccess): Promise<void> {
+  try {
+    const probe = await openSession(state, access)
+    probe.close()
+  } catch (error) {
+    if ((error as { code?: string }).code === 'E_SSH_HOST_KEY_CHANGED') throw error
+  }
 }
 
 export default class Ssh extends BaseCommand {
   static override summary = 'Log in to a machine, or run one command on it; its exit status is passed through.'
   static override description =
-    'Without a command, starts OpenSSH\'s ssh with the pinned host key as its only known host (StrictHostKeyChecking=yes). With one (after --), runs it as an argument list: each word is quoted for the remote shell, so use `-- sh -c "..."` for pipes and redirections.'
+    'Without a command, starts OpenSSH\'s ssh with the pinned host keys as its only known hosts (StrictHostKeyChecking=yes); a machine behind a jump host is reached through it, held to its pinned key too. With one (after --), runs it as an argument list: each word is quoted for the remote shell, so use `-- sh -c "..."` for pipes and redirections.'
   static override examples = [
     '<%= config.bin %> ssh -d shop db',
     '<%= config.bin %> ssh -d shop db -- systemctl status nginx',
@@ -38,7 +50,9 @@ export default class Ssh extends BaseCommand {
         throw new GuixOpsError('E_USAGE', 'an interactive login has no JSON form', {
           suggestion: 'give a command after --',
         })
-      await this.interactive(state.name, access)
+      const code = await this.interactive(state.name, access)
+      if (code === 255) await explainFailure(state, access)
+      process.exitCode = code
       return undefined
     }
     const session = await openSession(state, access)
@@ -57,37 +71,18 @@ export default class Ssh extends BaseCommand {
     }
   }
 
-  private async interactive(deployment: string, access: MachineAccess): Promise<void> {
-    if (!access.hostKey) {
-      throw new GuixOpsError('E_SSH_NO_HOST_KEY', `machine "${access.machine}" has no pinned host key`, {
-        suggestion: `run "guix-ops deploy -d ${deployment} --include ${access.machine}" to pin it`,
-      })
-    }
+  /** Runs OpenSSH's ssh, trusting only the pinned keys; resolves to its exit status. */
+  private async interactive(deployment: string, access: MachineAccess): Promise<number> {
+    requirePinnedKeys(deployment, access)
     const dir = await mkdtemp(path.join(tmpdir(), 'guix-ops-ssh-'))
     try {
-      const knownHosts = path.join(dir, 'known_hosts')
-      await writeFile(knownHosts, knownHostsLine(access), { mode: 0o600 })
-      const { endpoint } = access
-      const sshArgs = [
-        '-o',
-        'StrictHostKeyChecking=yes',
-        '-o',
-        `UserKnownHostsFile=${knownHosts}`,
-        '-o',
-        'GlobalKnownHostsFile=/dev/null',
-        '-p',
-        String(endpoint.port),
-        '-l',
-        endpoint.user,
-        ...(endpoint.privateKeyPath ? ['-i', endpoint.privateKeyPath, '-o', 'IdentitiesOnly=yes'] : []),
-        endpoint.host,
-      ]
-      const code = await new Promise<number>((resolve, reject) => {
-        const child = spawn('ssh', sshArgs, { stdio: 'inherit' })
+      const knownHostsFile = path.join(dir, 'known_hosts')
+      await writeFile(knownHostsFile, knownHosts(access), { mode: 0o600 })
+      return await new Promise<number>((resolve, reject) => {
+        const child = spawn('ssh', opensshArgs(access, knownHostsFile), { stdio: 'inherit' })
         child.on('error', reject)
         child.on('exit', (status) => resolve(status ?? 255))
       })
-      process.exitCode = code
     } finally {
       await rm(dir, { recursive: true, force: true })
     }

@@ -41,6 +41,15 @@ export interface MachineRun {
   emit: (event: DeployEvent) => void
 }
 
+/** Records the keys a session was verified against, where none was pinned yet. */
+async function pinHostKeys(writer: StateWriter, name: string, session: SshSession): Promise<void> {
+  const pinned = writer.machine(name)
+  const hostKey = pinned?.hostKey ? {} : { hostKey: session.hostKey }
+  const jumpHostKey = pinned?.jumpHostKey || !session.jumpHostKey ? {} : { jumpHostKey: session.jumpHostKey }
+  if (Object.keys({ ...hostKey, ...jumpHostKey }).length === 0) return
+  await writer.update(name, (m) => ({ ...m!, ...hostKey, ...jumpHostKey }))
+}
+
 export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
   const { name, writer, emit } = run
   const deployment = { id: writer.state.id, name: writer.state.name }
@@ -63,6 +72,7 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
     signal: run.signal,
     emit,
     hostKey: recorded?.hostKey,
+    jumpHostKey: recorded?.jumpHostKey,
     configDir: path.dirname(writer.state.configPath),
   })
 
@@ -118,10 +128,16 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
 
   step('connect', `connecting to ${endpoint.user}@${endpoint.host}:${endpoint.port}`)
   await run.hooks.beforeConnect.promise(event)
-  const pinned = writer.machine(name)?.hostKey ?? endpoint.hostKey
+  // Pinned keys win over what the platform says; a machine behind a jump host is only reached through it.
+  const target = () =>
+    endpointTarget(
+      endpoint,
+      writer.machine(name)?.hostKey ?? endpoint.hostKey,
+      writer.machine(name)?.jumpHostKey ?? endpoint.jump?.hostKey,
+    )
   let session: SshSession
   try {
-    session = await connectSsh(endpointTarget(endpoint, pinned), {
+    session = await connectSsh(target(), {
       label: { deployment: deployment.name, machine: name },
       signal: run.signal,
     })
@@ -129,9 +145,8 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
     throw stepFailed('ssh', 'connect', name, error)
   }
   try {
-    // The key seen on first contact (or the one the platform vouched for) is pinned in state.
-    if (!writer.machine(name)?.hostKey && !run.dryRun)
-      await writer.update(name, (m) => ({ ...m!, hostKey: session.hostKey }))
+    // The keys seen on first contact (or the ones the platform vouched for) are pinned in state.
+    if (!run.dryRun) await pinHostKeys(writer, name, session)
     await run.hooks.afterConnect.promise(event)
     const systemCtx: SystemContext = { ...ctx, host: session, ...(run.takeOver ? { takeOver: true } : {}) }
     await followHostGeneration(run, system, systemCtx)
@@ -166,7 +181,7 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
     // driver disarms the rollback it may have armed on the target.
     let confirm: SshSession
     try {
-      confirm = await connectSsh(endpointTarget(endpoint, writer.machine(name)?.hostKey), {
+      confirm = await connectSsh(target(), {
         label: { deployment: deployment.name, machine: name },
         signal: run.signal,
         readyTimeout: 15_000,

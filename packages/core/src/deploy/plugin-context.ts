@@ -37,6 +37,8 @@ export interface ContextOptions {
   emit: (event: DeployEvent) => void
   /** The host key pinned in state for this machine. */
   hostKey?: string | undefined
+  /** The host key pinned in state for this machine's jump host. */
+  jumpHostKey?: string | undefined
   /** The config file's directory, where relative paths in options start. */
   configDir?: string | undefined
 }
@@ -77,6 +79,7 @@ export async function pluginContext(options: ContextOptions): Promise<PluginCont
     deploymentDir,
     secrets: fileSecrets(dirs.secrets),
     ...(options.hostKey ? { hostKey: options.hostKey } : {}),
+    ...(options.jumpHostKey ? { jumpHostKey: options.jumpHostKey } : {}),
     ...(options.configDir ? { configDir: options.configDir } : {}),
   }
 }

@@ -75,17 +75,19 @@ export async function checkDeployment(
         signal,
         emit: ctx.emit,
         hostKey: recorded.hostKey,
+        jumpHostKey: recorded.jumpHostKey,
         configDir: path.dirname(state.configPath),
       })
       check.status = await platform.status(pctx, recorded.resource)
       if (check.status !== 'up') return check
       const endpoint = await platform.ssh(pctx, recorded.resource)
       const hostKey = recorded.hostKey ?? endpoint.hostKey
-      const session = await connectSsh(endpointTarget(endpoint, hostKey), {
+      const jumpHostKey = recorded.jumpHostKey ?? endpoint.jump?.hostKey
+      const session = await connectSsh(endpointTarget(endpoint, hostKey, jumpHostKey), {
         label: { deployment: state.name, machine: name },
       })
       try {
-        check.hostKey = hostKey ? 'verified' : 'not-checked'
+        check.hostKey = hostKey && (jumpHostKey || !endpoint.jump) ? 'verified' : 'not-checked'
         const proc = await session.exec(['cat', '/proc/uptime', '/proc/loadavg'], { sudo: false })
         const numbers = proc.stdout.split(/\s+/).map(Number)
         if (Number.isFinite(numbers[0])) check.uptimeSeconds = Math.round(numbers[0]!)

@@ -15,7 +15,7 @@ export {
 export { EXPORT_KIND, type ExportFormat, exportDeployment, importDeployment } from './export-import.js'
 export { type GenerationRow, listGenerations } from './generations.js'
 export { findDeployment } from './lookup.js'
-export { type MachineAccess, machineAccess, openSession } from './machine-session.js'
+export { type MachineAccess, machineAccess, openSession, requirePinnedKeys } from './machine-session.js'
 export { modifyDeployment } from './modify.js'
 export { listPlatforms, type PlatformRow } from './platforms.js'
 export { type PowerResult, startMachines, stopMachines } from './power.js'

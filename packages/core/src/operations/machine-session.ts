@@ -16,6 +16,8 @@ export interface MachineAccess {
   endpoint: SshEndpoint
   /** The pinned key the session was verified against. */
   hostKey: string | undefined
+  /** The pinned key of the jump host the machine is reached through, if any. */
+  jumpHostKey: string | undefined
   target: SshTarget
 }
 
@@ -51,26 +53,36 @@ export async function machineAccess(
       signal: new AbortController().signal,
       emit: ctx.emit,
       hostKey: recorded.hostKey,
+      jumpHostKey: recorded.jumpHostKey,
     })
     const endpoint = await platform.ssh(pctx, recorded.resource)
     const hostKey = recorded.hostKey ?? endpoint.hostKey
+    const jumpHostKey = recorded.jumpHostKey ?? endpoint.jump?.hostKey
     access.push({
       machine: name,
       endpoint,
       hostKey,
-      target: endpointTarget(endpoint, hostKey),
+      jumpHostKey,
+      target: endpointTarget(endpoint, hostKey, jumpHostKey),
     })
   }
   return access
 }
 
+/** Refuses a machine (or its jump host) with no pinned key: these commands never pin one themselves. */
+export function requirePinnedKeys(deployment: string, access: MachineAccess): void {
+  let missing: string | undefined
+  if (!access.hostKey) missing = 'host key'
+  else if (access.endpoint.jump && !access.jumpHostKey) missing = 'host key for its jump host'
+  if (!missing) return
+  throw new GuixOpsError('E_SSH_NO_HOST_KEY', `machine "${access.machine}" has no pinned ${missing}`, {
+    where: { deployment, machine: access.machine },
+    suggestion: `run "guix-ops deploy -d ${deployment} --include ${access.machine}" to pin it`,
+  })
+}
+
 export async function openSession(state: DeploymentState, access: MachineAccess): Promise<SshSession> {
-  if (!access.hostKey) {
-    throw new GuixOpsError('E_SSH_NO_HOST_KEY', `machine "${access.machine}" has no pinned host key`, {
-      where: { deployment: state.name, machine: access.machine },
-      suggestion: `run "guix-ops deploy -d ${state.name} --include ${access.machine}" to pin it`,
-    })
-  }
+  requirePinnedKeys(state.name, access)
   return connectSsh(access.target, { label: { deployment: state.name, machine: access.machine } })
 }
 
@@ -81,7 +93,8 @@ export async function withSystemContext<T>(
   access: MachineAccess,
   work: (systemCtx: SystemContext) => Promise<T>,
 ): Promise<T> {
-  const session = await connectSsh(endpointTarget(access.endpoint, access.hostKey), {
+  requirePinnedKeys(state.name, access)
+  const session = await connectSsh(access.target, {
     label: { deployment: state.name, machine: access.machine },
   })
   try {
@@ -92,6 +105,7 @@ export async function withSystemContext<T>(
       signal: new AbortController().signal,
       emit: ctx.emit,
       hostKey: access.hostKey,
+      jumpHostKey: access.jumpHostKey,
       configDir: path.dirname(state.configPath),
     })
     return await work({ ...pctx, host: session })

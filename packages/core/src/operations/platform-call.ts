@@ -88,6 +88,7 @@ export async function onPlatform<T>(
     signal: new AbortController().signal,
     emit: ctx.emit,
     hostKey: recorded.hostKey,
+    jumpHostKey: recorded.jumpHostKey,
     configDir: path.dirname(state.configPath),
   })
   return work({ machine, recorded, resource: recorded.resource ?? {}, platform, pctx })

@@ -6,8 +6,14 @@
  */
 import { homedir } from 'node:os'
 import path from 'node:path'
-import { API_VERSION, definePlatform, type PlatformDefinition, type PluginContext } from '@guix-ops/plugin-api'
-import { connectSsh, type SshSession, type SshTarget } from '../ssh/index.js'
+import {
+  API_VERSION,
+  definePlatform,
+  type PlatformDefinition,
+  type PluginContext,
+  type SshJumpHost,
+} from '@guix-ops/plugin-api'
+import { connectSsh, endpointTarget, type SshSession, type SshTarget } from '../ssh/index.js'
 import { type ManagedOptions, managedOptions } from './managed-options.js'
 
 /** What is recorded in state for a managed host. */
@@ -24,14 +30,19 @@ export interface ManagedResource {
   facts: { [key: string]: string }
 }
 
-function parseJump(jump: string, base: SshTarget): SshTarget {
+/** `user@host:port` of the `jump` option; the user and the key are the machine's unless it names a user. */
+function parseJump(jump: string, user: string, identity: string | undefined): SshJumpHost {
   const match = /^(?:([^@]+)@)?([^:]+)(?::(\d+))?$/.exec(jump)!
   return {
     host: match[2]!,
     port: Number(match[3] ?? 22),
-    user: match[1] ?? base.user,
-    ...(base.identity ? { identity: base.identity } : {}),
+    user: match[1] ?? user,
+    ...(identity ? { privateKeyPath: identity } : {}),
   }
+}
+
+function expandHome(file: string): string {
+  return file.startsWith('~/') ? path.join(homedir(), file.slice(2)) : file
 }
 
 interface Reachable {
@@ -44,12 +55,22 @@ interface Reachable {
   hostKey?: string | null | undefined
 }
 
-function targetOf(r: Reachable): SshTarget {
-  const target: SshTarget = { host: r.host, port: r.port, user: r.user, sudo: r.sudo }
-  if (r.identity) target.identity = r.identity.startsWith('~/') ? path.join(homedir(), r.identity.slice(2)) : r.identity
-  if (r.hostKey) target.hostKey = r.hostKey
-  if (r.jump) target.jump = parseJump(r.jump, target)
-  return target
+/** Where the host is, with its jump host if any: every connection to it goes through that. */
+function endpointOf(r: Reachable) {
+  const identity = r.identity ? expandHome(r.identity) : undefined
+  return {
+    host: r.host,
+    port: r.port,
+    user: r.user,
+    sudo: r.sudo,
+    ...(identity ? { privateKeyPath: identity } : {}),
+    ...(r.jump ? { jump: parseJump(r.jump, r.user, identity) } : {}),
+  }
+}
+
+/** The host with the keys to verify it and its jump host against: the config's, else those pinned in state. */
+function targetOf(ctx: PluginContext, r: Reachable): SshTarget {
+  return endpointTarget(endpointOf(r), r.hostKey ?? ctx.hostKey, ctx.jumpHostKey)
 }
 
 async function connect(ctx: PluginContext, target: SshTarget): Promise<SshSession> {
@@ -99,8 +120,7 @@ const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatf
       }
       return { resource, address: options.host, outputs: existing.facts }
     }
-    const hostKey = options.hostKey ?? ctx.hostKey
-    const ssh = await connect(ctx, targetOf({ ...options, ...(hostKey ? { hostKey } : {}) }))
+    const ssh = await connect(ctx, targetOf(ctx, options))
     try {
       ctx.progress.report(`connected to ${options.host}, reading facts`)
       const facts = await readFacts(ssh)
@@ -122,8 +142,7 @@ const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatf
 
   async status(ctx, resource) {
     try {
-      const hostKey = resource.hostKey ?? ctx.hostKey
-      const ssh = await connect(ctx, targetOf({ ...resource, ...(hostKey ? { hostKey } : {}) }))
+      const ssh = await connect(ctx, targetOf(ctx, resource))
       try {
         return (await ssh.exec(['true'], { sudo: false })).code === 0 ? 'up' : 'unknown'
       } finally {
@@ -137,8 +156,7 @@ const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatf
 
   /** Reboots the host and waits until it answers over SSH again (with the same pinned key). */
   async reboot(ctx, resource) {
-    const hostKey = resource.hostKey ?? ctx.hostKey
-    const target = targetOf({ ...resource, ...(hostKey ? { hostKey } : {}) })
+    const target = targetOf(ctx, resource)
     const ssh = await connect(ctx, target)
     const bootId = await bootIdentity(ssh)
     // The connection drops as the host goes down; that is the expected outcome.
@@ -164,14 +182,7 @@ const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatf
   },
 
   async ssh(_ctx, resource) {
-    return {
-      host: resource.host,
-      port: resource.port,
-      user: resource.user,
-      sudo: resource.sudo,
-      ...(resource.hostKey ? { hostKey: resource.hostKey } : {}),
-      ...(resource.identity ? { privateKeyPath: resource.identity } : {}),
-    }
+    return { ...endpointOf(resource), ...(resource.hostKey ? { hostKey: resource.hostKey } : {}) }
   },
 })
 

@@ -1,12 +1,14 @@
 /**
  * Opens an SSH connection with the host key pinned: a pinned key must match
  * exactly, or the connection stops with both fingerprints; with no pin, the
- * key seen is handed to `onFirstContact` so the caller records it.
+ * key seen is handed to `onFirstContact` so the caller records it. A target
+ * with a jump host is only ever reached through it, and the jump host's own
+ * key is held to the same rule.
  */
 import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
 import type { Client, ConnectConfig } from 'ssh2'
-import { connectFailed, hostKeyChanged } from './errors.js'
+import { connectFailed, type HostRole, hostKeyChanged } from './errors.js'
 import { formatHostKey, sameHostKey } from './host-key.js'
 import { SshSession } from './session.js'
 import type { SshOptions, SshTarget } from './target.js'
@@ -17,7 +19,12 @@ async function credentials(target: SshTarget): Promise<Pick<ConnectConfig, 'priv
   throw new Error('no identity file given and no SSH agent (SSH_AUTH_SOCK) to ask')
 }
 
-function open(target: SshTarget, options: SshOptions, sock?: Duplex): Promise<{ client: Client; hostKey: string }> {
+function open(
+  target: SshTarget,
+  options: SshOptions,
+  role: HostRole,
+  sock?: Duplex,
+): Promise<{ client: Client; hostKey: string }> {
   return new Promise((resolve, reject) => {
     void (async () => {
       const { Client } = await import('ssh2')
@@ -26,7 +33,7 @@ function open(target: SshTarget, options: SshOptions, sock?: Duplex): Promise<{ 
       let refused: Error | undefined
       const fail = (error: unknown) => {
         client.end()
-        reject(refused ?? connectFailed(target, options, error))
+        reject(refused ?? connectFailed(target, options, error, role))
       }
       const onAbort = () => fail(new Error('aborted'))
       options.signal?.addEventListener('abort', onAbort, { once: true })
@@ -50,7 +57,7 @@ function open(target: SshTarget, options: SshOptions, sock?: Duplex): Promise<{ 
           hostVerifier: (key: Buffer) => {
             presented = formatHostKey(key)
             if (target.hostKey && !sameHostKey(target.hostKey, presented)) {
-              refused = hostKeyChanged(target, options, target.hostKey, presented)
+              refused = hostKeyChanged(target, options, target.hostKey, presented, role)
               return false
             }
             return true
@@ -61,6 +68,10 @@ function open(target: SshTarget, options: SshOptions, sock?: Duplex): Promise<{ 
         return
       }
       client.connect(config)
+      // ssh2 leaves Nagle's algorithm on: every small request would then wait
+      // for the server's delayed ACK (40 ms or more). Through a jump host the
+      // tunnel rides the jump connection, whose socket gets the same here.
+      client.setNoDelay(true)
     })().catch(reject)
   })
 }
@@ -78,21 +89,19 @@ async function verified(session: SshSession): Promise<SshSession> {
 /** Connects to `target` (through its jump host, if any) and returns a session for every later step. */
 export async function connectSsh(target: SshTarget, options: SshOptions = {}): Promise<SshSession> {
   if (!target.jump) {
-    const { client, hostKey } = await open(target, options)
-    return verified(new SshSession(client, target, options, hostKey))
+    const { client, hostKey } = await open(target, options, 'machine')
+    return verified(new SshSession(client, target, options, { hostKey }))
   }
-  const jump = await open(target.jump, {
-    ...options,
-    label: { ...options.label, machine: `${options.label?.machine ?? 'target'} (jump host)` },
-  })
+  const jump = await open(target.jump, options, 'jump')
   try {
     const tunnel = await new Promise<Duplex>((resolve, reject) => {
       jump.client.forwardOut('127.0.0.1', 0, target.host, target.port, (error, stream) =>
         error ? reject(connectFailed(target, options, error)) : resolve(stream),
       )
     })
-    const { client, hostKey } = await open(target, options, tunnel)
-    return await verified(new SshSession(client, target, options, hostKey, () => jump.client.end()))
+    const { client, hostKey } = await open(target, options, 'machine', tunnel)
+    const keys = { hostKey, jumpHostKey: jump.hostKey }
+    return await verified(new SshSession(client, target, options, keys, () => jump.client.end()))
   } catch (error) {
     jump.client.end()
     throw error

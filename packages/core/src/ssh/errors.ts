@@ -12,9 +12,14 @@ export const SshErrorCode = {
   Sudo: 'E_SSH_SUDO',
 } as const
 
-export function describeTarget(target: SshTarget, options: SshOptions = {}): string {
+/** Which host of a connection: the machine itself, or the jump host it is reached through. */
+export type HostRole = 'machine' | 'jump'
+
+export function describeTarget(target: SshTarget, options: SshOptions = {}, role: HostRole = 'machine'): string {
   const machine = options.label?.machine ? `machine "${options.label.machine}" ` : ''
-  return `${machine}(${target.user}@${target.host}:${target.port})`
+  const host = `(${target.user}@${target.host}:${target.port})`
+  if (role === 'jump') return `the jump host ${host}${machine ? ` of ${machine.trimEnd()}` : ''}`
+  return `${machine}${host}`
 }
 
 function where(options: SshOptions) {
@@ -24,30 +29,50 @@ function where(options: SshOptions) {
   }
 }
 
+/**
+ * A presented host key that differs from the pinned one. The message itself
+ * names the command that accepts a new key, since some commands (`check`,
+ * `ssh-for-each`) show only the message of a machine's error.
+ */
 export function hostKeyChanged(
   target: SshTarget,
   options: SshOptions,
   pinned: string,
   presented: string,
+  role: HostRole = 'machine',
 ): GuixOpsError {
   const d = options.label?.deployment ?? 'DEPLOYMENT'
   const m = options.label?.machine ?? 'MACHINE'
+  const reset = `guix-ops ssh-keys reset -d ${d} ${m}${role === 'jump' ? ' --jump' : ''}`
   return new GuixOpsError(
     SshErrorCode.HostKeyChanged,
-    `host key of ${describeTarget(target, options)} has changed: pinned ${fingerprint(pinned)}, presented ${fingerprint(presented)} (${presented.split(' ')[0]}). Someone may be intercepting the connection, or the host was reinstalled`,
+    `host key of ${describeTarget(target, options, role)} has changed: pinned ${fingerprint(pinned)}, presented ${fingerprint(presented)} (${presented.split(' ')[0]}); nothing was sent to it. Someone may be intercepting the connection, or the host was reinstalled. Once you have checked the new key, accept it with "${reset}"`,
     {
       where: where(options),
-      suggestion: `if the change is expected, run "guix-ops ssh-keys reset -d ${d} ${m}" to pin the new key on next contact`,
+      suggestion: `compare ${fingerprint(presented)} with "ssh-keygen -lf /etc/ssh/ssh_host_${keyFile(presented)}_key.pub" run on the host itself (its console, not over this network); if they match, run "${reset}", then deploy to pin the new key`,
     },
   )
 }
 
-export function connectFailed(target: SshTarget, options: SshOptions, error: unknown): GuixOpsError {
+/** The host key file's name part for a key type, as OpenSSH names them. */
+function keyFile(key: string): string {
+  const type = key.split(' ')[0] ?? ''
+  if (type.startsWith('ecdsa')) return 'ecdsa'
+  if (type.includes('rsa')) return 'rsa'
+  return 'ed25519'
+}
+
+export function connectFailed(
+  target: SshTarget,
+  options: SshOptions,
+  error: unknown,
+  role: HostRole = 'machine',
+): GuixOpsError {
   const message = error instanceof Error ? error.message : String(error)
   const auth = /authentication/i.test(message)
   return new GuixOpsError(
     auth ? SshErrorCode.Auth : SshErrorCode.Connect,
-    `cannot ${auth ? 'log in to' : 'connect to'} ${describeTarget(target, options)}: ${message}`,
+    `cannot ${auth ? 'log in to' : 'connect to'} ${describeTarget(target, options, role)}: ${message}`,
     {
       where: where(options),
       suggestion: auth

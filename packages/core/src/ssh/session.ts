@@ -21,14 +21,21 @@ interface RawResult {
 export class SshSession implements RemoteHost {
   private sftpChannel: Promise<SFTPWrapper> | undefined
 
+  /** The host key the server presented, as pinned. */
+  readonly hostKey: string
+  /** The key its jump host presented, when reached through one. */
+  readonly jumpHostKey: string | undefined
+
   constructor(
     private readonly client: Client,
     readonly target: SshTarget,
     private readonly options: SshOptions,
-    /** The host key the server presented, as pinned. */
-    readonly hostKey: string,
+    keys: { hostKey: string; jumpHostKey?: string },
     private readonly onClose: () => void = () => {},
-  ) {}
+  ) {
+    this.hostKey = keys.hostKey
+    this.jumpHostKey = keys.jumpHostKey
+  }
 
   private get elevate(): boolean {
     return this.target.sudo === true && this.target.user !== 'root'

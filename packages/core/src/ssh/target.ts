@@ -26,10 +26,23 @@ export interface SshOptions {
   signal?: AbortSignal
 }
 
-/** Where a platform says a machine is, with the key to verify it against. */
+interface Endpoint {
+  host: string
+  port: number
+  user: string
+  privateKeyPath?: string
+  sudo?: boolean
+  jump?: Omit<Endpoint, 'jump' | 'sudo'>
+}
+
+/**
+ * Where a platform says a machine is, with the keys to verify it against:
+ * its own, and its jump host's when it is reached through one.
+ */
 export function endpointTarget(
-  endpoint: { host: string; port: number; user: string; privateKeyPath?: string; sudo?: boolean },
+  endpoint: Endpoint,
   hostKey: string | undefined,
+  jumpHostKey?: string | undefined,
 ): SshTarget {
   return {
     host: endpoint.host,
@@ -38,5 +51,6 @@ export function endpointTarget(
     ...(endpoint.privateKeyPath ? { identity: endpoint.privateKeyPath } : {}),
     ...(hostKey ? { hostKey } : {}),
     ...(endpoint.sudo ? { sudo: true } : {}),
+    ...(endpoint.jump ? { jump: endpointTarget(endpoint.jump, jumpHostKey) } : {}),
   }
 }

@@ -62,6 +62,7 @@ function checkMachine(c: Checker, m: unknown, at: string): boolean {
   c.optional(m.outputs, `${at}.outputs`, (v, p) => c.jsonObject(v, p))
   c.optional(m.address, `${at}.address`, (v, p) => c.string(v, p))
   c.optional(m.hostKey, `${at}.hostKey`, (v, p) => c.string(v, p))
+  c.optional(m.jumpHostKey, `${at}.jumpHostKey`, (v, p) => c.string(v, p))
   c.optional(m.currentGeneration, `${at}.currentGeneration`, (v, p) =>
     Number.isInteger(v) ? true : c.fail(p, `expected a whole number, got ${describe(v)}`),
   )

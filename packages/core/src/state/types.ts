@@ -29,6 +29,8 @@ export interface MachineState {
   address?: string
   /** Pinned SSH host key, `ssh-ed25519 AAAA...`. */
   hostKey?: string
+  /** Pinned host key of the jump host the machine is reached through, if any. */
+  jumpHostKey?: string
   outputs?: JsonObject
   generations?: GenerationRecord[]
   /** The generation in force after a rollback; the newest one otherwise. */
