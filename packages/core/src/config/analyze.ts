@@ -4,7 +4,8 @@
  * option against the schema the plugin declares. All errors are collected
  * and thrown together.
  */
-import type { MachineSpec, StandardSchemaV1 } from '@guix-ops/plugin-api'
+import path from 'node:path'
+import type { MachineSpec, PlatformDefinition, SystemDefinition } from '@guix-ops/plugin-api'
 import { GuixOpsError, isGuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
 import { buildGraph, containsPlaceholder, inferDependencies } from '../graph/index.js'
@@ -14,6 +15,7 @@ import { IssueList } from './issues.js'
 import type { ConfigDeployment } from './normalize.js'
 import { checkMachineSpec } from './normalize.js'
 import { describeIssue, issuePath, valueAt } from './schema-issues.js'
+import { validateSystem } from './validate-system.js'
 
 export interface MachineSummary {
   name: string
@@ -43,10 +45,11 @@ async function checkOptions(
   kind: 'platform' | 'system',
   ref: { type: string; [k: string]: unknown },
   registry: PluginResolver,
+  deployment: string,
 ): Promise<void> {
-  let schema: StandardSchemaV1
+  let plugin: PlatformDefinition | SystemDefinition
   try {
-    schema = (kind === 'platform' ? await registry.platform(ref.type) : await registry.system(ref.type)).options
+    plugin = kind === 'platform' ? await registry.platform(ref.type) : await registry.system(ref.type)
   } catch (error) {
     if (!isGuixOpsError(error)) throw error
     const suggestion = error.suggestion ? { suggestion: error.suggestion } : {}
@@ -54,7 +57,15 @@ async function checkOptions(
     return
   }
   const { type: _type, ...options } = ref
-  const result = await schema['~standard'].validate(options)
+  const result = await plugin.options['~standard'].validate(options)
+  // The driver reads what the options name (files, their syntax) only once they are valid.
+  if (!result.issues && kind === 'system') {
+    const where = { deployment, machine, configDir: path.dirname(issues.file) }
+    await validateSystem(plugin as SystemDefinition, result.value, where).catch((error: unknown) => {
+      if (!isGuixOpsError(error)) throw error
+      issues.add(error)
+    })
+  }
   for (const issue of result.issues ?? []) {
     // A value computed from a machine that does not exist yet cannot be judged now.
     if (containsPlaceholder(valueAt(options, issuePath(issue)))) continue
@@ -98,8 +109,8 @@ export async function analyzeDeployment(
       if (issues.errors.length > before) continue
     }
     const typed = spec as MachineSpec
-    await checkOptions(issues, `${at}.platform`, name, 'platform', typed.platform, registry)
-    await checkOptions(issues, `${at}.system`, name, 'system', typed.system, registry)
+    await checkOptions(issues, `${at}.platform`, name, 'platform', typed.platform, registry, definition.name)
+    await checkOptions(issues, `${at}.system`, name, 'system', typed.system, registry, definition.name)
     machines.push({
       name,
       platform: typed.platform.type,
