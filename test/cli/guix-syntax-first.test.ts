@@ -61,6 +61,26 @@ describe('a Guix config is read before anything remote', () => {
     expect(json<unknown[]>(run('list', '--json'))).toEqual([])
   })
 
+  it('a machine computed from another machine is read too, though the value it reads is not known yet', () => {
+    writeFileSync(path.join(work, 'db.scm'), '(use-modules (gnu))\n(operating-system (host-name "db"))\n')
+    writeFileSync(
+      config,
+      `export default {
+  name: 'syntax-first',
+  machines: {
+    db: { platform: ${unreachable()}, system: { type: 'guix', config: './db.scm' } },
+    web: ({ db }) => ({
+      platform: ${unreachable()},
+      system: { type: 'guix', config: './web.scm', parameters: { 'db-address': db.address } },
+    }),
+  },
+}
+`,
+    )
+    writeFileSync(webScm, BROKEN)
+    syntaxError(run('create', config, '--json'))
+  })
+
   it('modify refuses it too, and the deployment stays as it was', () => {
     writeConfig(unreachable())
     expect(run('create', config).code).toBe(0)

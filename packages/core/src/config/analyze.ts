@@ -5,7 +5,7 @@
  * and thrown together.
  */
 import path from 'node:path'
-import type { MachineSpec, PlatformDefinition, SystemDefinition } from '@guix-ops/plugin-api'
+import type { MachineSpec, PlatformDefinition, StandardSchemaV1, SystemDefinition } from '@guix-ops/plugin-api'
 import { GuixOpsError, isGuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
 import { buildGraph, containsPlaceholder, inferDependencies } from '../graph/index.js'
@@ -58,14 +58,7 @@ async function checkOptions(
   }
   const { type: _type, ...options } = ref
   const result = await plugin.options['~standard'].validate(options)
-  // The driver reads what the options name (files, their syntax) only once they are valid.
-  if (!result.issues && kind === 'system') {
-    const where = { deployment, machine, configDir: path.dirname(issues.file) }
-    await validateSystem(plugin as SystemDefinition, result.value, where).catch((error: unknown) => {
-      if (!isGuixOpsError(error)) throw error
-      issues.add(error)
-    })
-  }
+  if (kind === 'system') await checkSystem(issues, plugin as SystemDefinition, options, result, { deployment, machine })
   for (const issue of result.issues ?? []) {
     // A value computed from a machine that does not exist yet cannot be judged now.
     if (containsPlaceholder(valueAt(options, issuePath(issue)))) continue
@@ -75,6 +68,30 @@ async function checkOptions(
       machine,
     })
   }
+}
+
+/**
+ * The driver reads what the options name (files, their syntax) once they
+ * are valid. Values from machines not deployed yet are stand-ins that the
+ * schema may refuse; as JSON they become marked strings the driver can skip.
+ */
+async function checkSystem(
+  issues: IssueList,
+  system: SystemDefinition,
+  options: Record<string, unknown>,
+  result: StandardSchemaV1.Result<unknown>,
+  at: { deployment: string; machine: string },
+): Promise<void> {
+  const settled = result.issues
+    ? await system.options['~standard'].validate(JSON.parse(JSON.stringify(options)))
+    : result
+  if (settled.issues) return
+  await validateSystem(system, settled.value, { ...at, configDir: path.dirname(issues.file) }).catch(
+    (error: unknown) => {
+      if (!isGuixOpsError(error)) throw error
+      issues.add(error)
+    },
+  )
 }
 
 export async function analyzeDeployment(
