@@ -13,6 +13,8 @@ export const ErrorCode = {
   UnknownSystem: 'E_UNKNOWN_SYSTEM',
   PlatformOption: 'E_PLATFORM_OPTION',
   SystemOption: 'E_SYSTEM_OPTION',
+  /** A driver's `validate` failed without saying why in its own code. */
+  SystemValidate: 'E_SYSTEM_VALIDATE',
   // graph
   DependencyCycle: 'E_DEPENDENCY_CYCLE',
   MissingDependency: 'E_MISSING_DEPENDENCY',

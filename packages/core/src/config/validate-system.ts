@@ -4,6 +4,7 @@
  * keeps the driver's place (file:line:col) and gains the machine's name.
  */
 import { GuixOpsError, isGuixOpsError, type SystemDefinition, type Validation } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
 import { isPlaceholder } from '../graph/index.js'
 
 export async function validateSystem(
@@ -23,10 +24,14 @@ export async function validateSystem(
   } catch (error) {
     if (!isGuixOpsError(error)) {
       const reason = error instanceof Error ? error.message : String(error)
-      throw new GuixOpsError('E_DEPLOY_STEP', `${system.name}: checking machine "${at.machine}" failed: ${reason}`, {
-        where: { machine: at.machine, plugin: system.name },
-        cause: error,
-      })
+      throw new GuixOpsError(
+        ErrorCode.SystemValidate,
+        `${system.name}: checking machine "${at.machine}" failed: ${reason}`,
+        {
+          where: { machine: at.machine, plugin: system.name },
+          cause: error,
+        },
+      )
     }
     throw new GuixOpsError(error.code, error.message, {
       where: { ...error.where, machine: at.machine, deployment: at.deployment },
