@@ -69,6 +69,7 @@ describe('guix-ops import-guix-deploy', () => {
         config: './bare-bones-localhost.scm',
         system: 'x86_64-linux',
         buildLocally: true,
+        authorize: true,
         allowDowngrades: false,
         safetyChecks: true,
       },
@@ -124,8 +125,18 @@ describe('guix-ops import-guix-deploy', () => {
       ['nas', 'x86_64-linux'],
     ])
     const machines = await specs(imported.config)
-    expect(machines.pi?.system).toMatchObject({ system: 'aarch64-linux', allowDowngrades: true, safetyChecks: false })
-    expect(machines.nas?.system).toMatchObject({ buildLocally: true, allowDowngrades: false, safetyChecks: true })
+    expect(machines.pi?.system).toMatchObject({
+      system: 'aarch64-linux',
+      allowDowngrades: true,
+      safetyChecks: false,
+      authorize: true,
+    })
+    expect(machines.nas?.system).toMatchObject({
+      buildLocally: true,
+      allowDowngrades: false,
+      safetyChecks: true,
+      authorize: false,
+    })
     // Each is picked by host name, whatever the order of the final list.
     expect(readFileSync(path.join(w.dir, 'mixed-arch-pi.scm'), 'utf8')).toContain('"pi.lab.lan"')
     expect(Object.keys(created(w, imported.config))).toEqual(['pi', 'nas'])
@@ -153,6 +164,35 @@ describe('guix-ops import-guix-deploy', () => {
     expect((await specs(path.join(w.dir, 'guix-ops.config.ts')))['build-vm']?.platform.identity).toBe(
       path.join(w.dir, 'keys/build_vm'),
     )
+  })
+
+  it('says plainly which fields it cannot map: a session, and build-locally? #f', async () => {
+    const w = workspace('deploy')
+    const imported = json<Imported & { notMapped: { machine: string; field: string; at: string; why: string }[] }>(
+      w.run(['import-guix-deploy', 'remote-build.scm', '--json']),
+    )
+    const file = path.join(w.dir, 'remote-build.scm')
+    expect(imported.notMapped).toEqual([
+      {
+        machine: 'builder',
+        field: 'session',
+        at: `${file}:28:24`,
+        why: 'a live Guile-SSH session cannot be carried over; guix-ops connects with host-name, port, user and identity',
+      },
+      {
+        machine: 'builder',
+        field: 'build-locally?',
+        at: `${file}:26:24`,
+        why: 'buildLocally: false has the host evaluate and build the config with its own Guix; guix deploy evaluates here and only builds there',
+      },
+    ])
+    expect((await specs(imported.config)).builder?.system).toMatchObject({ buildLocally: false, authorize: false })
+    expect(readFileSync(imported.config, 'utf8')).toContain('// Not mapped: session (remote-build.scm:28:24): ')
+    expect(Object.keys(created(w, imported.config))).toEqual(['builder'])
+
+    const text = workspace('deploy').run(['import-guix-deploy', 'remote-build.scm'])
+    expect(text.stdout).toContain('Not mapped: builder: session at ')
+    expect(text.stdout).toContain('Not mapped: builder: build-locally? at ')
   })
 
   it('refuses to overwrite, and changes nothing', () => {

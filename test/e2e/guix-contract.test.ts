@@ -125,7 +125,12 @@ describe.skipIf(unavailable !== undefined)('guix driver contract (stand-in guix 
     expect(result.stderr).toContain('reconfigure: building /gnu/store/new-system.drv...')
     expect(result.stderr).toContain('reconfigure: activating system...')
     expect(webOutcome(summary).changes).toEqual([
-      { action: 'create', subject: 'system ./web.scm', detail: 'first deploy by guix-ops' },
+      {
+        action: 'create',
+        subject: 'system ./web.scm',
+        detail:
+          'first deploy by guix-ops; built on the host with guix system reconfigure (buildLocally is unset and this machine has no guix on its PATH)',
+      },
     ])
 
     const log = standInLog(web)
@@ -203,7 +208,9 @@ describe.skipIf(unavailable !== undefined)('guix driver contract (stand-in guix 
     // A drifted system is planned again, and the deploy brings a new generation.
     sh(web, 'rm -f "$1/failed-services"', STANDIN)
     const plan = webOutcome(deployWeb(['--dry-run']))
-    expect(plan.changes?.[0]?.detail).toBe(`the running system is ${profileStore(web, 1)}, not the one deployed`)
+    expect(plan.changes?.[0]?.detail).toBe(
+      `the running system is ${profileStore(web, 1)}, not the one deployed; built on the host with guix system reconfigure (buildLocally is unset and this machine has no guix on its PATH)`,
+    )
     expect(deployWeb().changed).toEqual(['web'])
     expect(running(web)).toBe(profileStore(web, 3))
   })
@@ -255,7 +262,10 @@ describe.skipIf(unavailable !== undefined)('guix driver contract (stand-in guix 
     const good = readFileSync(file, 'utf8')
     writeFileSync(file, '(use-modules (gnu))\n(operating-system\n  (host-name "web)\n')
     clearStandInLog(web)
-    const error = webOutcome(deployWeb()).error
+    // Read before any machine is contacted: the deploy as a whole stops.
+    const { error } = json<{ error: { code: string; message: string } }>(
+      run(['deploy', '-d', 'fleet', '--include', 'web', '--json']),
+    )
     writeFileSync(file, good)
     expect(error?.code).toBe('E_GUIX_SYNTAX')
     expect(error?.message).toMatch(new RegExp(`${file}:3:14: this string is never closed$`))

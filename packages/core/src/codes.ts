@@ -14,6 +14,8 @@ export const ErrorCode = {
   PlatformOption: 'E_PLATFORM_OPTION',
   SystemOption: 'E_SYSTEM_OPTION',
   SharedHost: 'E_SHARED_HOST',
+  /** A driver's `validate` failed without saying why in its own code. */
+  SystemValidate: 'E_SYSTEM_VALIDATE',
   // graph
   DependencyCycle: 'E_DEPENDENCY_CYCLE',
   MissingDependency: 'E_MISSING_DEPENDENCY',

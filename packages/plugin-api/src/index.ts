@@ -46,6 +46,8 @@ export type {
   SystemContext,
   SystemDefinition,
   SystemPlan,
+  Validation,
+  ValidationContext,
 } from './system.js'
 export { defineSystem } from './system.js'
 export type { ApiVersion } from './version.js'

@@ -3,8 +3,10 @@
  * `up` machine, over SSH. Drivers ship with guix-ops for `debian` and `guix`;
  * third parties add their own the same way.
  *
- * The core calls, for each machine on deploy: `plan` (what would change),
- * then, unless `--dry-run`, `apply` (make it so; record a generation).
+ * The core calls `validate` (if the driver has it) at `create`, `modify` and
+ * `deploy` before any machine is provisioned or contacted; then, for each
+ * machine on deploy: `plan` (what would change), then, unless `--dry-run`,
+ * `apply` (make it so; record a generation).
  * `check` reports drift from the last generation; `generations` lists them;
  * `rollback` returns to an earlier one.
  */
@@ -80,6 +82,24 @@ export interface Drift {
   actual?: string
 }
 
+/** What `validate` is given: where the config is, and no host. */
+export interface ValidationContext {
+  deployment: { name: string }
+  machine: string
+  /** The directory of the deployment's config file: relative paths in options start there. */
+  configDir: string
+  /**
+   * True for a value computed from a machine not deployed yet (its address,
+   * say): a stand-in for the real value, which cannot be judged now.
+   */
+  isPending(value: unknown): boolean
+}
+
+export interface Validation {
+  /** One line on how `apply` would go about it; `deploy --dry-run` shows it for a machine not created yet. */
+  summary?: string
+}
+
 export interface SystemDefinition<Options = unknown> {
   /** The `type` users write in `system: { type: ... }`. */
   name: string
@@ -88,6 +108,14 @@ export interface SystemDefinition<Options = unknown> {
   /** Validates `system` options; issue paths name the offending field. */
   options: StandardSchemaV1<unknown, Options>
 
+  /**
+   * Optional. Checks, on this machine and without any host, what the
+   * options name: the files they point to and their syntax. Called at
+   * `create`, `modify` and `deploy` (`--dry-run` too) before any machine is
+   * provisioned or contacted, so bad input stops there. Throws a
+   * GuixOpsError naming the file and place at fault; changes nothing.
+   */
+  validate?(ctx: ValidationContext, options: Options): Promise<Validation | undefined>
   /** What `apply` would change; must not change anything. */
   plan(ctx: SystemContext, options: Options): Promise<SystemPlan>
   /**

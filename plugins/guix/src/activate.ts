@@ -35,20 +35,40 @@ async function restore(ctx: SystemContext, previous: Generation | undefined): Pr
   }
 }
 
+/** `guix system reconfigure` on the host, as the step that changes the system. */
+export function reconfigureStep(ctx: SystemContext, argv: string[]): () => Promise<void> {
+  return async () => {
+    ctx.progress.report('guix system reconfigure')
+    const result: ExecResult = await streamed(ctx, argv, 'reconfigure')
+    if (result.code !== 0)
+      throw new GuixOpsError(
+        'E_GUIX_RECONFIGURE',
+        `guix: guix system reconfigure failed (exit ${result.code ?? 'by signal'}: ${tail(result)})`,
+        { where: { machine: ctx.machine } },
+      )
+  }
+}
+
 /**
- * Runs `argv` (a reconfigure) and returns the new current generation, which
- * must be the running system; on any failure rolls back to `previous`.
+ * Runs `change` (a reconfigure, or a switch to a system built here) and
+ * returns the new current generation, which must be the running system; on
+ * any failure rolls back to `previous`, and the error says what runs now.
  */
-export async function reconfigureOrRollBack(
+export async function changeOrRollBack(
   ctx: SystemContext,
-  argv: string[],
+  change: () => Promise<void>,
   previous: Generation | undefined,
 ): Promise<{ current: Generation; storePath: string }> {
-  ctx.progress.report('guix system reconfigure')
-  const result: ExecResult = await streamed(ctx, argv, 'reconfigure')
-  if (result.code !== 0) {
-    const why = `exit ${result.code ?? 'by signal'}: ${tail(result)}`
-    throw reconfigureFailed(ctx, why, await restore(ctx, previous))
+  try {
+    await change()
+  } catch (error) {
+    if (!(error instanceof GuixOpsError)) throw error
+    const outcome = await restore(ctx, previous)
+    throw new GuixOpsError(error.code, `${error.message}; ${outcome}`, {
+      ...(error.where ? { where: error.where } : {}),
+      ...(error.suggestion ? { suggestion: error.suggestion } : {}),
+      cause: error,
+    })
   }
   const current = (await listGenerations(ctx)).find((g) => g.current)
   const storePath = await runningSystem(ctx)

@@ -23,6 +23,12 @@ describe('reading a Guix config with Guile before anything remote', () => {
     ['bad-character.scm', 3, 20, 'unknown character name semicolon'],
     ['bad-escape.scm', 3, 28, 'invalid character in escape sequence: #\\w'],
     ['unterminated-comment.scm', 2, 1, 'this #| comment is never closed'],
+    // Guile stops at the end of the file (7:1); the comment opens inside the form, at 4:3.
+    ['comment-in-form.scm', 4, 3, 'this #| comment is never closed'],
+    // Guile 3.0 gives no position here ("In procedure integer->char: Argument 1 out of range: 55357").
+    ['surrogate-character.scm', 3, 16, '#\\xd83d is not a character (integer->char: Argument 1 out of range: 55357)'],
+    // Guile: "5:1: unexpected end of input while reading #; comment".
+    ['unterminated-datum-comment.scm', 4, 1, 'this #; comment has no datum after it to comment out'],
     ['misplaced-dot.scm', 3, 23, 'unexpected ")"'],
     [
       'unclosed-vector.scm',

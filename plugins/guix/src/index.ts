@@ -1,10 +1,11 @@
 /**
  * The Guix System driver: deploys an `operating-system` config the way
  * `guix deploy` does. The config (and what it loads) is read with Guile
- * here, uploaded to the target, checked there against the host's devices,
- * and applied with `guix system reconfigure` (pinned with `guix
- * time-machine` when channels are given, or built here with
- * `buildLocally`). Generations are Guix's own system generations.
+ * here, uploaded to the target and checked there against the host's
+ * devices. Like `guix deploy`, the system is built here when this machine
+ * has Guix (or `buildLocally` says so), copied and switched to; otherwise
+ * the target applies it with `guix system reconfigure` (pinned with `guix
+ * time-machine` when channels are given). Generations are Guix's own.
  */
 import {
   API_VERSION,
@@ -14,13 +15,15 @@ import {
   type SystemContext,
   type SystemDefinition,
 } from '@guix-ops/plugin-api'
-import { reconfigureOrRollBack } from './activate.js'
+import { changeOrRollBack, reconfigureStep } from './activate.js'
+import { buildHereAndSwitch } from './build-here.js'
+import { chooseBuildPath, describeBuildPath, requireSigningKey } from './build-path.js'
 import { reconfigure, safetyRepl } from './commands.js'
 import { arm, disarm } from './confirm.js'
 import { keepPreviousDeployed, readDeployed, runningSystem, writeDeployed } from './deployed.js'
 import { listGenerations } from './generations.js'
 import { layoutFor } from './layout.js'
-import { buildAndCopy, localGuix } from './local-build.js'
+import { localGuix } from './local-build.js'
 import { type GuixOptions, guixOptions } from './options.js'
 import { must, tail } from './remote.js'
 import { checkDevices, SAFETY_SCRIPT } from './safety-check.js'
@@ -35,12 +38,14 @@ function generationError(message: string): GuixOpsError {
   })
 }
 
-/** Everything local first (syntax, files, a local guix when needed), then the target's kind. */
+/** Everything local first (syntax, files, a local guix and key when building here), then the target's kind. */
 async function prepare(ctx: SystemContext, options: GuixOptions) {
   const upload = await prepareUpload(options, ctx.configDir ?? process.cwd())
-  if (options.buildLocally) localGuix()
+  const build = chooseBuildPath(options)
+  if (build.local) localGuix()
+  if (build.local && options.authorize) requireSigningKey()
   await checkTarget(ctx, options.system)
-  return { upload, layout: layoutFor(ctx) }
+  return { upload, layout: layoutFor(ctx), build }
 }
 
 const guix: SystemDefinition<GuixOptions> = defineSystem<GuixOptions>({
@@ -49,8 +54,15 @@ const guix: SystemDefinition<GuixOptions> = defineSystem<GuixOptions>({
   description: 'Guix System: an operating-system config, reconfigured like guix deploy',
   options: guixOptions,
 
+  async validate(ctx, options) {
+    // A path computed from a machine not deployed yet cannot be read now; the deploy reads it.
+    if (![options.config, options.channels, ...options.loadPath].some((p) => p !== undefined && ctx.isPending(p)))
+      await prepareUpload(options, ctx.configDir)
+    return { summary: describeBuildPath(chooseBuildPath(options)) }
+  },
+
   async plan(ctx, options) {
-    const { upload, layout } = await prepare(ctx, options)
+    const { upload, layout, build } = await prepare(ctx, options)
     const deployed = await readDeployed(ctx, layout)
     const running = await runningSystem(ctx)
     if (deployed?.hash === upload.hash && deployed.storePath === running) return { changes: [] }
@@ -60,13 +72,19 @@ const guix: SystemDefinition<GuixOptions> = defineSystem<GuixOptions>({
         ? 'the config or a file it loads changed'
         : `the running system is ${running}, not the one deployed`
     return {
-      changes: [{ action: deployed ? 'update' : 'create', subject: `system ${options.config}`, detail }],
+      changes: [
+        {
+          action: deployed ? 'update' : 'create',
+          subject: `system ${options.config}`,
+          detail: `${detail}; ${describeBuildPath(build)}`,
+        },
+      ],
       data: { hash: upload.hash },
     }
   },
 
   async apply(ctx, options) {
-    const { upload, layout } = await prepare(ctx, options)
+    const { upload, layout, build } = await prepare(ctx, options)
     ctx.progress.report('uploading the config')
     await sendUpload(ctx, layout, upload)
     const config = `${layout.dir}/${upload.config}`
@@ -76,8 +94,10 @@ const guix: SystemDefinition<GuixOptions> = defineSystem<GuixOptions>({
       await checkDevices(ctx, safetyRepl(layout, options, config))
     }
     const previous = (await listGenerations(ctx)).find((g) => g.current)
-    if (options.buildLocally) await buildAndCopy(ctx, upload, options.system)
-    const { current, storePath } = await reconfigureOrRollBack(ctx, reconfigure(layout, options, config), previous)
+    const change = build.local
+      ? () => buildHereAndSwitch(ctx, options, upload, previous?.number ?? 0)
+      : reconfigureStep(ctx, reconfigure(layout, options, config))
+    const { current, storePath } = await changeOrRollBack(ctx, change, previous)
     const deployedAt = new Date().toISOString()
     await keepPreviousDeployed(ctx, layout)
     await writeDeployed(ctx, layout, { storePath, hash: upload.hash, generation: current.number, deployedAt })

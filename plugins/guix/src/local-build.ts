@@ -1,9 +1,10 @@
 /**
- * `buildLocally`: the system is built on the deploying machine, its closure
+ * Building here: the system is built on the deploying machine, its closure
  * sent over the deploy's own SSH connection (`guix archive --export` here,
- * `guix archive --import` there, which is what `guix copy` does), and the
- * target then only activates it. The target must trust this machine's
- * archive signing key (`guix archive --authorize`), as with `guix deploy`.
+ * `guix archive --import` there, as send-files of guix/ssh.scm does for
+ * `guix copy` and `guix deploy`; over our connection, so the pinned host key
+ * holds). The target must trust this machine's signing key: `authorize`
+ * sends it first, as `authorize?` of gnu/machine/ssh.scm does.
  */
 import { execFile } from 'node:child_process'
 import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -12,8 +13,8 @@ import { GuixOpsError, type SystemContext } from '@guix-ops/plugin-api'
 import { tail } from './remote.js'
 import type { Upload } from './upload.js'
 
-/** The local `guix`, or an error saying that `buildLocally` needs one. */
-export function localGuix(): string {
+/** The first executable `guix` on this machine's PATH, if any. */
+export function findLocalGuix(): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
     const candidate = path.join(dir, 'guix')
     try {
@@ -21,6 +22,13 @@ export function localGuix(): string {
       return candidate
     } catch {}
   }
+  return undefined
+}
+
+/** The local `guix`, or an error saying that `buildLocally` needs one. */
+export function localGuix(): string {
+  const found = findLocalGuix()
+  if (found) return found
   throw new GuixOpsError(
     'E_GUIX_LOCAL_GUIX',
     'guix: buildLocally needs "guix" on this machine\'s PATH, and there is none',
@@ -74,6 +82,8 @@ export async function buildAndCopy(ctx: SystemContext, upload: Upload, system: s
     ),
   )
   const storePath = built.trim().split('\n').at(-1) ?? ''
+  if (!/^\/gnu\/store\/[^/]+$/.test(storePath))
+    throw new GuixOpsError('E_GUIX_BUILD', `guix: guix system build here printed no store item: "${storePath}"`)
   ctx.progress.report(`copying ${storePath} to the host`)
   const archive = (await run(guix, ['archive', '--export', '-r', storePath], 'buffer')) as Buffer
   const imported = await ctx.host.exec(['guix', 'archive', '--import'], { stdin: archive })

@@ -14,7 +14,7 @@ describe('guix options', () => {
     expect(validate({ config: './web.scm' })).toEqual({
       value: {
         config: './web.scm',
-        buildLocally: false,
+        authorize: true,
         loadPath: [],
         allowDowngrades: false,
         safetyChecks: true,

@@ -13,8 +13,14 @@ const schema = z.strictObject({
   config: scmFile,
   /** A channels.scm pinning Guix itself: the target runs `guix time-machine -C` with it. */
   channels: scmFile.optional(),
-  /** Build the system here and copy its closure (`guix copy`), instead of building on the target. */
-  buildLocally: z.boolean().default(false),
+  /**
+   * Where the system is built: `true` here (like `guix deploy`), its closure
+   * copied to the target; `false` on the target with `guix system
+   * reconfigure`. Unset: here when this machine has a `guix` on its PATH.
+   */
+  buildLocally: z.boolean().optional(),
+  /** When building here, authorize this machine's signing key on the target first (`authorize?` of guix deploy). */
+  authorize: z.boolean().default(true),
   /** Directories of Guile modules the config uses (`-L`), relative to the config file. */
   loadPath: z.array(z.string().min(1)).default([]),
   /** Allow a reconfigure that moves Guix channels backwards (`--allow-downgrades`). */
@@ -46,7 +52,8 @@ export type ParameterValue = string | number | boolean | (string | number | bool
 export interface GuixOptions {
   config: string
   channels?: string | undefined
-  buildLocally: boolean
+  buildLocally?: boolean | undefined
+  authorize: boolean
   loadPath: string[]
   allowDowngrades: boolean
   safetyChecks: boolean

@@ -23,6 +23,7 @@ function project(): string {
 const options = (extra: Partial<GuixOptions> = {}): GuixOptions => ({
   config: './site/web.scm',
   buildLocally: false,
+  authorize: true,
   loadPath: ['./modules'],
   allowDowngrades: false,
   safetyChecks: true,

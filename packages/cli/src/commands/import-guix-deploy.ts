@@ -6,7 +6,7 @@ import { table } from '../render/table.js'
 export default class ImportGuixDeploy extends BaseCommand {
   static override summary = 'Write a guix-ops config from a "guix deploy" file.'
   static override description =
-    'The deploy file is read with Guile without evaluating it. Each machine record with a managed-host-environment-type environment and a machine-ssh-configuration becomes a "managed" machine with the "guix" system, keeping its host name, port, user, identity, host key, system type and deploy options. Each machine gets a small .scm next to the deploy file that loads it and picks that machine\'s operating-system. Nothing is written if any machine cannot be imported, and no file is overwritten without --force.'
+    'The deploy file is read with Guile without evaluating it. Each machine record with a managed-host-environment-type environment and a machine-ssh-configuration becomes a "managed" machine with the "guix" system, keeping its host name, port, user, identity, host key, system type and deploy options (build-locally?, authorize?, allow-downgrades?, safety-checks?); fields that cannot be carried over as guix deploy means them (session, build-locally? #f) are listed. Each machine gets a small .scm next to the deploy file that loads it and picks that machine\'s operating-system. Nothing is written if any machine cannot be imported, and no file is overwritten without --force.'
   static override examples = [
     '<%= config.bin %> import-guix-deploy deploy.scm',
     '<%= config.bin %> import-guix-deploy deploy.scm --out fleet.config.ts --name fleet',
@@ -36,6 +36,7 @@ export default class ImportGuixDeploy extends BaseCommand {
         result.machines.map((m) => [m.name, `${m.host}:${m.port}`, m.user, m.system, m.config]),
       ),
     )
+    for (const n of result.notMapped) this.log(`Not mapped: ${n.machine}: ${n.field} at ${n.at}: ${n.why}`)
     this.log(`Next: guix-ops create ${result.config}`)
     return result
   }

@@ -4,7 +4,8 @@
  * option against the schema the plugin declares. All errors are collected
  * and thrown together.
  */
-import type { MachineSpec, StandardSchemaV1 } from '@guix-ops/plugin-api'
+import path from 'node:path'
+import type { MachineSpec, PlatformDefinition, StandardSchemaV1, SystemDefinition } from '@guix-ops/plugin-api'
 import { GuixOpsError, isGuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
 import { buildGraph, containsPlaceholder, inferDependencies } from '../graph/index.js'
@@ -15,6 +16,7 @@ import type { ConfigDeployment } from './normalize.js'
 import { checkMachineSpec } from './normalize.js'
 import { describeIssue, issuePath, valueAt } from './schema-issues.js'
 import { checkSharedHosts } from './shared-hosts.js'
+import { validateSystem } from './validate-system.js'
 
 export interface MachineSummary {
   name: string
@@ -44,10 +46,11 @@ async function checkOptions(
   kind: 'platform' | 'system',
   ref: { type: string; [k: string]: unknown },
   registry: PluginResolver,
+  deployment: string,
 ): Promise<void> {
-  let schema: StandardSchemaV1
+  let plugin: PlatformDefinition | SystemDefinition
   try {
-    schema = (kind === 'platform' ? await registry.platform(ref.type) : await registry.system(ref.type)).options
+    plugin = kind === 'platform' ? await registry.platform(ref.type) : await registry.system(ref.type)
   } catch (error) {
     if (!isGuixOpsError(error)) throw error
     const suggestion = error.suggestion ? { suggestion: error.suggestion } : {}
@@ -55,7 +58,8 @@ async function checkOptions(
     return
   }
   const { type: _type, ...options } = ref
-  const result = await schema['~standard'].validate(options)
+  const result = await plugin.options['~standard'].validate(options)
+  if (kind === 'system') await checkSystem(issues, plugin as SystemDefinition, options, result, { deployment, machine })
   for (const issue of result.issues ?? []) {
     // A value computed from a machine that does not exist yet cannot be judged now.
     if (containsPlaceholder(valueAt(options, issuePath(issue)))) continue
@@ -65,6 +69,30 @@ async function checkOptions(
       machine,
     })
   }
+}
+
+/**
+ * The driver reads what the options name (files, their syntax) once they
+ * are valid. Values from machines not deployed yet are stand-ins that the
+ * schema may refuse; as JSON they become marked strings the driver can skip.
+ */
+async function checkSystem(
+  issues: IssueList,
+  system: SystemDefinition,
+  options: Record<string, unknown>,
+  result: StandardSchemaV1.Result<unknown>,
+  at: { deployment: string; machine: string },
+): Promise<void> {
+  const settled = result.issues
+    ? await system.options['~standard'].validate(JSON.parse(JSON.stringify(options)))
+    : result
+  if (settled.issues) return
+  await validateSystem(system, settled.value, { ...at, configDir: path.dirname(issues.file) }).catch(
+    (error: unknown) => {
+      if (!isGuixOpsError(error)) throw error
+      issues.add(error)
+    },
+  )
 }
 
 export async function analyzeDeployment(
@@ -100,8 +128,8 @@ export async function analyzeDeployment(
       if (issues.errors.length > before) continue
     }
     const typed = spec as MachineSpec
-    await checkOptions(issues, `${at}.platform`, name, 'platform', typed.platform, registry)
-    await checkOptions(issues, `${at}.system`, name, 'system', typed.system, registry)
+    await checkOptions(issues, `${at}.platform`, name, 'platform', typed.platform, registry, definition.name)
+    await checkOptions(issues, `${at}.system`, name, 'system', typed.system, registry, definition.name)
     specs.push([name, typed])
     machines.push({
       name,

@@ -15,6 +15,7 @@ import type {
   SystemContext,
   SystemDefinition,
 } from '@guix-ops/plugin-api'
+import { validateSystem } from '../config/validate-system.js'
 import { resolveMachine } from '../graph/index.js'
 import type { PluginResolver } from '../registry/index.js'
 import { connectSsh, endpointTarget, type SshSession } from '../ssh/index.js'
@@ -77,7 +78,14 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
   })
 
   if (run.dryRun && recorded?.resource === undefined) {
-    // Nothing to plan against yet: say what would be created, and let dependents see a stand-in address.
+    // Nothing to plan against yet: the driver reads what it can here, and says how it would go about it.
+    const validation = await validateSystem(system, systemOptions, {
+      deployment: deployment.name,
+      machine: name,
+      configDir: ctx.configDir ?? path.dirname(writer.state.configPath),
+    })
+    const how = validation?.summary ? `: ${validation.summary}` : ''
+    // Dependents see a stand-in address.
     run.results.set(name, {
       name,
       address: `(address of ${name} once created)`,
@@ -87,7 +95,7 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
     return {
       machine: name,
       status: 'planned',
-      changes: [{ action: 'create', subject: `machine ${name}`, detail: `${platform.name} / ${system.name}` }],
+      changes: [{ action: 'create', subject: `machine ${name}`, detail: `${platform.name} / ${system.name}${how}` }],
     }
   }
 

@@ -17,10 +17,20 @@ export interface DeployMachine {
   identity?: string
   hostKey?: string
   buildLocally: boolean
+  authorize: boolean
   allowDowngrades: boolean
   safetyChecks: boolean
   /** Where the `(machine ...)` form is, `line:col`. */
   at: string
+  /** Fields guix-ops cannot carry over as guix deploy means them. */
+  notMapped: NotMapped[]
+}
+
+export interface NotMapped {
+  field: string
+  /** `line:col` of the field. */
+  at: string
+  why: string
 }
 
 const SSH_FIELDS = new Set([
@@ -76,13 +86,6 @@ function sshConfiguration(file: string, machine: SchemeList): DeployMachine {
   const ssh = fields(configuration)
   for (const [name, { form }] of ssh)
     if (!SSH_FIELDS.has(name)) throw importError(file, form, `unknown machine-ssh-configuration field ${name}`)
-  if (ssh.has('session'))
-    throw importError(
-      file,
-      ssh.get('session')!.form,
-      'the session field is not supported: it is a live Guile-SSH object',
-      'give host-name, port, user and identity instead',
-    )
   const literal = <T extends string | number | boolean>(name: string, kind: string, fallback?: T): T => {
     const field = ssh.get(name)
     if (!field) {
@@ -109,10 +112,38 @@ function sshConfiguration(file: string, machine: SchemeList): DeployMachine {
     ...(identity === undefined ? {} : { identity }),
     ...(hostKey === undefined ? {} : { hostKey }),
     buildLocally: literal<boolean>('build-locally?', 'boolean', true),
+    authorize: literal<boolean>('authorize?', 'boolean', true),
     allowDowngrades: literal<boolean>('allow-downgrades?', 'boolean', false),
     safetyChecks: literal<boolean>('safety-checks?', 'boolean', true),
     at: `${machine.line ?? 1}:${machine.col ?? 1}`,
+    notMapped: notMapped(ssh),
   }
+}
+
+/**
+ * What guix-ops cannot do as guix deploy would (gnu/machine/ssh.scm): a
+ * `session` is a live Guile-SSH object, and `build-locally? #f` has the
+ * host build what this machine evaluated, where guix-ops can only have the
+ * host evaluate and build with its own Guix.
+ */
+function notMapped(ssh: ReturnType<typeof fields>): NotMapped[] {
+  const at = (form: SchemeList) => `${form.line ?? 1}:${form.col ?? 1}`
+  const found: NotMapped[] = []
+  const session = ssh.get('session')
+  if (session)
+    found.push({
+      field: 'session',
+      at: at(session.form),
+      why: 'a live Guile-SSH session cannot be carried over; guix-ops connects with host-name, port, user and identity',
+    })
+  const build = ssh.get('build-locally?')
+  if (build?.value === false)
+    found.push({
+      field: 'build-locally?',
+      at: at(build.form),
+      why: 'buildLocally: false has the host evaluate and build the config with its own Guix; guix deploy evaluates here and only builds there',
+    })
+  return found
 }
 
 /** The machines of the file's data, in the order they are written. */

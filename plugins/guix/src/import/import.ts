@@ -1,7 +1,8 @@
 /**
  * `guix-ops import-guix-deploy`: a `guix deploy` file becomes a guix-ops
  * config with one `managed` machine and `guix` system per machine record,
- * keeping host names, ports, users, identities and host keys. Everything is
+ * keeping host names, ports, users, identities, host keys and the deploy
+ * options; what cannot be carried over is listed, not dropped silently. Everything is
  * read and checked before anything is written, and nothing is overwritten.
  */
 import { existsSync, writeFileSync } from 'node:fs'
@@ -31,6 +32,8 @@ export interface ImportGuixDeployResult {
   /** Every file written: the config and one .scm per machine. */
   files: string[]
   machines: { name: string; host: string; port: number; user: string; system: string; config: string }[]
+  /** Fields of the deploy file that the config does not carry as guix deploy means them, and why. */
+  notMapped: { machine: string; field: string; at: string; why: string }[]
 }
 
 export async function importGuixDeploy(options: ImportGuixDeployOptions): Promise<ImportGuixDeployResult> {
@@ -77,5 +80,8 @@ export async function importGuixDeploy(options: ImportGuixDeployOptions): Promis
       system: m.machine.system,
       config: m.config,
     })),
+    notMapped: imported.flatMap((m) =>
+      m.machine.notMapped.map((n) => ({ machine: m.name, field: n.field, at: `${file}:${n.at}`, why: n.why })),
+    ),
   }
 }

@@ -53,12 +53,16 @@ export function configSource(deployFile: string, name: string, machines: Importe
         config,
         system: m.system,
         buildLocally: m.buildLocally,
+        authorize: m.authorize,
         allowDowngrades: m.allowDowngrades,
         safetyChecks: m.safetyChecks,
       },
     }
     const body = JSON.stringify(spec, null, 2).replaceAll('\n', '\n    ')
-    return `    // ${m.hostName}, from ${path.basename(deployFile)}:${m.at}\n    ${JSON.stringify(machineName)}: ${body},`
+    const notes = m.notMapped
+      .map((n) => `    // Not mapped: ${n.field} (${path.basename(deployFile)}:${n.at}): ${n.why}\n`)
+      .join('')
+    return `    // ${m.hostName}, from ${path.basename(deployFile)}:${m.at}\n${notes}    ${JSON.stringify(machineName)}: ${body},`
   })
   return `// Imported from ${path.basename(deployFile)} by guix-ops import-guix-deploy.
 // Each machine's operating-system is read from the deploy file by the .scm file its system names.

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { GuixOpsError } from '@guix-ops/plugin-api'
 import type { Datum } from './datum.js'
-import { type Position, tokenStart, unclosedString } from './position.js'
+import { characterBefore, openAtEnd, type Position, tokenStart } from './position.js'
 import { READER_SCRIPT } from './reader-script.js'
 
 export const GUILE: string = process.env.GUIX_OPS_GUILE ?? 'guile'
@@ -14,7 +14,10 @@ export const GUILE: string = process.env.GUIX_OPS_GUILE ?? 'guile'
 interface FileResult {
   data?: Datum[]
   error?: string
-  form?: { line: number; col: number }
+  /** Where the top-level form the error is in starts. */
+  form?: Position
+  /** Where Guile's reader stopped. */
+  stop?: Position
 }
 
 function runGuile(files: string[]): Promise<string> {
@@ -38,23 +41,35 @@ function runGuile(files: string[]): Promise<string> {
   })
 }
 
-/** Where a read error is: the token at fault, or for an unclosed form or string, where it opens. */
+/** For input that ends while something is open: what opened it, and where. */
+function unclosed(file: string, message: string, form: Position): { at: Position; message: string } {
+  const open = openAtEnd(readFileSync(file, 'utf8'), form)
+  if (/reading string/.test(message) && open.string) return { at: open.string, message: 'this string is never closed' }
+  if (/#; comment/.test(message) && open.datumComment)
+    return { at: open.datumComment, message: 'this #; comment has no datum after it to comment out' }
+  if (/#\|/.test(message) && open.blockComment)
+    return { at: open.blockComment, message: 'this #| comment is never closed' }
+  return { at: form, message: `${message}: the form starting here is never closed` }
+}
+
+/** Guile 3.0 reads `#\xd83d` with integer->char, whose error carries no position: find the literal. */
+function outOfRangeCharacter(file: string, message: string, stop: Position | undefined) {
+  if (!stop || !/out of range/.test(message)) return undefined
+  const literal = characterBefore(readFileSync(file, 'utf8'), stop)
+  if (!literal) return undefined
+  return { at: literal.at, message: `${literal.token} is not a character (integer->char: ${message})` }
+}
+
+/** Where a read error is: the token at fault, or for an unclosed form, string or comment, where it opens. */
 function syntaxError(file: string, result: FileResult): GuixOpsError {
   const raw = result.error ?? 'unreadable'
   const match = /^.*?:(\d+):(\d+): (.*)$/s.exec(raw)
   let message = match?.[3] ?? raw
   let at: Position = { line: Number(match?.[1] ?? 1), col: Number(match?.[2] ?? 1) }
-  if (/end of input|unterminated/.test(message) && result.form) {
-    const string = /reading string/.test(message) ? unclosedString(readFileSync(file, 'utf8'), result.form) : undefined
-    at = string ?? result.form
-    message = string
-      ? 'this string is never closed'
-      : /comment/.test(message)
-        ? 'this #| comment is never closed'
-        : `${message}: the form starting here is never closed`
-  } else if (match) {
-    at = tokenStart(message, at)
-  }
+  const character = match ? undefined : outOfRangeCharacter(file, message, result.stop)
+  if (/end of input|unterminated/.test(message) && result.form) ({ at, message } = unclosed(file, message, result.form))
+  else if (character) ({ at, message } = character)
+  else if (match) at = tokenStart(message, at)
   return new GuixOpsError('E_GUIX_SYNTAX', `${file}:${at.line}:${at.col}: ${message}`, {
     where: { file },
     suggestion: 'fix the syntax of the file; guix-ops reads it with Guile before contacting any host',

@@ -2,7 +2,8 @@
  * A Guile program that reads every datum of the files named on its command
  * line and prints each file as one line of JSON, evaluating nothing: lists
  * carry the line and column they start at; a read error stops the file and
- * names the top-level form it was in. Guix's gexp syntax (#~ #$ #$@ #+) is
+ * names the top-level form it was in and where the reader stopped (some
+ * errors, such as a character literal out of range, carry no position). Guix's gexp syntax (#~ #$ #$@ #+) is
  * registered the way (guix gexp) does, so configs read without Guix.
  */
 export const READER_SCRIPT = `
@@ -73,8 +74,9 @@ export const READER_SCRIPT = `
                     (string-append "{\\"data\\":[" (string-join (reverse out) ",") "]}")
                     (loop (cons (datum->json d) out)))))
             (lambda (key . args)
-              (format #f "{\\"error\\":~a,\\"form\\":{\\"line\\":~a,\\"col\\":~a}}"
-                      (json-string (error-text key args)) line col))))))))
+              (format #f "{\\"error\\":~a,\\"form\\":{\\"line\\":~a,\\"col\\":~a},\\"stop\\":{\\"line\\":~a,\\"col\\":~a}}"
+                      (json-string (error-text key args)) line col
+                      (+ 1 (port-line port)) (+ 1 (port-column port))))))))))
 (for-each (lambda (f) (display (read-file f)) (newline))
           (cdr (member "--" (command-line))))
 `
