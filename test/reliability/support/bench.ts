@@ -68,6 +68,7 @@ export class Bench {
     const session = await this.session()
     this.current = undefined
     await body(session)
+    session.reportProblems()
     this.current = session
   }
 
@@ -79,12 +80,27 @@ export class Bench {
 export class Session {
   readonly stateDir = tempDir()
   round = 0
+  private readonly problems: string[] = []
 
   constructor(
     readonly bench: Bench,
     readonly host: TestHost,
     readonly name: string,
   ) {}
+
+  /** An assertion whose failure is reported at the end of the round, so later ones still run. */
+  soft(assertion: () => void): void {
+    try {
+      assertion()
+    } catch (error) {
+      this.problems.push((error as Error).message)
+    }
+  }
+
+  /** Fails the round with every soft assertion that failed in it. */
+  reportProblems(): void {
+    if (this.problems.length > 0) throw new Error(this.problems.splice(0).join('\n---\n'))
+  }
 
   sh(script: string): { code: number | null; stdout: string; stderr: string } {
     return this.host.exec(['sh', '-c', script])
@@ -193,17 +209,21 @@ export class Session {
     expect(hostKeys).toContain(`${type} ${base64}`)
   }
 
-  /** The next deploy succeeds, `check` finds no drift, and one more deploy changes nothing. */
+  /**
+   * The next deploy succeeds, `check` finds no drift, and one more deploy changes nothing.
+   * Checked softly: one that fails still lets the later ones say what else is wrong.
+   */
   expectConverges(): void {
     this.expectDeployed(this.cli(['deploy', '-d', this.name]))
-    expect(this.fileOnHost(TAKEN)).toBe(intended(this.round))
-    expect(this.fileOnHost(ROUND_FILE)).toBe(`round ${this.round}\n`)
+    this.soft(() => expect(this.fileOnHost(TAKEN)).toBe(intended(this.round)))
+    this.soft(() => expect(this.fileOnHost(ROUND_FILE)).toBe(`round ${this.round}\n`))
     const check = this.cli(['check', '-d', this.name, '--json'])
     const report = json<{ healthy: boolean; machines: { machine: string; drift: unknown[] }[] }>(check)
-    expect(report.machines.find((m) => m.machine === 'box')?.drift, check.stdout).toEqual([])
-    expect(report.healthy, check.stdout).toBe(true)
+    this.soft(() =>
+      expect(report.machines.find((m) => m.machine === 'box')?.drift, 'check after the next deploy').toEqual([]),
+    )
     const again = json<{ unchanged: string[] }>(this.cli(['deploy', '-d', this.name, '--json']))
-    expect(again.unchanged).toEqual(['box'])
+    this.soft(() => expect(again.unchanged, 'one more deploy').toEqual(['box']))
     this.expectPinnedKeyIsTheHosts()
   }
 
@@ -211,7 +231,7 @@ export class Session {
   expectOriginalRestored(): void {
     this.writeConfig({ takeOver: false })
     this.expectDeployed(this.cli(['deploy', '-d', this.name]))
-    expect(this.fileOnHost(TAKEN), 'the original of a taken-over file was lost').toBe(ORIGINAL)
+    this.soft(() => expect(this.fileOnHost(TAKEN), 'the original of a taken-over file was lost').toBe(ORIGINAL))
   }
 
   /** What a user relies on after a fault and its recovery. */

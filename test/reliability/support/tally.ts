@@ -1,35 +1,26 @@
 /**
- * Counts of a reliability test file: faults injected, and how many the tool
- * survived (every assertion after the fault held). Written to
- * .tools/reliability/<file>.json, which scripts/test-summary.mjs adds up.
+ * The fault cases of a reliability test file, counted: faults injected, and
+ * how many the tool survived (every assertion after the fault held). The
+ * counts go to the closing summary of scripts/test.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
 import { afterAll, it } from 'vitest'
-import { ROOT } from '../../support/cli.js'
-
-export const TALLY_DIR: string = path.join(ROOT, '.tools/reliability')
+import { writeFigures } from '../../support/figures.js'
 
 interface Outcome {
   fault: string
   survived: boolean
 }
 
-/** The fault cases of one test file; each case is an `it` whose body injects one fault. */
-export function faultSuite(file: string) {
+export function faultSuite(testFile: string) {
   const outcomes: Outcome[] = []
   afterAll(() => {
     // Only cases that ran count: a file skipped (no LXC, not root) injects nothing.
     if (outcomes.length === 0) return
-    mkdirSync(TALLY_DIR, { recursive: true })
     const survived = outcomes.filter((o) => o.survived).length
-    writeFileSync(
-      path.join(TALLY_DIR, `${file}.json`),
-      `${JSON.stringify({ injected: outcomes.length, survived, outcomes }, null, 2)}\n`,
-    )
+    writeFigures(testFile, { kind: 'faults', injected: outcomes.length, survived, outcomes })
   })
   return {
-    /** A case that injects one fault; it survived when the body finished without a failed assertion. */
+    /** A case that injects one fault; it survived when the body finished with no failed assertion. */
     fault(name: string, body: () => Promise<void>, timeout?: number): void {
       it(
         name,
