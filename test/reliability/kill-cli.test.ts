@@ -75,9 +75,8 @@ describe.skipIf(unavailable !== undefined)('kill -9 of the CLI during a deploy',
       await until('the host rolling itself back', () => s.fileOnHost(TAKEN) === ORIGINAL, 60_000)
       // The next command finds the host back at the generation before the deploy, and says so.
       s.cli(['check', '-d', s.name])
-      expect(s.expectStateParses()?.currentGeneration, 'the state records a generation the host rolled back from').toBe(
-        before,
-      )
+      const recorded = s.expectStateParses()?.currentGeneration
+      s.soft(() => expect(recorded, 'the state records a generation the host rolled back from').toBe(before))
       s.expectRecovered()
     }),
   )
