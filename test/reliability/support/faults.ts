@@ -108,6 +108,15 @@ export const sshd = {
   /** SIGSTOP to the listener only: open connections go on, new ones get no answer. */
   freezeListener: (host: TestHost) => host.exec(['kill', '-STOP', sshdPid(host)]),
   thawListener: (host: TestHost) => host.exec(['kill', '-CONT', sshdPid(host)]),
+  /** Connections the kernel accepted on port 22 that the (frozen) listener has not taken yet. */
+  waitingConnections(host: TestHost): number {
+    const r = spawnSync('nsenter', ['-t', containerPid(host), '-n', 'ss', '-Hltn', 'sport = :22'], { encoding: 'utf8' })
+    // For a listening socket, Recv-Q is the accept queue's length.
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .reduce((n, line) => n + Number(line.trim().split(/\s+/)[1] ?? 0), 0)
+  },
 }
 
 /** Drops every packet to and from the host's port 22 inside its network namespace (a cut cable, no reset). */
