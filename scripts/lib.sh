@@ -55,7 +55,8 @@ ensure_build() {
 # Debian packages the tests use: a real sshd and ssh-keygen for the SSH
 # transport, Guile to read back s-expression exports, LXC (with debootstrap)
 # for real Debian hosts, dpkg-dev to build their local apt repository,
-# openssl for a loopback HTTPS server's certificate.
+# openssl for a loopback HTTPS server's certificate, nftables to cut a test
+# host's connection inside its own network namespace.
 # Installed when running as root; otherwise the tests that need them are
 # skipped, saying why.
 ensure_test_packages() {
@@ -67,6 +68,7 @@ ensure_test_packages() {
   command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
   command -v dpkg-scanpackages >/dev/null 2>&1 || need+=(dpkg-dev)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
+  command -v nft >/dev/null 2>&1 || need+=(nftables)
   if [ "$(id -u)" != 0 ]; then
     [ "${#need[@]}" -eq 0 ] || log "not root: tests needing ${need[*]} will be skipped"
     return

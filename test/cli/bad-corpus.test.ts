@@ -3,8 +3,9 @@
 // byte-for-byte as it was.
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { FIXTURES, guixOps, json, snapshot, tempDir } from '../support/cli.js'
+import { writeFigures } from '../support/figures.js'
 
 const BAD = path.join(FIXTURES, 'bad')
 const cases = readdirSync(BAD).filter((name) => existsSync(path.join(BAD, name, 'case.json')))
@@ -48,12 +49,19 @@ function seedStateDir(caseDir: string): string {
 }
 
 describe('bad input corpus', () => {
+  // For the closing summary: a case is refused cleanly when every assertion on it held.
+  const tally = { tried: 0, refused: 0 }
+  afterAll(() => {
+    if (tally.tried > 0) writeFigures('bad-corpus', { kind: 'bad-inputs', ...tally })
+  })
+
   it('has at least 25 cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(25)
   })
 
   for (const name of cases) {
     it(name, () => {
+      tally.tried += 1
       const caseDir = path.join(BAD, name)
       const spec = JSON.parse(readFileSync(path.join(caseDir, 'case.json'), 'utf8')) as Case
       const args = spec.args.map((a) => a.replaceAll('{{CASE}}', caseDir))
@@ -73,6 +81,7 @@ describe('bad input corpus', () => {
       expect(said).toContain(spec.message)
 
       expect(snapshot(stateDir)).toEqual(before)
+      tally.refused += 1
     })
   }
 })

@@ -73,7 +73,11 @@ export default class Deploy extends BaseCommand {
       // The summary is the output; the exit status says that something failed.
       process.exitCode = 1
       if (!this.jsonEnabled()) {
-        for (const f of summary.failed) process.stderr.write(`error: ${f.error}\n`)
+        for (const f of summary.outcomes.filter((o) => o.status === 'failed')) {
+          process.stderr.write(`error: ${f.reason ?? ''}\n`)
+          // What to do about it, e.g. the command that accepts a host's new key once it is checked.
+          if (f.error?.suggestion) process.stderr.write(`  hint: ${f.error.suggestion}\n`)
+        }
       }
     }
     return summary
