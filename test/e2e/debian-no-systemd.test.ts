@@ -84,7 +84,8 @@ describe.skipIf(unavailable !== undefined)('debian driver on a host whose PID 1 
     const deployed = box.deploy({ autoRollback: false, files: { [motd]: 'hello\n' } })
     expect(deployed.code, JSON.stringify(deployed.summary)).toBe(0)
     expect(readFileSync(motd, 'utf8')).toBe('hello\n')
-    expect(box.inHost(['cat', '/var/lib/guix-ops/current']).stdout).toBe('1\n')
+    // The machine's own record directory on the host: /var/lib/guix-ops/<deployment id>/<machine>.
+    expect(box.inHost(['sh', '-c', 'cat /var/lib/guix-ops/*/box/current']).stdout).toBe('1\n')
   })
 
   it('with autoRollback: false, deploys files as bytes under any name, converges, sees drift, restores an original', async () => {
@@ -161,6 +162,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on a host whose PID 1 
     expect(inTheWay.error?.code).toBe('E_DEBIAN_FILE')
     expect(inTheWay.error?.message).toContain(`files["${dir}"]: a directory is in the way on the host`)
     expect(readdirSync(dir)).toEqual(['keep.conf'])
-    expect(box.inHost(['ls', '-A', '/var/lib/guix-ops']).stdout).not.toContain('backup')
+    // Nothing of it was taken over: no original kept for it on the host.
+    expect(box.inHost(['grep', '-rlF', '--include=*.path', '--', dir, '/var/lib/guix-ops']).stdout).toBe('')
   })
 })
