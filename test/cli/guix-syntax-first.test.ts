@@ -32,7 +32,9 @@ describe('a Guix config is read before anything remote', () => {
 `,
     )
   }
-  const unreachable = () => `{ type: 'managed', host: '127.0.0.1', port: 1, identity: '${path.join(work, 'key')}' }`
+  // Ports on which nothing listens; two machines of one deployment may not name the same host and port.
+  const unreachable = (port = 1) =>
+    `{ type: 'managed', host: '127.0.0.1', port: ${port}, identity: '${path.join(work, 'key')}' }`
   // No guix on this machine's PATH, whatever this machine has.
   const env = { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` }
   const run = (...args: string[]) => guixOps(args, { stateDir, env })
@@ -70,7 +72,7 @@ describe('a Guix config is read before anything remote', () => {
   machines: {
     db: { platform: ${unreachable()}, system: { type: 'guix', config: './db.scm' } },
     web: ({ db }) => ({
-      platform: ${unreachable()},
+      platform: ${unreachable(2)},
       system: { type: 'guix', config: './web.scm', parameters: { 'db-address': db.address } },
     }),
   },

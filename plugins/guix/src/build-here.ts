@@ -14,12 +14,11 @@
 import { readFileSync } from 'node:fs'
 import { GuixOpsError, type SystemContext } from '@guix-ops/plugin-api'
 import { requireSigningKey } from './build-path.js'
-import { runningSystem } from './deployed.js'
-import { CURRENT_SYSTEM, SYSTEM_PROFILE } from './layout.js'
+import { SYSTEM_PROFILE } from './layout.js'
 import { buildAndCopy } from './local-build.js'
 import type { GuixOptions } from './options.js'
 import { must, tail } from './remote.js'
-import { newSystemEnv } from './switch.js'
+import { switchTo } from './switch.js'
 import type { Upload } from './upload.js'
 
 /** `guix archive --authorize` on the host with this machine's public signing key. */
@@ -39,13 +38,13 @@ export async function switchToSystem(ctx: SystemContext, storePath: string, curr
   ctx.progress.report(`switching to ${storePath} as generation ${next}`)
   const link = `${SYSTEM_PROFILE}-${next}-link`
   await must(ctx, ['ln', '-sfn', '--', storePath, link], `making ${link}`, 'E_GUIX_SWITCH')
-  await must(
+  // As for a rollback: switch-generation activates without GUIX_NEW_SYSTEM unless it is set (switch.ts).
+  await switchTo(
     ctx,
-    ['guix', 'system', 'switch-generation', String(next)],
-    `switching to generation ${next}`,
+    { number: next, createdAt: '', current: false, data: { storePath } },
+    'switch-generation',
     'E_GUIX_SWITCH',
   )
-  await must(ctx, [...newSystemEnv(storePath), `${storePath}/activate`], `activating ${storePath}`, 'E_GUIX_SWITCH')
   return next
 }
 
@@ -58,12 +57,6 @@ export async function buildHereAndSwitch(
 ): Promise<void> {
   if (options.authorize) await authorizeSigningKey(ctx)
   const storePath = await buildAndCopy(ctx, upload, options.system)
+  // switchTo reads back /run/current-system: it must be exactly the system built here.
   await switchToSystem(ctx, storePath, current)
-  const running = await runningSystem(ctx)
-  if (running !== storePath)
-    throw new GuixOpsError(
-      'E_GUIX_SWITCH',
-      `guix: after switching, ${CURRENT_SYSTEM} is ${running || 'missing'}, not ${storePath} built here`,
-      { where: { machine: ctx.machine } },
-    )
 }
