@@ -6,6 +6,7 @@ export const ErrorCode = {
   // config
   ConfigNotFound: 'E_CONFIG_NOT_FOUND',
   ConfigLoad: 'E_CONFIG_LOAD',
+  ConfigTimeout: 'E_CONFIG_TIMEOUT',
   ConfigInvalid: 'E_CONFIG_INVALID',
   ConfigField: 'E_CONFIG_FIELD',
   DeploymentNotInConfig: 'E_DEPLOYMENT_NOT_IN_CONFIG',

@@ -14,6 +14,9 @@ export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
 >
 
+// biome-ignore lint/suspicious/noExplicitAny: oclif's FlagOutput and ArgOutput, which it does not export
+type ParserValues = Record<string, any>
+
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
 
@@ -26,10 +29,28 @@ export abstract class BaseCommand extends Command {
     }),
   }
 
+  /** From --config-timeout, on the commands that evaluate a config. */
+  private configTimeoutMs: number | undefined
+
+  protected override async parse<F extends ParserValues, B extends ParserValues, A extends ParserValues>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    const seconds = (parsed.flags as { 'config-timeout'?: number })['config-timeout']
+    if (seconds !== undefined) this.configTimeoutMs = seconds * 1000
+    return parsed
+  }
+
   /** The engine's view of this run: state store, plugin dirs, event sink. */
   protected engine(stateDirFlag: string | undefined): EngineContext {
     const dir = resolveStateDir(stateDirFlag === undefined ? {} : { flag: stateDirFlag })
     return {
+      ...(this.configTimeoutMs === undefined ? {} : { configTimeoutMs: this.configTimeoutMs }),
+      renderFatal: (error) =>
+        this.jsonEnabled()
+          ? { stdout: `${JSON.stringify({ error: error.toJSON() }, null, 2)}\n` }
+          : { stderr: `${renderError(error)}\n` },
       store: new FileStateStore(dir),
       cwd: process.cwd(),
       command: ['guix-ops', this.id ?? '', ...this.argv].join(' ').trim(),

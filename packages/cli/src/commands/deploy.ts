@@ -1,7 +1,7 @@
 import { type DeploySummary, deployDeployment } from '@guix-ops/core'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
-import { deploymentFlag } from '../base/flags.js'
+import { configTimeoutFlag, deploymentFlag } from '../base/flags.js'
 import { renderPlan, renderSummary } from '../render/summary.js'
 
 export default class Deploy extends BaseCommand {
@@ -38,6 +38,7 @@ export default class Deploy extends BaseCommand {
       description: 'what the other machines do when one fails',
     }),
     'dry-run': Flags.boolean({ description: "plan only: print each machine's changes, change nothing" }),
+    'config-timeout': configTimeoutFlag,
   }
 
   async run(): Promise<DeploySummary> {

@@ -13,6 +13,7 @@ import { joinPath } from './describe.js'
 import { IssueList } from './issues.js'
 import type { ConfigDeployment } from './normalize.js'
 import { checkMachineSpec } from './normalize.js'
+import { checkReservedKeys } from './reserved-keys.js'
 import { describeIssue, issuePath, valueAt } from './schema-issues.js'
 
 export interface MachineSummary {
@@ -95,6 +96,7 @@ export async function analyzeDeployment(
       }
       const before = issues.errors.length
       checkMachineSpec(issues, spec as unknown as Record<string, unknown>, at)
+      checkReservedKeys(issues, spec, at, name)
       if (issues.errors.length > before) continue
     }
     const typed = spec as MachineSpec

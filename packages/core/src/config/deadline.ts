@@ -1,0 +1,113 @@
+/**
+ * Bounds the time a config's own code may run (its module body and, once,
+ * its machine functions). A promise that never settles is met by a timer.
+ * A synchronous endless loop blocks this thread for good, so a watchdog
+ * thread waits beside it: past the deadline it removes this process's
+ * locks, prints the error the CLI rendered in advance, and kills the process.
+ * Evaluating in the same thread keeps machine functions callable as they are.
+ */
+import { Worker } from 'node:worker_threads'
+import { GuixOpsError } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
+
+export const DEFAULT_CONFIG_TIMEOUT_MS = 30_000
+
+/** How long the watchdog waits past the deadline before it judges this thread stuck. */
+const WATCHDOG_GRACE_MS = 2_000
+
+export interface EvaluationDeadline {
+  /** How long a config may take to evaluate, in milliseconds. */
+  ms: number
+  /** Lock files to remove if the process must be killed (only those this pid holds). */
+  heldFiles?: () => string[]
+  /** How an error reads on stdout and stderr, for when it cannot be thrown. */
+  render?: (error: GuixOpsError) => { stdout?: string; stderr?: string }
+}
+
+const WATCHDOG = `
+const { workerData } = require('node:worker_threads')
+const fs = require('node:fs')
+const { flag, ms, files, stdout, stderr } = workerData
+if (Atomics.wait(new Int32Array(flag), 0, 0, ms) === 'timed-out') {
+  for (const file of files) {
+    try {
+      if (JSON.parse(fs.readFileSync(file, 'utf8')).pid === process.pid) fs.unlinkSync(file)
+    } catch {}
+  }
+  if (stdout) fs.writeSync(1, stdout)
+  if (stderr) fs.writeSync(2, stderr)
+  process.kill(process.pid, 'SIGKILL')
+}
+`
+
+function timeoutError(file: string, ms: number): GuixOpsError {
+  return new GuixOpsError(
+    ErrorCode.ConfigTimeout,
+    `config ${file} did not finish evaluating within ${Math.round(ms / 100) / 10} s`,
+    {
+      where: { file },
+      suggestion:
+        'look for an endless loop or a promise that never settles in it; --config-timeout SECONDS allows more time',
+    },
+  )
+}
+
+function exitError(file: string, code: unknown): GuixOpsError {
+  return new GuixOpsError(
+    ErrorCode.ConfigLoad,
+    `cannot load config ${file}: it called process.exit(${code === undefined ? '' : String(code)}) while being evaluated`,
+    { where: { file }, suggestion: 'a config must not end the process: throw an Error to refuse instead' },
+  )
+}
+
+function startWatchdog(file: string, deadline: EvaluationDeadline): () => void {
+  const flag = new SharedArrayBuffer(4)
+  const rendered = deadline.render?.(timeoutError(file, deadline.ms)) ?? {
+    stderr: `error ${ErrorCode.ConfigTimeout}: ${timeoutError(file, deadline.ms).message}\n`,
+  }
+  const worker = new Worker(WATCHDOG, {
+    eval: true,
+    workerData: { flag, ms: deadline.ms + WATCHDOG_GRACE_MS, files: deadline.heldFiles?.() ?? [], ...rendered },
+  })
+  worker.unref()
+  return () => {
+    const cell = new Int32Array(flag)
+    Atomics.store(cell, 0, 1)
+    Atomics.notify(cell, 0)
+  }
+}
+
+/**
+ * Runs `work` (which evaluates the config `file`) within the deadline.
+ * `process.exit()` called meanwhile is refused: it would end the CLI with
+ * status 0 and leave its lock behind.
+ */
+export async function withinDeadline<T>(
+  file: string,
+  deadline: EvaluationDeadline | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  const bound: EvaluationDeadline = deadline ?? { ms: DEFAULT_CONFIG_TIMEOUT_MS }
+  const stopWatchdog = startWatchdog(file, bound)
+  const realExit = process.exit
+  let exitCalled: { code: unknown } | undefined
+  process.exit = ((code?: unknown) => {
+    exitCalled = { code }
+    throw exitError(file, code)
+  }) as typeof process.exit
+  let timer: NodeJS.Timeout | undefined
+  try {
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(timeoutError(file, bound.ms)), bound.ms)
+    })
+    const result = await Promise.race([work(), expired])
+    if (exitCalled) throw exitError(file, exitCalled.code)
+    return result
+  } catch (error) {
+    throw exitCalled ? exitError(file, exitCalled.code) : error
+  } finally {
+    clearTimeout(timer)
+    process.exit = realExit
+    stopWatchdog()
+  }
+}
