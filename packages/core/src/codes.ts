@@ -31,6 +31,7 @@ export const ErrorCode = {
   DeploymentExists: 'E_DEPLOYMENT_EXISTS',
   DeploymentRequired: 'E_DEPLOYMENT_REQUIRED',
   DeploymentLive: 'E_DEPLOYMENT_LIVE',
+  MachinesRunning: 'E_MACHINES_RUNNING',
   MachineState: 'E_MACHINE_STATE',
   StartTimeout: 'E_START_TIMEOUT',
   ConfirmationRequired: 'E_CONFIRMATION_REQUIRED',
