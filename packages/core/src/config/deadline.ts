@@ -3,10 +3,11 @@
  * its machine functions). A promise that never settles is met by a timer.
  * A synchronous endless loop blocks this thread for good, so a watchdog
  * thread waits beside it: past the deadline it removes this process's
- * locks, prints the error the CLI rendered in advance, and kills the process.
+ * locks, prints the error the CLI rendered in advance, and kills the process
+ * (which then exits by SIGKILL, status 137).
  * Evaluating in the same thread keeps machine functions callable as they are.
  */
-import { Worker } from 'node:worker_threads'
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
 import { GuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
 
@@ -24,21 +25,48 @@ export interface EvaluationDeadline {
   render?: (error: GuixOpsError) => { stdout?: string; stderr?: string }
 }
 
+/**
+ * The watchdog thread: idle until armed (cell 0 becomes 1), then it reads
+ * what to do from its port and waits for the cell to go back to 0. One per
+ * process, started at the first evaluation: starting a thread costs CPU.
+ */
 const WATCHDOG = `
-const { workerData } = require('node:worker_threads')
+const { workerData, receiveMessageOnPort } = require('node:worker_threads')
 const fs = require('node:fs')
-const { flag, ms, files, stdout, stderr } = workerData
-if (Atomics.wait(new Int32Array(flag), 0, 0, ms) === 'timed-out') {
-  for (const file of files) {
+const cell = new Int32Array(workerData.flag)
+for (;;) {
+  Atomics.wait(cell, 0, 0)
+  let job
+  for (let m; (m = receiveMessageOnPort(workerData.port)); ) job = m.message // the latest one
+  if (!job || Atomics.wait(cell, 0, 1, job.ms) !== 'timed-out') continue
+  for (const file of job.files) {
     try {
       if (JSON.parse(fs.readFileSync(file, 'utf8')).pid === process.pid) fs.unlinkSync(file)
     } catch {}
   }
-  if (stdout) fs.writeSync(1, stdout)
-  if (stderr) fs.writeSync(2, stderr)
+  if (job.stdout) fs.writeSync(1, job.stdout)
+  if (job.stderr) fs.writeSync(2, job.stderr)
   process.kill(process.pid, 'SIGKILL')
 }
 `
+
+interface Watchdog {
+  cell: Int32Array
+  port: MessagePort
+}
+
+let watchdog: Watchdog | undefined
+
+function theWatchdog(): Watchdog {
+  if (watchdog) return watchdog
+  const flag = new SharedArrayBuffer(4)
+  const { port1, port2 } = new MessageChannel()
+  const worker = new Worker(WATCHDOG, { eval: true, workerData: { flag, port: port2 }, transferList: [port2] })
+  worker.unref()
+  port1.unref()
+  watchdog = { cell: new Int32Array(flag), port: port1 }
+  return watchdog
+}
 
 function timeoutError(file: string, ms: number): GuixOpsError {
   return new GuixOpsError(
@@ -60,21 +88,26 @@ function exitError(file: string, code: unknown): GuixOpsError {
   )
 }
 
-function startWatchdog(file: string, deadline: EvaluationDeadline): () => void {
-  const flag = new SharedArrayBuffer(4)
-  const rendered = deadline.render?.(timeoutError(file, deadline.ms)) ?? {
-    stderr: `error ${ErrorCode.ConfigTimeout}: ${timeoutError(file, deadline.ms).message}\n`,
+/** Evaluations under way; the first one's deadline stands for any that overlap it. */
+let armed = 0
+
+/** Arms the watchdog for one evaluation; the function returned disarms it. */
+function armWatchdog(file: string, deadline: EvaluationDeadline): () => void {
+  const disarm = () => {
+    armed -= 1
+    if (armed > 0) return
+    Atomics.store(theWatchdog().cell, 0, 0)
+    Atomics.notify(theWatchdog().cell, 0)
   }
-  const worker = new Worker(WATCHDOG, {
-    eval: true,
-    workerData: { flag, ms: deadline.ms + WATCHDOG_GRACE_MS, files: deadline.heldFiles?.() ?? [], ...rendered },
-  })
-  worker.unref()
-  return () => {
-    const cell = new Int32Array(flag)
-    Atomics.store(cell, 0, 1)
-    Atomics.notify(cell, 0)
-  }
+  armed += 1
+  if (armed > 1) return disarm
+  const error = timeoutError(file, deadline.ms)
+  const rendered = deadline.render?.(error) ?? { stderr: `error ${error.code}: ${error.message}\n` }
+  const { cell, port } = theWatchdog()
+  port.postMessage({ ms: deadline.ms + WATCHDOG_GRACE_MS, files: deadline.heldFiles?.() ?? [], ...rendered })
+  Atomics.store(cell, 0, 1)
+  Atomics.notify(cell, 0)
+  return disarm
 }
 
 /**
@@ -88,7 +121,7 @@ export async function withinDeadline<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   const bound: EvaluationDeadline = deadline ?? { ms: DEFAULT_CONFIG_TIMEOUT_MS }
-  const stopWatchdog = startWatchdog(file, bound)
+  const stopWatchdog = armWatchdog(file, bound)
   const realExit = process.exit
   let exitCalled: { code: unknown } | undefined
   process.exit = ((code?: unknown) => {
