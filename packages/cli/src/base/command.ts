@@ -5,7 +5,13 @@
  */
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { type EngineContext, type EngineEvent, FileStateStore, resolveStateDir } from '@guix-ops/core'
+import {
+  configEvaluationTimedOut,
+  type EngineContext,
+  type EngineEvent,
+  FileStateStore,
+  resolveStateDir,
+} from '@guix-ops/core'
 import { Command, Flags, type Interfaces } from '@oclif/core'
 import { renderError, toGuixOpsError } from '../render/errors.js'
 import { ProgressView } from '../render/progress.js'
@@ -93,6 +99,13 @@ export abstract class BaseCommand extends Command {
     }
     if (event.type === 'warning') this.logToStderr(`warning: ${event.message}${event.file ? ` (${event.file})` : ''}`)
     else this.logToStderr(event.message)
+  }
+
+  protected override async finally(error: Error | undefined): Promise<void> {
+    await super.finally(error)
+    // A config that never settled may still hold timers or sockets in this
+    // process; the command is over, so they must not keep it running.
+    if (configEvaluationTimedOut()) setTimeout(() => process.exit(), 500).unref()
   }
 
   override async catch(error: unknown): Promise<void> {

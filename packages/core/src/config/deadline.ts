@@ -88,6 +88,16 @@ function exitError(file: string, code: unknown): GuixOpsError {
   )
 }
 
+let timedOut = false
+
+/**
+ * True once a config's evaluation timed out in this process. Its code may
+ * still hold timers or sockets here: the CLI must then exit by itself.
+ */
+export function configEvaluationTimedOut(): boolean {
+  return timedOut
+}
+
 /** Evaluations under way; the first one's deadline stands for any that overlap it. */
 let armed = 0
 
@@ -131,7 +141,10 @@ export async function withinDeadline<T>(
   let timer: NodeJS.Timeout | undefined
   try {
     const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(timeoutError(file, bound.ms)), bound.ms)
+      timer = setTimeout(() => {
+        timedOut = true
+        reject(timeoutError(file, bound.ms))
+      }, bound.ms)
     })
     const result = await Promise.race([work(), expired])
     if (exitCalled) throw exitError(file, exitCalled.code)
