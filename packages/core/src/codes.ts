@@ -6,6 +6,7 @@ export const ErrorCode = {
   // config
   ConfigNotFound: 'E_CONFIG_NOT_FOUND',
   ConfigLoad: 'E_CONFIG_LOAD',
+  ConfigTimeout: 'E_CONFIG_TIMEOUT',
   ConfigInvalid: 'E_CONFIG_INVALID',
   ConfigField: 'E_CONFIG_FIELD',
   DeploymentNotInConfig: 'E_DEPLOYMENT_NOT_IN_CONFIG',
@@ -33,6 +34,7 @@ export const ErrorCode = {
   DeploymentExists: 'E_DEPLOYMENT_EXISTS',
   DeploymentRequired: 'E_DEPLOYMENT_REQUIRED',
   DeploymentLive: 'E_DEPLOYMENT_LIVE',
+  MachinesRunning: 'E_MACHINES_RUNNING',
   MachineState: 'E_MACHINE_STATE',
   StartTimeout: 'E_START_TIMEOUT',
   ConfirmationRequired: 'E_CONFIRMATION_REQUIRED',

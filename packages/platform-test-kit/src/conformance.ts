@@ -9,13 +9,15 @@
  *
  * It provisions a real machine, reaches it over SSH (the host key pinned on
  * first contact), powers it off and on and reboots it when the platform says
- * it can, checks that provisioning again changes nothing, and destroys it.
+ * it can, checks that provisioning again changes nothing, and destroys it,
+ * also when a step fails. A wait fails at once on a status that cannot lead
+ * where it waits (`stopped` while waiting for `up`), saying which it saw;
+ * `start` must leave the machine `starting` or `up`.
  */
 
-import { connectSsh, type SshTarget } from '@guix-ops/core'
-import type { JsonObject, PlatformDefinition, PlatformStatus } from '@guix-ops/plugin-api'
+import type { PlatformDefinition } from '@guix-ops/plugin-api'
 import { describe, expect, it } from 'vitest'
-import { testContext } from './context.js'
+import { runLifecycle } from './lifecycle.js'
 
 export interface ConformanceOptions {
   /**
@@ -35,22 +37,6 @@ export interface ConformanceOptions {
    * the tests (an existing host reached over loopback) must never be rebooted.
    */
   skipReboot?: string
-}
-
-async function waitFor(
-  platform: PlatformDefinition,
-  ctx: ReturnType<typeof testContext>,
-  resource: JsonObject,
-  wanted: PlatformStatus,
-  timeoutMs: number,
-): Promise<PlatformStatus> {
-  const deadline = Date.now() + timeoutMs
-  let status = await platform.status(ctx, resource)
-  while (status !== wanted && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 500))
-    status = await platform.status(ctx, resource)
-  }
-  return status
 }
 
 export function describePlatformConformance(platform: PlatformDefinition, config: ConformanceOptions): void {
@@ -84,59 +70,14 @@ export function describePlatformConformance(platform: PlatformDefinition, config
       async () => {
         const parsed = await platform.options['~standard'].validate(validOptions())
         if (parsed.issues) throw new Error(`invalid options: ${parsed.issues.map((i) => i.message).join('; ')}`)
-        const ctx = testContext()
-        const { resource } = await platform.provision(ctx, { name: 'conformance', options: parsed.value })
-        expect(JSON.parse(JSON.stringify(resource))).toEqual(resource) // plain JSON, as state stores it
-        try {
-          expect(await waitFor(platform, ctx, resource, 'up', timeout)).toBe('up')
-          const endpoint = await platform.ssh(ctx, resource)
-          let pinned = endpoint.hostKey
-          const target = (): SshTarget => ({
-            host: endpoint.host,
-            port: endpoint.port,
-            user: endpoint.user,
-            ...(endpoint.privateKeyPath ? { identity: endpoint.privateKeyPath } : {}),
-            ...(pinned ? { hostKey: pinned } : {}),
-          })
-          const echo = async () => {
-            const ssh = await connectSsh(target(), { onFirstContact: (key) => (pinned = key) })
-            try {
-              return (await ssh.exec(['echo', 'conformance'])).stdout
-            } finally {
-              ssh.close()
-            }
-          }
-          expect(await echo()).toBe('conformance\n')
-
-          if (platform.capabilities.stop && platform.stop && platform.start) {
-            await platform.stop(ctx, resource)
-            expect(await waitFor(platform, ctx, resource, 'stopped', timeout)).toBe('stopped')
-            await platform.start(ctx, resource)
-            expect(await waitFor(platform, ctx, resource, 'up', timeout)).toBe('up')
-            expect(await echo()).toBe('conformance\n')
-          }
-          if (config.skipReboot)
-            process.stderr.write(`platform "${platform.name}" conformance: reboot skipped: ${config.skipReboot}\n`)
-          else if (platform.capabilities.reboot && platform.reboot) {
-            await platform.reboot(ctx, resource)
-            expect(await waitFor(platform, ctx, resource, 'up', timeout)).toBe('up')
-            expect(await echo()).toBe('conformance\n') // same host key after a reboot
-          }
-
-          const again = await platform.provision(ctx, {
-            name: 'conformance',
-            options: parsed.value,
-            existing: resource,
-          })
-          expect(again.resource).toEqual(resource)
-        } finally {
-          if (platform.capabilities.destroy && platform.destroy) {
-            await platform.destroy(ctx, resource)
-            expect(await platform.status(ctx, resource)).toBe('not-created')
-          }
-        }
+        await runLifecycle(platform, {
+          options: parsed.value,
+          timeoutMs: timeout,
+          ...(config.skipReboot ? { skipReboot: config.skipReboot } : {}),
+        })
       },
-      timeout * 4,
+      // Four waits, SSH and a destroy; each wait fails on its own first.
+      timeout * 6,
     )
   })
 }

@@ -1,5 +1,5 @@
 /** A plugin context for tests: a temp state dir, secrets in memory, logs collected. */
-import { mkdirSync, mkdtempSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { PluginContext } from '@guix-ops/plugin-api'
@@ -7,6 +7,8 @@ import type { PluginContext } from '@guix-ops/plugin-api'
 export interface TestContext extends PluginContext {
   /** Everything the plugin logged or reported, in order. */
   messages: string[]
+  /** Removes the context's temp dirs; call it when the test is done (the kit's suite does). */
+  cleanup(): void
 }
 
 export function testContext(machine = 'conformance', hostKey?: string): TestContext {
@@ -34,5 +36,6 @@ export function testContext(machine = 'conformance', hostKey?: string): TestCont
     },
     ...(hostKey ? { hostKey } : {}),
     messages,
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
   }
 }

@@ -5,7 +5,13 @@
  */
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { type EngineContext, type EngineEvent, FileStateStore, resolveStateDir } from '@guix-ops/core'
+import {
+  configEvaluationTimedOut,
+  type EngineContext,
+  type EngineEvent,
+  FileStateStore,
+  resolveStateDir,
+} from '@guix-ops/core'
 import { Command, Flags, type Interfaces } from '@oclif/core'
 import { renderError, toGuixOpsError } from '../render/errors.js'
 import { ProgressView } from '../render/progress.js'
@@ -13,6 +19,9 @@ import { ProgressView } from '../render/progress.js'
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
 >
+
+// biome-ignore lint/suspicious/noExplicitAny: oclif's FlagOutput and ArgOutput, which it does not export
+type ParserValues = Record<string, any>
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
@@ -26,10 +35,28 @@ export abstract class BaseCommand extends Command {
     }),
   }
 
+  /** From --config-timeout, on the commands that evaluate a config. */
+  private configTimeoutMs: number | undefined
+
+  protected override async parse<F extends ParserValues, B extends ParserValues, A extends ParserValues>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    const seconds = (parsed.flags as { 'config-timeout'?: number })['config-timeout']
+    if (seconds !== undefined) this.configTimeoutMs = seconds * 1000
+    return parsed
+  }
+
   /** The engine's view of this run: state store, plugin dirs, event sink. */
   protected engine(stateDirFlag: string | undefined): EngineContext {
     const dir = resolveStateDir(stateDirFlag === undefined ? {} : { flag: stateDirFlag })
     return {
+      ...(this.configTimeoutMs === undefined ? {} : { configTimeoutMs: this.configTimeoutMs }),
+      renderFatal: (error) =>
+        this.jsonEnabled()
+          ? { stdout: `${JSON.stringify({ error: error.toJSON() }, null, 2)}\n` }
+          : { stderr: `${renderError(error)}\n` },
       store: new FileStateStore(dir),
       cwd: process.cwd(),
       command: ['guix-ops', this.id ?? '', ...this.argv].join(' ').trim(),
@@ -72,6 +99,13 @@ export abstract class BaseCommand extends Command {
     }
     if (event.type === 'warning') this.logToStderr(`warning: ${event.message}${event.file ? ` (${event.file})` : ''}`)
     else this.logToStderr(event.message)
+  }
+
+  protected override async finally(error: Error | undefined): Promise<void> {
+    await super.finally(error)
+    // A config that never settled may still hold timers or sockets in this
+    // process; the command is over, so they must not keep it running.
+    if (configEvaluationTimedOut()) setTimeout(() => process.exit(), 500).unref()
   }
 
   override async catch(error: unknown): Promise<void> {

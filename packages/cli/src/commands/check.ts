@@ -1,7 +1,7 @@
 import { type CheckReport, checkDeployment } from '@guix-ops/core'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
-import { deploymentFlag } from '../base/flags.js'
+import { configTimeoutFlag, deploymentFlag } from '../base/flags.js'
 import { table } from '../render/table.js'
 
 function uptime(seconds: number | undefined): string {
@@ -30,6 +30,7 @@ export default class Check extends BaseCommand {
       multiple: true,
       helpValue: '@TAG',
     }),
+    'config-timeout': configTimeoutFlag,
   }
 
   async run(): Promise<CheckReport> {

@@ -1,6 +1,7 @@
 import { createDeployment, type DeploymentState } from '@guix-ops/core'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
+import { configTimeoutFlag } from '../base/flags.js'
 import { renderSaved } from '../render/deployment.js'
 
 export default class Create extends BaseCommand {
@@ -20,6 +21,7 @@ export default class Create extends BaseCommand {
       description: 'which deployment of the config, when it defines several',
       helpValue: 'NAME',
     }),
+    'config-timeout': configTimeoutFlag,
   }
 
   async run(): Promise<DeploymentState> {

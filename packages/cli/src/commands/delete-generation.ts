@@ -1,7 +1,7 @@
 import { deleteGeneration } from '@guix-ops/core'
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
-import { deploymentFlag } from '../base/flags.js'
+import { configTimeoutFlag, deploymentFlag } from '../base/flags.js'
 
 export default class DeleteGeneration extends BaseCommand {
   static override summary = 'Forget an old generation of a machine, on the host and in state (never the current one).'
@@ -10,7 +10,7 @@ export default class DeleteGeneration extends BaseCommand {
     machine: Args.string({ required: true, description: 'machine name' }),
     number: Args.integer({ required: true, description: 'generation number' }),
   }
-  static override flags = { deployment: deploymentFlag }
+  static override flags = { deployment: deploymentFlag, 'config-timeout': configTimeoutFlag }
 
   async run(): Promise<{ machine: string; deleted: number }> {
     const { args, flags } = await this.parse(DeleteGeneration)

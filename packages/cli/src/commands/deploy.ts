@@ -1,7 +1,7 @@
 import { type DeploySummary, deployDeployment } from '@guix-ops/core'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
-import { deploymentFlag } from '../base/flags.js'
+import { configTimeoutFlag, deploymentFlag } from '../base/flags.js'
 import { renderPlan, renderSummary } from '../render/summary.js'
 
 export default class Deploy extends BaseCommand {
@@ -43,6 +43,7 @@ export default class Deploy extends BaseCommand {
       description:
         'manage hosts that another deployment (or another machine) already manages; each keeps its own records there',
     }),
+    'config-timeout': configTimeoutFlag,
   }
 
   async run(): Promise<DeploySummary> {

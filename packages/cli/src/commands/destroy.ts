@@ -2,7 +2,7 @@ import { type DestroyResult, type DestroySummary, destroyMachines } from '@guix-
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
 import { confirmOnTerminal } from '../base/confirm.js'
-import { deploymentFlag, machinesArg } from '../base/flags.js'
+import { configTimeoutFlag, deploymentFlag, machinesArg } from '../base/flags.js'
 import { machineTable } from '../render/machine-results.js'
 
 const SAID: Record<DestroyResult, string> = {
@@ -30,6 +30,7 @@ export default class Destroy extends BaseCommand {
     forget: Flags.boolean({
       description: 'forget machines their platform cannot destroy (managed hosts stay as they are)',
     }),
+    'config-timeout': configTimeoutFlag,
   }
 
   async run(): Promise<DestroySummary> {

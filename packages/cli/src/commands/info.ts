@@ -1,6 +1,6 @@
 import { type DeploymentInfo, deploymentInfo } from '@guix-ops/core'
 import { BaseCommand } from '../base/command.js'
-import { deploymentFlag } from '../base/flags.js'
+import { configTimeoutFlag, deploymentFlag } from '../base/flags.js'
 import { renderInfo } from '../render/deployment.js'
 
 export default class Info extends BaseCommand {
@@ -9,7 +9,7 @@ export default class Info extends BaseCommand {
     '<%= config.bin %> info -d quickstart',
     'GUIX_OPS_DEPLOYMENT=quickstart <%= config.bin %> info --json',
   ]
-  static override flags = { deployment: deploymentFlag }
+  static override flags = { deployment: deploymentFlag, 'config-timeout': configTimeoutFlag }
 
   async run(): Promise<DeploymentInfo> {
     const { flags } = await this.parse(Info)

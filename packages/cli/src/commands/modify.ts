@@ -1,7 +1,7 @@
 import { type DeploymentState, modifyDeployment } from '@guix-ops/core'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
-import { deploymentFlag } from '../base/flags.js'
+import { configTimeoutFlag, deploymentFlag } from '../base/flags.js'
 import { renderSaved } from '../render/deployment.js'
 
 export default class Modify extends BaseCommand {
@@ -15,6 +15,7 @@ export default class Modify extends BaseCommand {
   static override flags = {
     deployment: deploymentFlag,
     config: Flags.string({ char: 'c', description: 'new config file [default: the one recorded]', helpValue: 'FILE' }),
+    'config-timeout': configTimeoutFlag,
   }
 
   async run(): Promise<DeploymentState> {

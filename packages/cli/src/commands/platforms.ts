@@ -1,6 +1,7 @@
 import { listPlatforms, type PlatformRow } from '@guix-ops/core'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
+import { configTimeoutFlag } from '../base/flags.js'
 import { table } from '../render/table.js'
 
 function render(rows: PlatformRow[]): string {
@@ -32,6 +33,7 @@ export default class Platforms extends BaseCommand {
   static override flags = {
     config: Flags.string({ char: 'c', description: 'also list the plugins of this config file', helpValue: 'FILE' }),
     load: Flags.boolean({ description: 'import every module and check its contract (runs plugin code)' }),
+    'config-timeout': configTimeoutFlag,
   }
 
   async run(): Promise<PlatformRow[]> {

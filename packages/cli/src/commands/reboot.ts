@@ -1,6 +1,6 @@
 import { type RebootResult, rebootMachines } from '@guix-ops/core'
 import { BaseCommand } from '../base/command.js'
-import { deploymentFlag, machinesArg } from '../base/flags.js'
+import { configTimeoutFlag, deploymentFlag, machinesArg } from '../base/flags.js'
 import { machineTable } from '../render/machine-results.js'
 
 export default class Reboot extends BaseCommand {
@@ -8,7 +8,7 @@ export default class Reboot extends BaseCommand {
   static override examples = ['<%= config.bin %> reboot -d shop', '<%= config.bin %> reboot -d shop db']
   static override strict = false
   static override args = { machine: machinesArg('reboot') }
-  static override flags = { deployment: deploymentFlag }
+  static override flags = { deployment: deploymentFlag, 'config-timeout': configTimeoutFlag }
 
   async run(): Promise<RebootResult[]> {
     const { flags, argv } = await this.parse(Reboot)

@@ -1,7 +1,7 @@
 import { type RollbackResult, rollbackDeployment } from '@guix-ops/core'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
-import { deploymentFlag } from '../base/flags.js'
+import { configTimeoutFlag, deploymentFlag } from '../base/flags.js'
 import { table } from '../render/table.js'
 
 export default class Rollback extends BaseCommand {
@@ -14,6 +14,7 @@ export default class Rollback extends BaseCommand {
   static override flags = {
     deployment: deploymentFlag,
     to: Flags.integer({ description: 'the generation to return to', min: 1 }),
+    'config-timeout': configTimeoutFlag,
   }
 
   async run(): Promise<RollbackResult[]> {

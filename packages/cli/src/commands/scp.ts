@@ -3,7 +3,7 @@ import { findDeployment, machineAccess, openSession } from '@guix-ops/core'
 import { GuixOpsError } from '@guix-ops/plugin-api'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
-import { deploymentFlag } from '../base/flags.js'
+import { configTimeoutFlag, deploymentFlag } from '../base/flags.js'
 
 export default class Scp extends BaseCommand {
   static override summary = 'Copy a file to or from a machine, over SFTP, verified against its pinned host key.'
@@ -22,6 +22,7 @@ export default class Scp extends BaseCommand {
     to: Flags.string({ description: 'copy a local file to this machine', exclusive: ['from'], helpValue: 'MACHINE' }),
     from: Flags.string({ description: 'copy a file from this machine', exclusive: ['to'], helpValue: 'MACHINE' }),
     mode: Flags.string({ description: 'mode of the remote file written with --to (octal)', default: '0644' }),
+    'config-timeout': configTimeoutFlag,
   }
 
   async run(): Promise<{

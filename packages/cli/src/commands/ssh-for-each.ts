@@ -2,7 +2,7 @@ import { findDeployment, machineAccess, openSession } from '@guix-ops/core'
 import { GuixOpsError } from '@guix-ops/plugin-api'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
-import { deploymentFlag } from '../base/flags.js'
+import { configTimeoutFlag, deploymentFlag } from '../base/flags.js'
 import { splitAtDoubleDash } from '../base/passthrough.js'
 import { table } from '../render/table.js'
 
@@ -35,6 +35,7 @@ export default class SshForEach extends BaseCommand {
     deployment: deploymentFlag,
     parallel: Flags.boolean({ char: 'p', description: 'run on all machines at once' }),
     include: Flags.string({ description: 'only this machine (repeatable)', multiple: true, helpValue: 'MACHINE' }),
+    'config-timeout': configTimeoutFlag,
   }
 
   async run(): Promise<Ran[]> {

@@ -13,7 +13,7 @@ import {
 import { GuixOpsError } from '@guix-ops/plugin-api'
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
-import { deploymentFlag } from '../base/flags.js'
+import { configTimeoutFlag, deploymentFlag } from '../base/flags.js'
 import { splitAtDoubleDash } from '../base/passthrough.js'
 import { knownHosts, opensshArgs } from '../openssh.js'
 
@@ -36,7 +36,7 @@ export default class Ssh extends BaseCommand {
     '<%= config.bin %> ssh -d shop db -- systemctl status nginx',
   ]
   static override args = { machine: Args.string({ description: 'machine name', required: true }) }
-  static override flags = { deployment: deploymentFlag }
+  static override flags = { deployment: deploymentFlag, 'config-timeout': configTimeoutFlag }
 
   async run(): Promise<{ machine: string; code: number | null; stdout: string; stderr: string } | undefined> {
     const { own, command } = splitAtDoubleDash(this.argv)

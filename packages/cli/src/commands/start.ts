@@ -1,7 +1,7 @@
 import { type PowerResult, startMachines } from '@guix-ops/core'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
-import { deploymentFlag, machinesArg } from '../base/flags.js'
+import { configTimeoutFlag, deploymentFlag, machinesArg } from '../base/flags.js'
 import { machineTable } from '../render/machine-results.js'
 
 export default class Start extends BaseCommand {
@@ -14,6 +14,7 @@ export default class Start extends BaseCommand {
   static override flags = {
     deployment: deploymentFlag,
     timeout: Flags.integer({ description: 'seconds to wait for each machine to be up', default: 300, min: 1 }),
+    'config-timeout': configTimeoutFlag,
   }
 
   async run(): Promise<PowerResult[]> {

@@ -1,6 +1,6 @@
 import { type PowerResult, stopMachines } from '@guix-ops/core'
 import { BaseCommand } from '../base/command.js'
-import { deploymentFlag, machinesArg } from '../base/flags.js'
+import { configTimeoutFlag, deploymentFlag, machinesArg } from '../base/flags.js'
 import { machineTable } from '../render/machine-results.js'
 
 export default class Stop extends BaseCommand {
@@ -10,7 +10,7 @@ export default class Stop extends BaseCommand {
   static override examples = ['<%= config.bin %> stop -d shop', '<%= config.bin %> stop -d shop web']
   static override strict = false
   static override args = { machine: machinesArg('stop') }
-  static override flags = { deployment: deploymentFlag }
+  static override flags = { deployment: deploymentFlag, 'config-timeout': configTimeoutFlag }
 
   async run(): Promise<PowerResult[]> {
     const { flags, argv } = await this.parse(Stop)

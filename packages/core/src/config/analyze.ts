@@ -14,6 +14,7 @@ import { joinPath } from './describe.js'
 import { IssueList } from './issues.js'
 import type { ConfigDeployment } from './normalize.js'
 import { checkMachineSpec } from './normalize.js'
+import { checkReservedKeys } from './reserved-keys.js'
 import { describeIssue, issuePath, valueAt } from './schema-issues.js'
 import { checkSharedHosts } from './shared-hosts.js'
 import { validateSystem } from './validate-system.js'
@@ -125,6 +126,7 @@ export async function analyzeDeployment(
       }
       const before = issues.errors.length
       checkMachineSpec(issues, spec as unknown as Record<string, unknown>, at)
+      checkReservedKeys(issues, spec, at, name)
       if (issues.errors.length > before) continue
     }
     const typed = spec as MachineSpec

@@ -1,4 +1,10 @@
 export { analyzeDeployment, type DeploymentAnalysis, type MachineSummary } from './analyze.js'
+export {
+  configEvaluationTimedOut,
+  DEFAULT_CONFIG_TIMEOUT_MS,
+  type EvaluationDeadline,
+  withinDeadline,
+} from './deadline.js'
 export { closest, describeValue } from './describe.js'
 export { CONFIG_SEARCH_PLACES, type LoadedConfig, loadConfig } from './load.js'
 export { type ConfigDeployment, DEPLOYMENT_NAME, type NormalizedConfig, normalizeConfig } from './normalize.js'

@@ -1,16 +1,20 @@
 /**
- * Finds and loads a config file. cosmiconfig does the search (cwd upward);
- * jiti loads JS and TypeScript configs without a build step, with
- * `@guix-ops/plugin-api` resolved to our own copy so that a config anywhere
- * on disk can import `defineDeployment` without installing anything. Both
- * are imported only when a config is read: `list` and `info` start faster.
+ * Finds and loads a config file: the first of CONFIG_SEARCH_PLACES from the
+ * cwd upward, or the file given. jiti loads JS and TypeScript configs
+ * without a build step, with `@guix-ops/plugin-api` resolved to our own copy
+ * so that a config anywhere on disk can import `defineDeployment` without
+ * installing anything; their evaluation is bounded in time (deadline.ts).
+ * JSON and YAML are parsed by cosmiconfig's parsers. The search is our own:
+ * cosmiconfig's would also read settings for itself from a package.json in
+ * the cwd. Both are imported only when a config is read: `list` and `info`
+ * start faster.
  */
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { GuixOpsError } from '@guix-ops/plugin-api'
-import type { Loader } from 'cosmiconfig'
 import { ErrorCode } from '../codes.js'
+import { type EvaluationDeadline, withinDeadline } from './deadline.js'
 
 export const CONFIG_MODULE = 'guix-ops'
 
@@ -34,7 +38,7 @@ export interface LoadedConfig {
 
 const pluginApiEntry = (): string => fileURLToPath(import.meta.resolve('@guix-ops/plugin-api'))
 
-const loadScript: Loader = async (file) => {
+async function evaluateScript(file: string): Promise<unknown> {
   const { createJiti } = await import('jiti')
   const jiti = createJiti(import.meta.url, {
     alias: { '@guix-ops/plugin-api': pluginApiEntry() },
@@ -50,19 +54,43 @@ const SCRIPT_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs']
 const DATA_EXTENSIONS = ['.json', '.yaml', '.yml']
 const EXTENSIONS = [...SCRIPT_EXTENSIONS, ...DATA_EXTENSIONS]
 
-async function explorer() {
-  const { cosmiconfig, defaultLoaders } = await import('cosmiconfig')
-  const loaders: Record<string, Loader> = Object.fromEntries([
-    ...SCRIPT_EXTENSIONS.map((e) => [e, loadScript]),
-    ...DATA_EXTENSIONS.map((e) => [e, defaultLoaders[e as '.json']]),
-  ])
-  return cosmiconfig(CONFIG_MODULE, {
-    searchPlaces: [...CONFIG_SEARCH_PLACES],
-    searchStrategy: 'global',
-    stopDir: path.parse(process.cwd()).root,
-    loaders,
-    cache: false,
-  })
+/** Editors on Windows save UTF-8 with a byte-order mark; JSON.parse refuses it. */
+const withoutByteOrderMark = (text: string): string => (text.startsWith('\uFEFF') ? text.slice(1) : text)
+
+/** A JSON or YAML file's value; undefined when it is empty. */
+async function parseData(file: string): Promise<unknown> {
+  const text = withoutByteOrderMark(readFileSync(file, 'utf8'))
+  if (text.trim() === '') return undefined
+  const { defaultLoaders } = await import('cosmiconfig')
+  const parse = path.extname(file) === '.json' ? defaultLoaders['.json'] : defaultLoaders['.yaml']
+  const value: unknown = await parse(file, text)
+  if (path.basename(file) !== 'package.json') return value
+  return (value as Record<string, unknown> | null)?.[CONFIG_MODULE] ?? undefined
+}
+
+async function readFileValue(file: string, deadline: EvaluationDeadline | undefined): Promise<unknown> {
+  try {
+    if (!SCRIPT_EXTENSIONS.includes(path.extname(file))) return await parseData(file)
+    return await withinDeadline(file, deadline, () => evaluateScript(file))
+  } catch (error) {
+    if (error instanceof GuixOpsError) throw error
+    throw loadFailed(file, error)
+  }
+}
+
+const isFile = (file: string): boolean => existsSync(file) && statSync(file).isFile()
+
+/** The first config from `cwd` upward; a package.json counts only with a "guix-ops" key. */
+async function search(cwd: string, deadline: EvaluationDeadline | undefined): Promise<LoadedConfig | undefined> {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    for (const place of CONFIG_SEARCH_PLACES) {
+      const file = path.join(dir, place)
+      if (!isFile(file)) continue
+      const value = await readFileValue(file, deadline)
+      if (value !== undefined && value !== null) return { file, value }
+    }
+    if (path.dirname(dir) === dir) return undefined
+  }
 }
 
 function loadFailed(file: string, error: unknown): GuixOpsError {
@@ -77,11 +105,13 @@ function loadFailed(file: string, error: unknown): GuixOpsError {
 }
 
 /** Loads the config from `file`, or searches from `cwd` upward when none is given. */
-export async function loadConfig(options: { file?: string; cwd?: string } = {}): Promise<LoadedConfig> {
+export async function loadConfig(
+  options: { file?: string; cwd?: string; deadline?: EvaluationDeadline } = {},
+): Promise<LoadedConfig> {
   const cwd = options.cwd ?? process.cwd()
   if (options.file !== undefined) {
     const file = path.resolve(cwd, options.file)
-    if (!existsSync(file) || !statSync(file).isFile()) {
+    if (!isFile(file)) {
       throw new GuixOpsError(ErrorCode.ConfigNotFound, `config file not found: ${file}`, {
         where: { file },
         suggestion: `create it, or name an existing guix-ops.config.{ts,js,json,yaml} file`,
@@ -94,25 +124,14 @@ export async function loadConfig(options: { file?: string; cwd?: string } = {}):
         suggestion: `use one of ${EXTENSIONS.join(', ')}`,
       })
     }
-    try {
-      const result = await (await explorer()).load(file)
-      return { file, value: result?.config }
-    } catch (error) {
-      throw loadFailed(file, error)
-    }
+    return { file, value: await readFileValue(file, options.deadline) }
   }
-  let found: Awaited<ReturnType<Awaited<ReturnType<typeof explorer>>['search']>>
-  try {
-    found = await (await explorer()).search(cwd)
-  } catch (error) {
-    const file = (error as { filepath?: string }).filepath ?? cwd
-    throw loadFailed(file, error)
-  }
+  const found = await search(cwd, options.deadline)
   if (!found) {
     throw new GuixOpsError(ErrorCode.ConfigNotFound, `no guix-ops config found in ${cwd} or any parent directory`, {
       where: { file: cwd },
       suggestion: `create guix-ops.config.ts (see examples/quickstart), or pass the file's path`,
     })
   }
-  return { file: found.filepath, value: found.config }
+  return found
 }

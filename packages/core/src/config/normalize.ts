@@ -8,6 +8,7 @@ import type { DeploymentDefinition, MachineDefinition } from '@guix-ops/plugin-a
 import { closest, describeValue, joinPath } from './describe.js'
 import { IssueList } from './issues.js'
 import type { LoadedConfig } from './load.js'
+import { checkReservedKeys } from './reserved-keys.js'
 
 export const DEPLOYMENT_NAME: RegExp = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
 
@@ -140,6 +141,7 @@ export function normalizeConfig(loaded: LoadedConfig): NormalizedConfig {
   const resolvePlugins = (list: unknown): string[] =>
     Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string').map((p) => path.resolve(base, p)) : []
   const deployments: ConfigDeployment[] = []
+  checkReservedKeys(issues, value, '')
 
   if (!isObject(value)) {
     issues.field(

@@ -6,17 +6,29 @@ import {
   analyzeDeployment,
   type ConfigDeployment,
   closest,
+  DEFAULT_CONFIG_TIMEOUT_MS,
   type DeploymentAnalysis,
+  type EvaluationDeadline,
   loadConfig,
   type NormalizedConfig,
   normalizeConfig,
+  withinDeadline,
 } from '../config/index.js'
 import { PluginRegistry } from '../registry/index.js'
-import type { DeploymentState } from '../state/index.js'
+import { type DeploymentState, heldLockFiles } from '../state/index.js'
 import type { EngineContext } from './context.js'
 
+/** How long the config's own code may run; past it the locks this process holds are removed. */
+function deadline(ctx: EngineContext): EvaluationDeadline {
+  return {
+    ms: ctx.configTimeoutMs ?? DEFAULT_CONFIG_TIMEOUT_MS,
+    heldFiles: heldLockFiles,
+    ...(ctx.renderFatal ? { render: ctx.renderFatal } : {}),
+  }
+}
+
 export async function readConfig(ctx: EngineContext, file: string | undefined): Promise<NormalizedConfig> {
-  const loaded = await loadConfig({ ...(file === undefined ? {} : { file }), cwd: ctx.cwd })
+  const loaded = await loadConfig({ ...(file === undefined ? {} : { file }), cwd: ctx.cwd, deadline: deadline(ctx) })
   return normalizeConfig(loaded)
 }
 
@@ -83,6 +95,9 @@ export async function analyzeConfig(
   const config = await readConfig(ctx, file)
   const deployment = pickDeployment(config, name)
   const registry = registryFor(ctx, config, deployment, state)
-  const analysis = await analyzeDeployment(config.file, deployment, registry)
+  // Machine functions run here for the first time: they are the config's code too.
+  const analysis = await withinDeadline(config.file, deadline(ctx), () =>
+    analyzeDeployment(config.file, deployment, registry),
+  )
   return { config, deployment, analysis, registry }
 }

@@ -2,6 +2,7 @@
  * What every operation needs: the state store, where plugins come from, and
  * a way to tell the user things without printing (the CLI renders events).
  */
+import type { GuixOpsError } from '@guix-ops/plugin-api'
 import type { DeployEvent } from '../deploy/index.js'
 import type { StateStore } from '../state/index.js'
 
@@ -21,4 +22,8 @@ export interface EngineContext {
   /** Package dirs of plugins the user installed into the CLI. */
   userPlugins?: string[]
   emit: (event: EngineEvent) => void
+  /** How long a config may take to evaluate (default 30 s). */
+  configTimeoutMs?: number
+  /** How an error reads on stdout and stderr, for when the process must end without throwing it. */
+  renderFatal?: (error: GuixOpsError) => { stdout?: string; stderr?: string }
 }

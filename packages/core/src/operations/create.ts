@@ -8,6 +8,25 @@ import type { EngineContext } from './context.js'
 import { reconcileMachines } from './machines-state.js'
 import { withLock } from './with-lock.js'
 
+/**
+ * A state file that cannot be read may be this very deployment: creating it
+ * again would record a second one of that name, without its machines or
+ * pinned host keys. Files that are plainly not ours, or legibly name
+ * another deployment, do not count.
+ */
+async function refuseOverUnreadableState(ctx: EngineContext, name: string): Promise<void> {
+  const { problems } = await ctx.store.list()
+  const suspect = problems.find(
+    (p) => p.error.code !== ErrorCode.StateForeign && (p.name === undefined || p.name === name),
+  )
+  if (!suspect) return
+  const holds = suspect.name === name ? `it holds a deployment named "${name}"` : 'it may hold that deployment'
+  throw new GuixOpsError(suspect.error.code, `cannot create deployment "${name}": ${suspect.error.message}; ${holds}`, {
+    where: { file: suspect.file, deployment: name },
+    suggestion: `repair that file, or move it out of ${ctx.store.dir} and restore the deployment with "guix-ops import FILE" from an export; creating it anew would forget its machines and pinned host keys`,
+  })
+}
+
 export async function createDeployment(
   ctx: EngineContext,
   options: { config?: string; name?: string },
@@ -27,6 +46,7 @@ export async function createDeployment(
         },
       )
     }
+    await refuseOverUnreadableState(ctx, name)
     const now = new Date().toISOString()
     const state: DeploymentState = {
       kind: STATE_KIND,

@@ -4,7 +4,24 @@ import { ErrorCode } from '../codes.js'
 import type { DeploymentState } from '../state/index.js'
 import type { EngineContext } from './context.js'
 import { liveMachines } from './machines-state.js'
+import { type RunningMachine, runningMachines } from './running-machines.js'
 import { withDeployment } from './with-lock.js'
+
+/** Even with --force, the keys of a machine that still runs are never deleted. */
+async function refuseRunning(ctx: EngineContext, state: DeploymentState, live: string[]): Promise<void> {
+  const running = await runningMachines(ctx, state, live)
+  if (running.length === 0) return
+  const said = (m: RunningMachine) =>
+    m.status ? `${m.machine} (${m.status})` : `${m.machine} (cannot tell: ${m.error})`
+  throw new GuixOpsError(
+    ErrorCode.MachinesRunning,
+    `deployment "${state.name}" has machine(s) that may still run: ${running.map(said).join(', ')}; --force never deletes the keys of a running machine`,
+    {
+      where: { deployment: state.name },
+      suggestion: `destroy them first with "guix-ops destroy -d ${state.name}" (or stop them), then delete`,
+    },
+  )
+}
 
 export async function deleteDeployment(
   ctx: EngineContext,
@@ -18,11 +35,12 @@ export async function deleteDeployment(
         `deployment "${current.name}" still has ${live.length} machine(s) that exist: ${live.join(', ')}`,
         {
           where: { deployment: current.name },
-          suggestion: `run "guix-ops destroy -d ${current.name}" first, or pass --force to forget them (they keep running)`,
+          suggestion: `run "guix-ops destroy -d ${current.name}" first, or pass --force to forget machines that are stopped`,
         },
       )
     }
     if (live.length > 0) {
+      await refuseRunning(ctx, current, live)
       ctx.emit({
         type: 'warning',
         code: 'W_FORGOT_MACHINES',

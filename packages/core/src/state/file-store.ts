@@ -19,6 +19,17 @@ import type { DeploymentState, HeldLock, LockInfo, StateProblem, StateStore } fr
 
 const ID = /^[0-9a-f-]{36}$/
 
+/** The first `"name": "..."` of a state file's text, read without trusting the rest of it. */
+function nameInText(text: string): string | undefined {
+  const match = /"name"\s*:\s*("(?:[^"\\\n]|\\.)*")/.exec(text)
+  if (!match) return undefined
+  try {
+    return JSON.parse(match[1]!) as string
+  } catch {
+    return undefined
+  }
+}
+
 export class FileStateStore implements StateStore {
   constructor(readonly dir: string) {}
 
@@ -63,15 +74,18 @@ export class FileStateStore implements StateStore {
     })
   }
 
-  private async readDocument(file: string): Promise<DeploymentState | undefined> {
-    let text: string
+  private async readText(file: string): Promise<string | undefined> {
     try {
-      text = await readFile(file, 'utf8')
+      return await readFile(file, 'utf8')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw this.ioError(file, error)
     }
-    return parseStateDocument(text, file)
+  }
+
+  private async readDocument(file: string): Promise<DeploymentState | undefined> {
+    const text = await this.readText(file)
+    return text === undefined ? undefined : parseStateDocument(text, file)
   }
 
   async list(): Promise<{ deployments: DeploymentState[]; problems: StateProblem[] }> {
@@ -87,12 +101,14 @@ export class FileStateStore implements StateStore {
     for (const name of names.sort()) {
       if (name.startsWith('.') || name.includes(TEMP_MARKER) || !name.endsWith('.json')) continue
       const file = path.join(this.deploymentsDir, name)
+      const text = await this.readText(file)
+      if (text === undefined) continue
       try {
-        const doc = await this.readDocument(file)
-        if (doc) deployments.push(doc)
+        deployments.push(parseStateDocument(text, file))
       } catch (error) {
-        if (error instanceof GuixOpsError) problems.push({ file, error })
-        else throw error
+        if (!(error instanceof GuixOpsError)) throw error
+        const shown = nameInText(text)
+        problems.push({ file, error, ...(shown === undefined ? {} : { name: shown }) })
       }
     }
     deployments.sort((a, b) => a.name.localeCompare(b.name))

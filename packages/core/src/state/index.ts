@@ -1,6 +1,7 @@
 export { writeFileAtomic } from './atomic-write.js'
 export { parseStateDocument, serializeStateDocument } from './document.js'
 export { FileStateStore } from './file-store.js'
+export { heldLockFiles } from './lock.js'
 export { migrate, migrations } from './migrations.js'
 export { resolveStateDir } from './state-dir.js'
 export type {

@@ -12,6 +12,13 @@ import { GuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
 import type { HeldLock, LockInfo } from './types.js'
 
+/** Lock files this process holds now, for a watchdog that must remove them before it kills the process. */
+const held = new Set<string>()
+
+export function heldLockFiles(): string[] {
+  return [...held]
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
@@ -107,16 +114,20 @@ export async function acquireLock(
   onTakeover?: (stale: LockInfo) => void,
 ): Promise<HeldLock> {
   const info: LockInfo = { pid: process.pid, host: hostname(), command, startedAt: new Date().toISOString() }
-  const held: HeldLock = {
+  const lock: HeldLock = {
     info,
     release: async () => {
       // Only our own lock: someone may have unlocked and re-locked meanwhile.
       const current = await readLockFile(file)
       if (sameHolder(current?.info, info)) await rm(file, { force: true })
+      held.delete(file)
     },
   }
   for (let attempt = 0; attempt < 2; attempt++) {
-    if (await tryCreate(file, info)) return held
+    if (await tryCreate(file, info)) {
+      held.add(file)
+      return lock
+    }
     const holder = await readLockFile(file)
     if (!holder) continue // released meanwhile: try again
     const stale = holder.info && holder.info.host === info.host && !isAlive(holder.info.pid)

@@ -67,6 +67,8 @@ export interface HeldLock {
 export interface StateProblem {
   file: string
   error: import('@guix-ops/plugin-api').GuixOpsError
+  /** The deployment name the file's text still shows, if any: a corrupt file may still name its deployment. */
+  name?: string
 }
 
 /**

@@ -1,0 +1,159 @@
+/**
+ * Bounds the time a config's own code may run (its module body and, once,
+ * its machine functions). A promise that never settles is met by a timer.
+ * A synchronous endless loop blocks this thread for good, so a watchdog
+ * thread waits beside it: past the deadline it removes this process's
+ * locks, prints the error the CLI rendered in advance, and kills the process
+ * (which then exits by SIGKILL, status 137).
+ * Evaluating in the same thread keeps machine functions callable as they are.
+ */
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
+import { GuixOpsError } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
+
+export const DEFAULT_CONFIG_TIMEOUT_MS = 30_000
+
+/** How long the watchdog waits past the deadline before it judges this thread stuck. */
+const WATCHDOG_GRACE_MS = 2_000
+
+export interface EvaluationDeadline {
+  /** How long a config may take to evaluate, in milliseconds. */
+  ms: number
+  /** Lock files to remove if the process must be killed (only those this pid holds). */
+  heldFiles?: () => string[]
+  /** How an error reads on stdout and stderr, for when it cannot be thrown. */
+  render?: (error: GuixOpsError) => { stdout?: string; stderr?: string }
+}
+
+/**
+ * The watchdog thread: idle until armed (cell 0 becomes 1), then it reads
+ * what to do from its port and waits for the cell to go back to 0. One per
+ * process, started at the first evaluation: starting a thread costs CPU.
+ */
+const WATCHDOG = `
+const { workerData, receiveMessageOnPort } = require('node:worker_threads')
+const fs = require('node:fs')
+const cell = new Int32Array(workerData.flag)
+for (;;) {
+  Atomics.wait(cell, 0, 0)
+  let job
+  for (let m; (m = receiveMessageOnPort(workerData.port)); ) job = m.message // the latest one
+  if (!job || Atomics.wait(cell, 0, 1, job.ms) !== 'timed-out') continue
+  for (const file of job.files) {
+    try {
+      if (JSON.parse(fs.readFileSync(file, 'utf8')).pid === process.pid) fs.unlinkSync(file)
+    } catch {}
+  }
+  if (job.stdout) fs.writeSync(1, job.stdout)
+  if (job.stderr) fs.writeSync(2, job.stderr)
+  process.kill(process.pid, 'SIGKILL')
+}
+`
+
+interface Watchdog {
+  cell: Int32Array
+  port: MessagePort
+}
+
+let watchdog: Watchdog | undefined
+
+function theWatchdog(): Watchdog {
+  if (watchdog) return watchdog
+  const flag = new SharedArrayBuffer(4)
+  const { port1, port2 } = new MessageChannel()
+  const worker = new Worker(WATCHDOG, { eval: true, workerData: { flag, port: port2 }, transferList: [port2] })
+  worker.unref()
+  port1.unref()
+  watchdog = { cell: new Int32Array(flag), port: port1 }
+  return watchdog
+}
+
+function timeoutError(file: string, ms: number): GuixOpsError {
+  return new GuixOpsError(
+    ErrorCode.ConfigTimeout,
+    `config ${file} did not finish evaluating within ${Math.round(ms / 100) / 10} s`,
+    {
+      where: { file },
+      suggestion:
+        'look for an endless loop or a promise that never settles in it; --config-timeout SECONDS allows more time',
+    },
+  )
+}
+
+function exitError(file: string, code: unknown): GuixOpsError {
+  return new GuixOpsError(
+    ErrorCode.ConfigLoad,
+    `cannot load config ${file}: it called process.exit(${code === undefined ? '' : String(code)}) while being evaluated`,
+    { where: { file }, suggestion: 'a config must not end the process: throw an Error to refuse instead' },
+  )
+}
+
+let timedOut = false
+
+/**
+ * True once a config's evaluation timed out in this process. Its code may
+ * still hold timers or sockets here: the CLI must then exit by itself.
+ */
+export function configEvaluationTimedOut(): boolean {
+  return timedOut
+}
+
+/** Evaluations under way; the first one's deadline stands for any that overlap it. */
+let armed = 0
+
+/** Arms the watchdog for one evaluation; the function returned disarms it. */
+function armWatchdog(file: string, deadline: EvaluationDeadline): () => void {
+  const disarm = () => {
+    armed -= 1
+    if (armed > 0) return
+    Atomics.store(theWatchdog().cell, 0, 0)
+    Atomics.notify(theWatchdog().cell, 0)
+  }
+  armed += 1
+  if (armed > 1) return disarm
+  const error = timeoutError(file, deadline.ms)
+  const rendered = deadline.render?.(error) ?? { stderr: `error ${error.code}: ${error.message}\n` }
+  const { cell, port } = theWatchdog()
+  port.postMessage({ ms: deadline.ms + WATCHDOG_GRACE_MS, files: deadline.heldFiles?.() ?? [], ...rendered })
+  Atomics.store(cell, 0, 1)
+  Atomics.notify(cell, 0)
+  return disarm
+}
+
+/**
+ * Runs `work` (which evaluates the config `file`) within the deadline.
+ * `process.exit()` called meanwhile is refused: it would end the CLI with
+ * status 0 and leave its lock behind.
+ */
+export async function withinDeadline<T>(
+  file: string,
+  deadline: EvaluationDeadline | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  const bound: EvaluationDeadline = deadline ?? { ms: DEFAULT_CONFIG_TIMEOUT_MS }
+  const stopWatchdog = armWatchdog(file, bound)
+  const realExit = process.exit
+  let exitCalled: { code: unknown } | undefined
+  process.exit = ((code?: unknown) => {
+    exitCalled = { code }
+    throw exitError(file, code)
+  }) as typeof process.exit
+  let timer: NodeJS.Timeout | undefined
+  try {
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true
+        reject(timeoutError(file, bound.ms))
+      }, bound.ms)
+    })
+    const result = await Promise.race([work(), expired])
+    if (exitCalled) throw exitError(file, exitCalled.code)
+    return result
+  } catch (error) {
+    throw exitCalled ? exitError(file, exitCalled.code) : error
+  } finally {
+    clearTimeout(timer)
+    process.exit = realExit
+    stopWatchdog()
+  }
+}
