@@ -187,7 +187,9 @@ describe('planSystem when the host already matches but the record in force does 
     files: { '/etc/round': present('2'), '/etc/motd': present('ours') },
     taken: { '/etc/round': 'absent', '/etc/motd': 'original' },
   }
-  const recordOnly = [{ action: 'update', subject: 'generation record', detail: 'the host already matches; recording it' }]
+  const recordOnly = [
+    { action: 'update', subject: 'generation record', detail: 'the host already matches; recording it' },
+  ]
 
   it('plans to record a generation on the retry, so the files it took over are managed and check sees no drift', () => {
     const retry = planSystem(round2, inForce, interrupted, sha)
@@ -214,7 +216,10 @@ describe('planSystem when the host already matches but the record in force does 
       number: 2,
       createdAt: 't',
       desired: want({ files: { '/etc/motd': file('ours'), '/etc/round': file('2') } }),
-      managed: { ...EMPTY_MANAGED, files: { '/etc/motd': { preexisting: true }, '/etc/round': { preexisting: false } } },
+      managed: {
+        ...EMPTY_MANAGED,
+        files: { '/etc/motd': { preexisting: true }, '/etc/round': { preexisting: false } },
+      },
     }
     const again = planSystem(round2, recorded, interrupted, sha)
     expect(again.changes).toEqual([])
