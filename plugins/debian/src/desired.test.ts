@@ -89,8 +89,10 @@ describe('desiredFrom', () => {
         ]),
       ),
     })
-    expect(planSystem(desired, undefined, host(''), sha).changes).toEqual([])
-    expect(planSystem(desired, undefined, host('latin1.txt'), sha).changes).toEqual([
+    const managed = planSystem(desired, undefined, host(''), sha).managed
+    const inForce = { number: 1, createdAt: 't', desired, managed }
+    expect(planSystem(desired, inForce, host(''), sha).changes).toEqual([])
+    expect(planSystem(desired, inForce, host('latin1.txt'), sha).changes).toEqual([
       { action: 'update', subject: 'file /srv/latin1.txt' },
     ])
   })

@@ -172,6 +172,61 @@ describe('planSystem', () => {
   })
 })
 
+describe('planSystem when the host already matches but the record in force does not say so', () => {
+  const round1 = want({ files: { '/etc/round': file('1') } })
+  const round2 = want({ files: { '/etc/round': file('2'), '/etc/motd': file('ours') } })
+  const inForce: GenerationRecord = {
+    number: 1,
+    createdAt: 't',
+    desired: round1,
+    managed: { ...EMPTY_MANAGED, files: { '/etc/round': { preexisting: false } } },
+  }
+  // A deploy of round 2 wrote its files (taking over /etc/motd), then was interrupted before it recorded a generation.
+  const interrupted: Facts = {
+    ...none,
+    files: { '/etc/round': present('2'), '/etc/motd': present('ours') },
+    taken: { '/etc/round': 'absent', '/etc/motd': 'original' },
+  }
+  const recordOnly = [
+    { action: 'update', subject: 'generation record', detail: 'the host already matches; recording it' },
+  ]
+
+  it('plans to record a generation on the retry, so the files it took over are managed and check sees no drift', () => {
+    const retry = planSystem(round2, inForce, interrupted, sha)
+    expect(retry.changes).toEqual(recordOnly)
+    expect(retry.actions).toEqual([]) // nothing written again, the kept original untouched
+    expect(retry.managed.files).toEqual({ '/etc/round': { preexisting: false }, '/etc/motd': { preexisting: true } })
+  })
+
+  it('plans to record a first generation on a host that matches the config before any was recorded', () => {
+    const first = planSystem(round2, undefined, interrupted, sha)
+    expect(first.changes).toEqual(recordOnly)
+    expect(first.actions).toEqual([])
+  })
+
+  it('plans to record a config whose only change is one the host does not show (a command)', () => {
+    const withCommand = { ...round1, commands: [{ run: ['true'] }] }
+    const plan = planSystem(withCommand, inForce, { ...none, files: { '/etc/round': present('1') } }, sha)
+    expect(plan.changes).toEqual(recordOnly)
+    expect(plan.actions).toEqual([]) // recording runs no command: nothing changed on the host
+  })
+
+  it('changes nothing once that generation is recorded, in whatever order its JSON keeps the files', () => {
+    const recorded: GenerationRecord = {
+      number: 2,
+      createdAt: 't',
+      desired: want({ files: { '/etc/motd': file('ours'), '/etc/round': file('2') } }),
+      managed: {
+        ...EMPTY_MANAGED,
+        files: { '/etc/motd': { preexisting: true }, '/etc/round': { preexisting: false } },
+      },
+    }
+    const again = planSystem(round2, recorded, interrupted, sha)
+    expect(again.changes).toEqual([])
+    expect(again.actions).toEqual([])
+  })
+})
+
 describe('planSystem and paths recorded in another spelling', () => {
   it('does not remove /etc//x, recorded by an earlier deploy, as another file than the /etc/x now wanted', () => {
     const previous: GenerationRecord = {

@@ -11,6 +11,7 @@ import type { Action } from './actions.js'
 import { fileBytes } from './content.js'
 import { type Desired, EMPTY_MANAGED, type Facts, type GenerationRecord, type Managed } from './model.js'
 import { normalPath } from './paths.js'
+import { describes, RECORD_CHANGE } from './recorded.js'
 
 export interface DebianPlan {
   actions: Action[]
@@ -172,5 +173,7 @@ export function planSystem(
       if (!command.on || command.on.some((f) => written.has(f))) actions.push({ kind: 'command', run: command.run })
     }
   }
+  // Nothing to do on the host, but the record in force is of another config: apply records this one.
+  if (changes.length === 0 && !describes(previous, wanted, managed)) changes.push(RECORD_CHANGE)
   return { actions: [...actions, ...removals], changes, managed }
 }
