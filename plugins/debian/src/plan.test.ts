@@ -198,6 +198,20 @@ describe('planSystem when the host already matches but the record in force does 
     expect(retry.managed.files).toEqual({ '/etc/round': { preexisting: false }, '/etc/motd': { preexisting: true } })
   })
 
+  it('restarts the services and runs the commands that watch a file the interrupted deploy wrote', () => {
+    const watching = {
+      ...round2,
+      services: { shop: { enable: true, restartOn: ['/etc/round'] } },
+      commands: [{ run: ['reload-round'], on: ['/etc/round'] }],
+    }
+    const retry = planSystem(watching, inForce, { ...interrupted, services: { shop: 'enabled' } }, sha)
+    expect(retry.actions).toEqual([
+      { kind: 'service-restart', unit: 'shop' },
+      { kind: 'command', run: ['reload-round'] },
+    ])
+    expect(retry.changes).toEqual([{ action: 'update', subject: 'service shop', detail: 'restart' }])
+  })
+
   it('plans to record a first generation on a host that matches the config before any was recorded', () => {
     const first = planSystem(round2, undefined, interrupted, sha)
     expect(first.changes).toEqual(recordOnly)

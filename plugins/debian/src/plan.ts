@@ -60,6 +60,25 @@ function wasThere(file: string, taken: NonNullable<Facts['taken']>, before: Mana
   return before.files[file]?.preexisting ?? exists
 }
 
+/**
+ * Files whose change services and commands react to: those this plan writes,
+ * and those the host already holds but the record in force does not describe
+ * (a deploy that wrote them was interrupted before its restarts and commands ran).
+ */
+function triggers(
+  written: Set<string>,
+  desired: Desired,
+  previous: GenerationRecord | undefined,
+  sha256: (bytes: Uint8Array) => string,
+): Set<string> {
+  const triggered = new Set(written)
+  for (const [file, want] of Object.entries(desired.files)) {
+    const recorded = previous?.desired.files[file]
+    if (!recorded || sha256(fileBytes(recorded)) !== sha256(fileBytes(want))) triggered.add(file)
+  }
+  return triggered
+}
+
 export function planSystem(
   wanted: Desired,
   previous: GenerationRecord | undefined,
@@ -118,17 +137,18 @@ export function planSystem(
     changes.push({ action: fact?.exists ? 'update' : 'create', subject: `file ${file}` })
     written.add(file)
   }
+  const triggered = triggers(written, desired, previous, sha256)
   for (const [unit, want] of Object.entries(desired.services)) {
     const enabled = facts.services[unit] === 'enabled'
     if (want.enable && !enabled) {
       actions.push({ kind: 'service-enable', unit })
       // Installing its package may have started it already, before its config was written.
-      if (want.restartOn.some((f) => written.has(f))) actions.push({ kind: 'service-restart', unit })
+      if (want.restartOn.some((f) => triggered.has(f))) actions.push({ kind: 'service-restart', unit })
       changes.push({ action: 'create', subject: `service ${unit}`, detail: 'enable and start' })
     } else if (!want.enable && enabled) {
       actions.push({ kind: 'service-disable', unit })
       changes.push({ action: 'update', subject: `service ${unit}`, detail: 'disable and stop' })
-    } else if (want.enable && want.restartOn.some((f) => written.has(f))) {
+    } else if (want.enable && want.restartOn.some((f) => triggered.has(f))) {
       actions.push({ kind: 'service-restart', unit })
       changes.push({ action: 'update', subject: `service ${unit}`, detail: 'restart' })
     }
@@ -170,7 +190,7 @@ export function planSystem(
   // Commands run when something they watch changed; they are not changes themselves.
   if (changes.length > 0) {
     for (const command of desired.commands) {
-      if (!command.on || command.on.some((f) => written.has(f))) actions.push({ kind: 'command', run: command.run })
+      if (!command.on || command.on.some((f) => triggered.has(f))) actions.push({ kind: 'command', run: command.run })
     }
   }
   // Nothing to do on the host, but the record in force is of another config: apply records this one.
