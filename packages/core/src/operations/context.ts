@@ -3,6 +3,7 @@
  * a way to tell the user things without printing (the CLI renders events).
  */
 import type { DeployEvent } from '../deploy/index.js'
+import type { CliPlugin } from '../registry/index.js'
 import type { StateStore } from '../state/index.js'
 
 export type EngineEvent =
@@ -16,9 +17,7 @@ export interface EngineContext {
   cwd: string
   /** Recorded in locks: `guix-ops modify`. */
   command: string
-  /** Package dirs of plugins that ship with the CLI. */
-  bundledPlugins: string[]
-  /** Package dirs of plugins the user installed into the CLI. */
-  userPlugins?: string[]
+  /** The CLI's plugins, bundled and installed alike (oclif's list). */
+  cliPlugins?: readonly CliPlugin[]
   emit: (event: EngineEvent) => void
 }

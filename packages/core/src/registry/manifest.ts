@@ -65,7 +65,7 @@ export function readManifest(candidate: PackageCandidate): ManifestResult {
     return fail(`"guix-ops" must be an object, got ${typeof manifest}`)
   }
   const m = manifest as Record<string, unknown>
-  // Other settings under the key (the CLI's `bundledPlugins`) do not make a plugin.
+  // Other settings under the key do not make a plugin.
   if (!['apiVersion', 'platforms', 'systems', 'hooks'].some((key) => key in m)) return { packageName }
   if (m.apiVersion !== API_VERSION) {
     if (typeof m.apiVersion !== 'number')
