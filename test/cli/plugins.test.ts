@@ -85,6 +85,38 @@ describe('plugins', () => {
     expect(listed(['--load']).find((r) => r.name === 'debian')?.problem).toBeNull()
   })
 
+  it("gives a third party's commands the CLI's command API, from outside any node_modules", () => {
+    // What a plugin's command builds on, as the bundled ones do: BaseCommand (--json, errors with code and hint).
+    const dir = path.join(tempDir('guix-ops-third-party-'), 'greeter')
+    mkdirSync(path.join(dir, 'commands'), { recursive: true })
+    writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'guix-ops-greeter', version: '1.0.0', type: 'module', oclif: { commands: './commands' } }),
+    )
+    writeFileSync(
+      path.join(dir, 'commands', 'greet.js'),
+      [
+        "import { BaseCommand, Flags } from '@guix-ops/cli'",
+        "import { GuixOpsError } from '@guix-ops/plugin-api'",
+        'export default class Greet extends BaseCommand {',
+        '  static flags = { fail: Flags.boolean() }',
+        '  async run() {',
+        '    const { flags } = await this.parse(Greet)',
+        "    if (flags.fail) throw new GuixOpsError('E_GREET', 'no greeting today', { suggestion: 'drop --fail' })",
+        "    this.log('hello')",
+        '    return { greeted: true }',
+        '  }',
+        '}',
+      ].join('\n'),
+    )
+    expect(run(['plugins', 'link', dir, '--no-install']).code).toBe(0)
+    expect(run(['greet']).stdout).toBe('hello\n')
+    expect(json(run(['greet', '--json']))).toEqual({ greeted: true })
+    const failed = run(['greet', '--fail'])
+    expect(failed.code).toBe(1)
+    expect(failed.stderr).toBe('error E_GREET: no greeting today\n  hint: drop --fail\n')
+  })
+
   it("finds the project's node_modules, and lists a package found twice once, under the first source", () => {
     const project = tempDir('guix-ops-project-')
     mkdirSync(path.join(project, 'node_modules'))
