@@ -1,10 +1,10 @@
 // Third-party plugins through the built CLI: linked with `plugins link`,
 // listed by `platforms` without running them, and every kind of broken
 // plugin reported by package name and reason while the others keep working.
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { FIXTURES, guixOps, json, tempDir } from '../support/cli.js'
+import { FIXTURES, guixOps, json, ROOT, tempDir } from '../support/cli.js'
 
 interface Row {
   kind: string
@@ -52,6 +52,69 @@ describe('plugins', () => {
     expect(text.code).toBe(0)
     expect(text.stdout).toMatch(/^KIND\s+NAME\s+PACKAGE\s+VERSION\s+SOURCE\s+API\s+CAPABILITIES\s+PROBLEM/)
     expect(text.stdout).toMatch(/platform\s+qemu\s+@guix-ops\/plugin-qemu\s+0\.1\.0\s+bundled\s+1/)
+  })
+
+  it('finds bundled plugins and linked ones by one route: a linked copy of a bundled plugin takes its place', () => {
+    // Run from outside the checkout, whose own node_modules would show the workspace's packages too.
+    const cwd = tempDir('guix-ops-elsewhere-')
+    const runElsewhere = (args: string[]) => guixOps(args, { stateDir, cwd })
+    const listed = (args: string[] = []) => json<Row[]>(runElsewhere(['platforms', '--json', ...args]))
+    expect(listed().find((r) => r.name === 'qemu')).toMatchObject({
+      package: '@guix-ops/plugin-qemu',
+      source: 'bundled',
+    })
+    expect(listed().find((r) => r.name === 'debian')).toMatchObject({ version: '0.1.0', source: 'bundled' })
+    const plugins = () =>
+      json<{ name: string; source: string; provides: string[] }[]>(runElsewhere(['plugins', '--json']))
+    expect(plugins().find((p) => p.name === '@guix-ops/plugin-qemu')).toMatchObject({
+      source: 'bundled',
+      provides: ['platform qemu', 'command image build', 'command image list', 'command image rm'],
+    })
+    expect(runElsewhere(['plugins']).stdout).toMatch(/@guix-ops\/plugin-debian\s+0\.1\.0\s+bundled\s+system debian/)
+
+    // A working copy of the debian driver, linked as a third party links theirs.
+    const copy = path.join(tempDir('guix-ops-debian-copy-'), 'debian')
+    cpSync(path.join(ROOT, 'plugins/debian/dist'), path.join(copy, 'dist'), { recursive: true })
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'plugins/debian/package.json'), 'utf8'))
+    writeFileSync(path.join(copy, 'package.json'), JSON.stringify({ ...pkg, version: '0.1.1-dev' }))
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'))
+    expect(runElsewhere(['plugins', 'link', copy, '--no-install']).code).toBe(0)
+    const debian = listed().filter((r) => r.name === 'debian')
+    expect(debian).toEqual([expect.objectContaining({ version: '0.1.1-dev', source: 'user', problem: null })])
+    expect(plugins().find((p) => p.name === '@guix-ops/plugin-debian')).toMatchObject({ source: 'link' })
+    expect(listed(['--load']).find((r) => r.name === 'debian')?.problem).toBeNull()
+  })
+
+  it("gives a third party's commands the CLI's command API, from outside any node_modules", () => {
+    // What a plugin's command builds on, as the bundled ones do: BaseCommand (--json, errors with code and hint).
+    const dir = path.join(tempDir('guix-ops-third-party-'), 'greeter')
+    mkdirSync(path.join(dir, 'commands'), { recursive: true })
+    writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'guix-ops-greeter', version: '1.0.0', type: 'module', oclif: { commands: './commands' } }),
+    )
+    writeFileSync(
+      path.join(dir, 'commands', 'greet.js'),
+      [
+        "import { BaseCommand, Flags } from '@guix-ops/cli'",
+        "import { GuixOpsError } from '@guix-ops/plugin-api'",
+        'export default class Greet extends BaseCommand {',
+        '  static flags = { fail: Flags.boolean() }',
+        '  async run() {',
+        '    const { flags } = await this.parse(Greet)',
+        "    if (flags.fail) throw new GuixOpsError('E_GREET', 'no greeting today', { suggestion: 'drop --fail' })",
+        "    this.log('hello')",
+        '    return { greeted: true }',
+        '  }',
+        '}',
+      ].join('\n'),
+    )
+    expect(run(['plugins', 'link', dir, '--no-install']).code).toBe(0)
+    expect(run(['greet']).stdout).toBe('hello\n')
+    expect(json(run(['greet', '--json']))).toEqual({ greeted: true })
+    const failed = run(['greet', '--fail'])
+    expect(failed.code).toBe(1)
+    expect(failed.stderr).toBe('error E_GREET: no greeting today\n  hint: drop --fail\n')
   })
 
   it("finds the project's node_modules, and lists a package found twice once, under the first source", () => {

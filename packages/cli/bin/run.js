@@ -25,6 +25,9 @@ async function main(argv) {
     const { localPluginArgs } = await import('../dist/index.js')
     argv = localPluginArgs(argv)
   }
+  // Plugin commands outside this install import the command API from here.
+  const { provideCommandApi } = await import('../dist/host-modules.js')
+  provideCommandApi()
   const { flush, run, settings } = await import('@oclif/core')
   // Plugins ship built JavaScript; linked ones are not transpiled on the fly (nor warned about).
   settings.enableAutoTranspile = false

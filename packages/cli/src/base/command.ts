@@ -3,9 +3,8 @@
  * (state store, plugins), and one way to render events and errors, as text
  * or, with --json, as JSON on stdout (errors too) and NDJSON warnings on stderr.
  */
-import { createRequire } from 'node:module'
-import path from 'node:path'
 import {
+  type CliPlugin,
   configEvaluationTimedOut,
   type EngineContext,
   type EngineEvent,
@@ -15,6 +14,7 @@ import {
 import { Command, Flags, type Interfaces } from '@oclif/core'
 import { renderError, toGuixOpsError } from '../render/errors.js'
 import { ProgressView } from '../render/progress.js'
+import { orderedPlugins } from './plugin-list.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -60,10 +60,7 @@ export abstract class BaseCommand extends Command {
       store: new FileStateStore(dir),
       cwd: process.cwd(),
       command: ['guix-ops', this.id ?? '', ...this.argv].join(' ').trim(),
-      bundledPlugins: this.bundledPluginDirs(),
-      userPlugins: [...this.config.plugins.values()]
-        .filter((p) => (p.type === 'user' || p.type === 'link') && 'guix-ops' in (p.pjson as object))
-        .map((p) => p.root),
+      cliPlugins: this.cliPlugins(),
       emit: (event) => this.renderEvent(event),
     }
   }
@@ -80,16 +77,15 @@ export abstract class BaseCommand extends Command {
     }
   }
 
-  private bundledPluginDirs(): string[] {
-    const declared = (this.config.pjson as { 'guix-ops'?: { bundledPlugins?: string[] } })['guix-ops']?.bundledPlugins
-    const require = createRequire(path.join(this.config.root, 'package.json'))
-    return (declared ?? []).flatMap((name) => {
-      try {
-        return [path.dirname(require.resolve(`${name}/package.json`))]
-      } catch {
-        return []
-      }
-    })
+  /**
+   * The plugins oclif loaded, those that ship with the CLI (its `oclif.plugins`)
+   * and those the user installed or linked alike: the ones declaring platforms,
+   * systems or hooks are read by the same manifest route.
+   */
+  private cliPlugins(): CliPlugin[] {
+    return orderedPlugins(this.config)
+      .filter((p) => 'guix-ops' in (p.pjson as object))
+      .map((p) => ({ dir: p.root, bundled: p.type === 'core' }))
   }
 
   protected renderEvent(event: EngineEvent): void {

@@ -65,8 +65,7 @@ export function registryFor(
     ...(state ? { recordedProviders: recordedProviders(state) } : {}),
     configPlugins: deployment.plugins,
     projectDir: path.dirname(config.file),
-    userPlugins: ctx.userPlugins ?? [],
-    bundledPlugins: ctx.bundledPlugins,
+    cliPlugins: ctx.cliPlugins ?? [],
   })
 }
 

@@ -4,6 +4,7 @@
  */
 import type { GuixOpsError } from '@guix-ops/plugin-api'
 import type { DeployEvent } from '../deploy/index.js'
+import type { CliPlugin } from '../registry/index.js'
 import type { StateStore } from '../state/index.js'
 
 export type EngineEvent =
@@ -17,10 +18,8 @@ export interface EngineContext {
   cwd: string
   /** Recorded in locks: `guix-ops modify`. */
   command: string
-  /** Package dirs of plugins that ship with the CLI. */
-  bundledPlugins: string[]
-  /** Package dirs of plugins the user installed into the CLI. */
-  userPlugins?: string[]
+  /** The CLI's plugins, bundled and installed alike (oclif's list). */
+  cliPlugins?: readonly CliPlugin[]
   emit: (event: EngineEvent) => void
   /** How long a config may take to evaluate (default 30 s). */
   configTimeoutMs?: number

@@ -28,7 +28,7 @@ function problemOf(error: unknown): PlatformRow['problem'] {
 }
 
 async function discover(ctx: EngineContext, configFile: string | undefined): Promise<PluginRegistry> {
-  const base = { userPlugins: ctx.userPlugins ?? [], bundledPlugins: ctx.bundledPlugins }
+  const base = { cliPlugins: ctx.cliPlugins ?? [] }
   if (configFile === undefined) return PluginRegistry.discover({ ...base, projectDir: ctx.cwd })
   const config = await readConfig(ctx, configFile)
   return PluginRegistry.discover({

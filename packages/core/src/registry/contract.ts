@@ -1,6 +1,7 @@
 /**
  * Checks that a plugin module's default export satisfies the contract, so a
  * broken plugin fails by name at load time, not halfway through a deploy.
+ * The checks are a zod schema; every problem is told at once.
  */
 import {
   API_VERSION,
@@ -9,8 +10,10 @@ import {
   type PlatformDefinition,
   type SystemDefinition,
 } from '@guix-ops/plugin-api'
+import type * as Zod from 'zod'
 import { ErrorCode } from '../codes.js'
 import type { HookEntry, PluginEntry } from './types.js'
+import { zod } from './zod.js'
 
 const REQUIRED: Record<PluginEntry['kind'], string[]> = {
   platform: ['provision', 'status', 'ssh'],
@@ -19,42 +22,52 @@ const REQUIRED: Record<PluginEntry['kind'], string[]> = {
 
 const CAPABILITY_METHODS = ['start', 'stop', 'reboot', 'destroy'] as const
 
+const isFunction = (value: unknown): boolean => typeof value === 'function'
+const isStandardSchema = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { '~standard'?: { validate?: unknown } })['~standard']?.validate === 'function'
+
+/** Methods a platform claims in `capabilities`: each must then exist. */
+function claimedMethods(def: Record<string, unknown>): string[] {
+  const caps = def.capabilities
+  if (typeof caps !== 'object' || caps === null) return []
+  return CAPABILITY_METHODS.filter((method) => (caps as Record<string, unknown>)[method] === true)
+}
+
+/**
+ * The contract of one entry as a zod schema, one message per field at fault.
+ * Fields are listed in the order their problems are told.
+ */
+function contractSchema(entry: PluginEntry, def: Record<string, unknown>) {
+  const z = zod()
+  const method = (name: string, message = `method "${name}" is missing`) => z.custom(isFunction, { error: message })
+  const shape: Record<string, Zod.ZodType> = {
+    name: z.literal(entry.name, {
+      error: (issue) => `its name is ${JSON.stringify(issue.input)} but package.json declares "${entry.name}"`,
+    }),
+    apiVersion: z.literal(API_VERSION, {
+      error: (issue) => `apiVersion is ${JSON.stringify(issue.input)}, expected ${API_VERSION}`,
+    }),
+    options: z.custom(isStandardSchema, { error: '"options" is not a Standard Schema (zod, valibot, arktype...)' }),
+  }
+  for (const name of REQUIRED[entry.kind]) shape[name] = method(name)
+  if (entry.kind === 'platform') {
+    shape.capabilities = z.record(z.string(), z.unknown(), { error: '"capabilities" is missing' })
+    for (const name of claimedMethods(def))
+      shape[name] = method(name, `capability "${name}" is claimed but method "${name}" is missing`)
+  }
+  return z.looseObject(shape)
+}
+
 function contractProblems(entry: PluginEntry, value: unknown): string[] {
   if (typeof value !== 'object' || value === null) {
     return [
       `its module's default export is ${value === null ? 'null' : typeof value}, expected define${entry.kind === 'platform' ? 'Platform' : 'System'}({...})`,
     ]
   }
-  const def = value as Record<string, unknown>
-  const problems: string[] = []
-  if (def.name !== entry.name)
-    problems.push(`its name is ${JSON.stringify(def.name)} but package.json declares "${entry.name}"`)
-  if (def.apiVersion !== API_VERSION)
-    problems.push(`apiVersion is ${JSON.stringify(def.apiVersion)}, expected ${API_VERSION}`)
-  const options = def.options as Record<string, unknown> | undefined
-  if (
-    typeof options !== 'object' ||
-    options === null ||
-    typeof (options['~standard'] as { validate?: unknown })?.validate !== 'function'
-  ) {
-    problems.push('"options" is not a Standard Schema (zod, valibot, arktype...)')
-  }
-  for (const method of REQUIRED[entry.kind]) {
-    if (typeof def[method] !== 'function') problems.push(`method "${method}" is missing`)
-  }
-  if (entry.kind === 'platform') {
-    const caps = def.capabilities
-    if (typeof caps !== 'object' || caps === null) {
-      problems.push('"capabilities" is missing')
-    } else {
-      for (const method of CAPABILITY_METHODS) {
-        const claimed = (caps as Record<string, unknown>)[method] === true
-        if (claimed && typeof def[method] !== 'function')
-          problems.push(`capability "${method}" is claimed but method "${method}" is missing`)
-      }
-    }
-  }
-  return problems
+  const result = contractSchema(entry, value as Record<string, unknown>).safeParse(value)
+  return result.success ? [] : result.error.issues.map((issue) => issue.message)
 }
 
 export function checkPlatform(entry: PluginEntry, value: unknown): PlatformDefinition {

@@ -1,22 +1,22 @@
 /**
  * Finds the packages that may provide plugins. A package found twice (a
  * workspace link and a bundled copy) counts once, under the first source
- * that found it.
+ * that found it. The plugins that ship with the CLI and those a user
+ * installed into it come from one list, the CLI's own (oclif's), and are
+ * read alike: only where each came from differs.
  */
 import { existsSync, readdirSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { PackageCandidate, PluginSource } from './types.js'
+import type { CliPlugin, PackageCandidate, PluginSource } from './types.js'
 
 export interface DiscoveryOptions {
   /** Package dirs from the config's `plugins` lists. */
   configPlugins?: string[]
   /** The deployment project's dir: its node_modules (and its parents') are scanned. */
   projectDir?: string
-  /** Package dirs of plugins the user installed into the CLI. */
-  userPlugins?: string[]
-  /** Package dirs of plugins that ship with the CLI. */
-  bundledPlugins?: string[]
+  /** The CLI's plugins: those it ships with and those the user installed or linked. */
+  cliPlugins?: readonly CliPlugin[]
   /** Which package provided each `kind:name` when the deployment was last deployed. */
   recordedProviders?: Record<string, string>
 }
@@ -78,10 +78,13 @@ export function discoverPackages(options: DiscoveryOptions): PackageCandidate[] 
   }
   // The core's own package.json declares its built-in platforms (managed).
   add([CORE_PACKAGE_DIR], 'builtin')
-  add(options.bundledPlugins ?? [], 'bundled')
+  // Bundled and installed plugins come from one list and are read alike.
+  const cliPluginDirs = (bundled: boolean) =>
+    (options.cliPlugins ?? []).filter((p) => p.bundled === bundled).map((p) => p.dir)
+  add(cliPluginDirs(true), 'bundled')
   // Then, in this order: what the user installed or linked into the CLI,
   // the deployment project's node_modules, the config's `plugins` paths.
-  add(options.userPlugins ?? [], 'user')
+  add(cliPluginDirs(false), 'user')
   if (options.projectDir) {
     for (const nm of nodeModulesUpFrom(options.projectDir)) {
       add(

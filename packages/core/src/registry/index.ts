@@ -3,6 +3,7 @@ export { type DiscoveryOptions, discoverPackages } from './discover.js'
 export { readManifest } from './manifest.js'
 export { PluginRegistry } from './registry.js'
 export type {
+  CliPlugin,
   HookEntry,
   PackageCandidate,
   PluginEntry,

@@ -1,12 +1,14 @@
 /**
- * Reads the `guix-ops` key of a plugin package's package.json. Nothing is
- * imported: listing plugins must stay cheap and must not run their code.
+ * Reads the `guix-ops` key of a plugin package's package.json, checked with
+ * zod schemas. Nothing is imported: listing plugins must stay cheap and must
+ * not run their code.
  */
 import { readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { API_VERSION, GuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
 import type { HookEntry, PackageCandidate, PluginEntry, PluginKind } from './types.js'
+import { zod } from './zod.js'
 
 export interface ManifestResult {
   packageName: string
@@ -20,12 +22,34 @@ export interface ManifestResult {
 }
 
 const KIND_KEYS: Record<PluginKind, 'platforms' | 'systems'> = { platform: 'platforms', system: 'systems' }
+/** The rule for platform and system names. */
+const NAME = /^[a-z0-9][a-z0-9-]*$/
 
 function manifestError(file: string, packageName: string, message: string, code: string = ErrorCode.PluginManifest) {
   return new GuixOpsError(code, `plugin ${packageName}: ${message}`, {
     where: { file, plugin: packageName },
     suggestion: code === ErrorCode.PluginApiVersion ? undefined : 'fix the "guix-ops" key of its package.json',
   })
+}
+
+/** The schemas of the `guix-ops` key, made once zod is loaded. */
+function schemas() {
+  const z = zod()
+  const declared = z.record(z.string().regex(NAME), z.string())
+  return {
+    key: z.record(z.string(), z.unknown()),
+    apiVersion: z.number(),
+    body: z.looseObject({ platforms: declared.optional(), systems: declared.optional(), hooks: z.string().optional() }),
+  }
+}
+let cachedSchemas: ReturnType<typeof schemas> | undefined
+
+/** What a problem with the body says, by the field it is at. */
+function bodyMessage(issue: { path: PropertyKey[] }): string {
+  const [key, name] = issue.path.map(String)
+  if (key === 'hooks') return '"guix-ops.hooks" must be a module path'
+  if (name === undefined) return `"guix-ops.${key}" must map names to module paths`
+  return `"guix-ops.${key}.${name}" must be a lower-case name mapped to a module path`
 }
 
 /** Names declared under `platforms`/`systems`, read without trusting the rest. */
@@ -61,48 +85,55 @@ export function readManifest(candidate: PackageCandidate): ManifestResult {
     packageName,
     error: manifestError(file, packageName, message, code),
   })
-  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
-    return fail(`"guix-ops" must be an object, got ${typeof manifest}`)
-  }
-  const m = manifest as Record<string, unknown>
-  // Other settings under the key (the CLI's `bundledPlugins`) do not make a plugin.
-  if (!['apiVersion', 'platforms', 'systems', 'hooks'].some((key) => key in m)) return { packageName }
-  if (m.apiVersion !== API_VERSION) {
-    if (typeof m.apiVersion !== 'number')
-      return fail(`"guix-ops.apiVersion" must be a number (this guix-ops speaks ${API_VERSION})`)
+  cachedSchemas ??= schemas()
+  const key = cachedSchemas.key.safeParse(manifest)
+  if (!key.success) return fail(`"guix-ops" must be an object, got ${typeof manifest}`)
+  const m = key.data
+  // Other settings under the key do not make a plugin.
+  if (!['apiVersion', 'platforms', 'systems', 'hooks'].some((k) => k in m)) return { packageName }
+  const apiVersion = cachedSchemas.apiVersion.safeParse(m.apiVersion)
+  if (!apiVersion.success) return fail(`"guix-ops.apiVersion" must be a number (this guix-ops speaks ${API_VERSION})`)
+  if (apiVersion.data !== API_VERSION) {
     return {
       ...fail(
-        `built for plugin API version ${m.apiVersion}, but this guix-ops speaks version ${API_VERSION}`,
+        `built for plugin API version ${apiVersion.data}, but this guix-ops speaks version ${API_VERSION}`,
         ErrorCode.PluginApiVersion,
       ),
       unusable: declaredNames(m),
     }
   }
+  const body = cachedSchemas.body.safeParse(m)
+  if (!body.success) return fail(bodyMessage(body.error.issues[0]!))
   const version = typeof pkg.version === 'string' ? pkg.version : '0.0.0'
+  const common = { packageName, version, packageDir, source: candidate.source, apiVersion: API_VERSION }
+  return withModules(body.data, packageDir, common, fail)
+}
+
+type Common = Omit<HookEntry, 'modulePath'>
+type Declared = { platforms?: Record<string, string>; systems?: Record<string, string>; hooks?: string }
+
+/** The declared module paths made absolute; one that leaves the package is refused. */
+function withModules(
+  m: Declared,
+  packageDir: string,
+  common: Common,
+  fail: (message: string) => ManifestResult,
+): ManifestResult {
   const inPackage = (modulePath: string) => {
     const resolved = path.resolve(packageDir, modulePath)
     return resolved.startsWith(packageDir + path.sep) ? resolved : undefined
   }
-  const common = { packageName, version, packageDir, source: candidate.source, apiVersion: m.apiVersion }
   const entries: PluginEntry[] = []
   for (const kind of ['platform', 'system'] as const) {
     const key = KIND_KEYS[kind]
-    const declared = m[key]
-    if (declared === undefined) continue
-    if (typeof declared !== 'object' || declared === null || Array.isArray(declared)) {
-      return fail(`"guix-ops.${key}" must map names to module paths`)
-    }
-    for (const [name, modulePath] of Object.entries(declared)) {
-      if (typeof modulePath !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(name)) {
-        return fail(`"guix-ops.${key}.${name}" must be a lower-case name mapped to a module path`)
-      }
+    for (const [name, modulePath] of Object.entries(m[key] ?? {})) {
       const resolved = inPackage(modulePath)
       if (!resolved) return fail(`"guix-ops.${key}.${name}" points outside the package: ${modulePath}`)
       entries.push({ kind, name, modulePath: resolved, ...common })
     }
   }
+  const packageName = common.packageName
   if (m.hooks === undefined) return { packageName, entries }
-  if (typeof m.hooks !== 'string') return fail('"guix-ops.hooks" must be a module path')
   const hooksModule = inPackage(m.hooks)
   if (!hooksModule) return fail(`"guix-ops.hooks" points outside the package: ${m.hooks}`)
   return { packageName, entries, hooks: { modulePath: hooksModule, ...common } }

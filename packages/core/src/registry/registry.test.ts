@@ -75,9 +75,29 @@ describe('PluginRegistry', () => {
   it('lists a package found as installed and in the config once, as installed', () => {
     const registry = PluginRegistry.discover({
       configPlugins: [fixture('fake-cloud')],
-      userPlugins: [fixture('fake-cloud')],
+      cliPlugins: [{ dir: fixture('fake-cloud'), bundled: false }],
     })
     expect(registry.entry('platform', 'fake-cloud').source).toBe('user')
+  })
+
+  it('reads the plugins bundled with the CLI and those installed into it by the same manifest route', () => {
+    const qemu = path.resolve(FIXTURES, '../../../plugins/qemu')
+    const registry = PluginRegistry.discover({
+      cliPlugins: [
+        { dir: fixture('fake-cloud-clone'), bundled: false },
+        { dir: qemu, bundled: true },
+      ],
+    })
+    expect(registry.entry('platform', 'qemu')).toMatchObject({
+      packageName: '@guix-ops/plugin-qemu',
+      source: 'bundled',
+    })
+    expect(registry.entry('platform', 'fake-cloud')).toMatchObject({
+      packageName: 'guix-ops-fixture-fake-cloud-clone',
+      source: 'user',
+    })
+    // Bundled ones come first whatever order the CLI loaded them in.
+    expect(registry.entries.map((e) => e.source)).toEqual(['builtin', 'bundled', 'user'])
   })
 
   it('names the package a deployment was deployed with when its platform is gone', () => {

@@ -48,6 +48,15 @@ export interface PluginProblem {
   declares?: { kind: PluginKind; name: string }[]
 }
 
+/**
+ * A plugin package the CLI loaded (oclif's plugin list): one that ships with
+ * it (listed in its `oclif.plugins`) or one the user installed or linked.
+ */
+export interface CliPlugin {
+  dir: string
+  bundled: boolean
+}
+
 /** A package directory to inspect, and where it came from. */
 export interface PackageCandidate {
   dir: string

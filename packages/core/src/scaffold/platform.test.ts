@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { scaffoldPlatform } from './platform.js'
 
-const templateDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../templates/platform')
+const templateDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../cli/templates/platform')
 const scratch = () => mkdtempSync(path.join(tmpdir(), 'guix-ops-scaffold-'))
 
 describe('scaffoldPlatform', () => {

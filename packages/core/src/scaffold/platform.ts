@@ -11,7 +11,7 @@ export interface NewPlatformOptions {
   /** Where to write it; `<cwd>/<package name without scope>` when not given. */
   dir?: string
   cwd: string
-  /** The `templates/platform` directory. */
+  /** The platform template directory (the CLI ships it in `templates/platform`). */
   templateDir: string
 }
 

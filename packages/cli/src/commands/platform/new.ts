@@ -2,6 +2,7 @@ import path from 'node:path'
 import { type NewPlatformResult, scaffoldPlatform } from '@guix-ops/core'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../base/command.js'
+import { scaffoldNextSteps } from '../../render/scaffold-next.js'
 
 export default class PlatformNew extends BaseCommand {
   static override summary = 'Write a new platform plugin package, ready to build, test and publish.'
@@ -26,12 +27,14 @@ export default class PlatformNew extends BaseCommand {
       ...(flags.package === undefined ? {} : { packageName: flags.package }),
       ...(flags.dir === undefined ? {} : { dir: flags.dir }),
       cwd: process.cwd(),
-      // templates/ sits beside packages/ in the source tree the CLI runs from.
-      templateDir: path.join(this.config.root, '..', '..', 'templates', 'platform'),
+      // The templates ship inside the CLI package (its "files").
+      templateDir: path.join(this.config.root, 'templates', 'platform'),
     })
     this.log(`wrote ${made.package} (platform "${made.name}") to ${made.dir}:`)
     for (const file of made.files) this.log(`  ${file}`)
-    this.log(`next: cd ${path.relative(process.cwd(), made.dir) || '.'} && npm install && npm test`)
+    const [first, ...rest] = scaffoldNextSteps(made.dir, process.cwd(), this.config.root)
+    this.log(`next: ${first}`)
+    for (const line of rest) this.log(line)
     return made
   }
 }

@@ -1,6 +1,5 @@
+import { Args, BaseCommand } from '@guix-ops/cli'
 import { GuixOpsError } from '@guix-ops/plugin-api'
-import { Args } from '@oclif/core'
-import { BaseCommand } from '../../base/command.js'
 
 export default class ImageRm extends BaseCommand {
   static override summary = 'Remove VM base images from the cache.'
@@ -14,7 +13,7 @@ export default class ImageRm extends BaseCommand {
 
   async run(): Promise<{ removed: string[] }> {
     const { argv } = await this.parse(ImageRm)
-    const { listImages, removeImage } = await import('@guix-ops/plugin-qemu')
+    const { listImages, removeImage } = await import('../../images/cache.js')
     const names = argv as string[]
     const known = new Set((await listImages()).map((i) => i.name))
     const unknown = names.filter((n) => !known.has(n))

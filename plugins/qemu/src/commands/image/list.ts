@@ -1,6 +1,5 @@
-import type { CachedImage } from '@guix-ops/plugin-qemu'
-import { BaseCommand } from '../../base/command.js'
-import { table } from '../../render/table.js'
+import { BaseCommand, table } from '@guix-ops/cli'
+import type { CachedImage } from '../../images/cache.js'
 
 const size = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`
 
@@ -10,7 +9,7 @@ export default class ImageList extends BaseCommand {
 
   async run(): Promise<CachedImage[]> {
     await this.parse(ImageList)
-    const { listImages } = await import('@guix-ops/plugin-qemu')
+    const { listImages } = await import('../../images/cache.js')
     const images = await listImages()
     this.log(
       images.length === 0

@@ -1,6 +1,4 @@
-import { Args } from '@oclif/core'
-import { BaseCommand } from '../../base/command.js'
-import { ProgressView } from '../../render/progress.js'
+import { Args, BaseCommand, ProgressView } from '@guix-ops/cli'
 
 export default class ImageBuild extends BaseCommand {
   static override summary = 'Build a VM base image ahead of time (the qemu platform builds it on first use otherwise).'
@@ -13,7 +11,7 @@ export default class ImageBuild extends BaseCommand {
 
   async run(): Promise<{ name: string; disk: string; createdAt: string }> {
     await this.parse(ImageBuild)
-    const { debianImage } = await import('@guix-ops/plugin-qemu')
+    const { debianImage } = await import('../../images/debian.js')
     const view = new ProgressView(process.stderr)
     const json = this.jsonEnabled()
     const image = await debianImage({

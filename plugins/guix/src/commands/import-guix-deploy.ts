@@ -1,7 +1,5 @@
-import { type ImportGuixDeployResult, importGuixDeploy } from '@guix-ops/plugin-guix'
-import { Args, Flags } from '@oclif/core'
-import { BaseCommand } from '../base/command.js'
-import { table } from '../render/table.js'
+import { Args, BaseCommand, Flags, table } from '@guix-ops/cli'
+import { type ImportGuixDeployResult, importGuixDeploy } from '../import/import.js'
 
 export default class ImportGuixDeploy extends BaseCommand {
   static override summary = 'Write a guix-ops config from a "guix deploy" file.'
