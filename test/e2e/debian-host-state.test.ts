@@ -183,6 +183,57 @@ describe.skipIf(unavailable !== undefined)('debian host-side records on a real D
     expect(recorded()).toBe(before)
   })
 
+  it("a taken-over file's original survives giving it back in a deploy that is never confirmed", {
+    timeout: 400_000,
+  }, async () => {
+    sh('echo original4 > /etc/guix-ops-taken4.conf')
+    const keep = "'/etc/guix-ops-keep.conf': 'keep\\n'"
+    config(
+      'keep',
+      'box',
+      `confirmTimeout: 20, files: { ${keep}, '/etc/guix-ops-taken4.conf': 'managed4\\n', '/etc/guix-ops-gen.conf': 'one\\n' }`,
+    )
+    const taken = guixOps(['deploy', '-d', 'keep'], { stateDir })
+    expect(taken.code, taken.stdout + taken.stderr).toBe(0)
+    expect(cat('/etc/guix-ops-taken4.conf')).toBe('managed4\n')
+
+    // The file leaves the config in a deploy whose confirmation never gets through (see the test above).
+    const blackhole =
+      "systemctl stop ssh; exec timeout 12 perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalPort => 22, Listen => 5, ReuseAddr => 1) or die; my @c; while (my $c = $s->accept) { push @c, $c }'"
+    config(
+      'keep',
+      'box',
+      `confirmTimeout: 20, files: { ${keep}, '/etc/guix-ops-gen.conf': 'two\\n' }, commands: [{ run: ['systemd-run', '--collect', '--unit=guix-ops-test-blackhole-giveback', 'sh', '-c', ${JSON.stringify(blackhole)}], on: ['/etc/guix-ops-gen.conf'] }]`,
+    )
+    const deploy = deployInBackground('keep')
+    const timers = () => sh("systemctl list-timers --all --no-legend 'guix-ops-rollback-*'").stdout.trim()
+    expect(await eventually(timers, (t) => t !== '', 120), deploy.stderr()).not.toBe('')
+    expect(cat('/etc/guix-ops-taken4.conf')).toBe('original4\n') // given back, not yet confirmed
+    await new Promise((r) => setTimeout(r, 1000))
+    await kill(deploy.child)
+    // Unconfirmed, the host undoes the give-back: guix-ops' content, and the kept original, are back.
+    expect(
+      await eventually(
+        () => cat('/etc/guix-ops-gen.conf'),
+        (found) => found === 'one\n',
+        120,
+      ),
+    ).toBe('one\n')
+    expect(cat('/etc/guix-ops-taken4.conf')).toBe('managed4\n')
+    const reachable = await eventually(
+      () => guixOps(['ssh', '-d', 'keep', 'box', '--', 'true'], { stateDir }).code,
+      (code) => code === 0,
+      60,
+    )
+    expect(reachable).toBe(0)
+
+    // Given back again, confirmed this time: the original is what the host holds.
+    config('keep', 'box', `files: { ${keep}, '/etc/guix-ops-gen.conf': 'one\\n' }`)
+    const released = guixOps(['deploy', '-d', 'keep'], { stateDir })
+    expect(released.code, released.stdout + released.stderr).toBe(0)
+    expect(cat('/etc/guix-ops-taken4.conf')).toBe('original4\n')
+  })
+
   it('two deployments on one host keep their own records: the second is refused unless it takes over, and removes nothing of the first', () => {
     const keepFiles = "files: { '/etc/guix-ops-keep.conf': 'keep\\n', '/etc/guix-ops-gen.conf': 'one\\n' }"
     config('keep', 'box', keepFiles)

@@ -123,7 +123,8 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
     const units = Object.entries(desired.services)
       .filter(([, service]) => service.restartOn.length > 0)
       .map(([unit]) => unit)
-    if (options.autoRollback) await snapshot(ctx.host, layout, touchedFiles(plan.actions), units, previous?.number)
+    if (options.autoRollback)
+      await snapshot(ctx.host, layout, touchedFiles(plan.actions, layout), units, previous?.number)
     await execute(ctx, layout, plan.actions, options.packageSource, plan.systemd)
     const numbers = await listNumbers(ctx.host, layout)
     const record: GenerationRecord = {

@@ -7,9 +7,12 @@
  * Packages and users are not part of the snapshot: a rollback command
  * restores those.
  */
+import { createHash } from 'node:crypto'
 import { GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
+import { backupPath } from './backups.js'
 import { type Layout, recordDirs } from './layout.js'
+import { must } from './remote.js'
 
 /** Timer units are named per arming, so a unit left from an earlier deploy never collides. */
 export const ROLLBACK_UNIT_PREFIX = 'guix-ops-rollback'
@@ -27,13 +30,28 @@ while IFS= read -r u; do [ -n "$u" ] && systemctl restart -- "$u"; done < "$p/un
 rm -rf "$p"
 `
 
-/** The timers of one machine's records: another deployment's on the same host are not ours to stop. */
-const unitStem = (layout: Layout) =>
-  `${ROLLBACK_UNIT_PREFIX}-${layout.owner.deployment.id.slice(0, 8)}.${layout.owner.machine}.`
+/**
+ * The timers of one machine's records: another deployment's, or another
+ * machine's, on the same host are not ours to stop. The machine's name is
+ * hashed, so that no name is a prefix of another's stem ("web" and "web.2").
+ */
+const unitStem = (layout: Layout) => {
+  const machine = createHash('sha256').update(layout.owner.machine).digest('hex').slice(0, 12)
+  return `${ROLLBACK_UNIT_PREFIX}-${layout.owner.deployment.id.slice(0, 8)}-${machine}-`
+}
 
-/** Paths a plan writes or removes. */
-export function touchedFiles(actions: Action[]): string[] {
-  return actions.flatMap((a) => (a.kind === 'file-write' || a.kind === 'file-remove' ? [a.path] : []))
+/**
+ * Paths a plan writes or removes, and the kept originals (with their marks)
+ * of the files it gives back: a give-back that is never confirmed must find
+ * its original again when the host rolls back.
+ */
+export function touchedFiles(actions: Action[], layout: Layout): string[] {
+  return actions.flatMap((a) => {
+    if (a.kind === 'file-write') return [a.path]
+    if (a.kind !== 'file-remove') return []
+    const kept = backupPath(layout, a.path)
+    return [a.path, kept, `${kept}.path`, `${kept}.absent`]
+  })
 }
 
 /** Saves the touched files (and which did not exist) before anything changes. */
@@ -45,20 +63,20 @@ export async function snapshot(
   previous: number | undefined,
 ): Promise<void> {
   const pending = layout.pending
-  await host.exec(['rm', '-rf', pending])
-  await host.exec(['install', '-d', '-m', '0700', ...recordDirs(layout), pending])
+  await must(host, ['rm', '-rf', pending], 'clearing the previous snapshot')
+  await must(host, ['install', '-d', '-m', '0700', ...recordDirs(layout), pending], 'making the snapshot directory')
   // A fixed script; the paths are its arguments.
   const save = [
     'p="$1"; shift',
     ': > "$p/absent"',
     // NUL-terminated: a path may hold a newline.
-    'for f; do [ -e "$f" ] || printf "%s\\0" "$f" >> "$p/absent"; done',
-    'tar -C / -cpf "$p/snapshot.tar" --ignore-failed-read --files-from=/dev/null',
+    'for f; do [ -e "$f" ] || printf "%s\\0" "$f" >> "$p/absent" || exit 1; done',
+    'tar -C / -cpf "$p/snapshot.tar" --files-from=/dev/null || exit 1',
+    // A snapshot that misses a file (a full disk) must stop the deploy before anything changes.
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template string.
-    'for f; do [ -e "$f" ] && tar -C / -rpf "$p/snapshot.tar" -- "${f#/}"; done',
-    'exit 0',
+    'for f; do if [ -e "$f" ]; then tar -C / -rpf "$p/snapshot.tar" -- "${f#/}" || exit 1; fi; done',
   ].join('\n')
-  await host.exec(['sh', '-c', save, 'sh', pending, ...files])
+  await must(host, ['sh', '-c', save, 'sh', pending, ...files], 'saving the files this deploy touches')
   await host.upload(`${pending}/units`, `${[...new Set(['ssh', ...units])].join('\n')}\n`, { mode: 0o600 })
   if (previous !== undefined) await host.upload(`${pending}/previous`, `${previous}\n`, { mode: 0o600 })
 }
