@@ -212,6 +212,35 @@ describe('planSystem when the host already matches but the record in force does 
     expect(retry.changes).toEqual([{ action: 'update', subject: 'service shop', detail: 'restart' }])
   })
 
+  it('changes nothing on a redeploy of a user whose authorized keys a service watches', () => {
+    const user = { groups: [], authorizedKeys: ['ssh-ed25519 AAAA k'], home: '/home/app', system: false }
+    const config = want({
+      users: { app: user },
+      services: { sshd: { enable: true, restartOn: ['/home/app/.ssh/authorized_keys'] } },
+    })
+    const keys = { ...present('ssh-ed25519 AAAA k\n'), mode: '600', owner: 'app', group: 'app' }
+    const record: GenerationRecord = {
+      number: 1,
+      createdAt: 't',
+      desired: config,
+      managed: {
+        ...EMPTY_MANAGED,
+        users: ['app'],
+        files: { '/home/app/.ssh/authorized_keys': { preexisting: false } },
+      },
+    }
+    const host: Facts = {
+      ...none,
+      users: ['app'],
+      services: { sshd: 'enabled' },
+      files: { '/home/app/.ssh/authorized_keys': keys },
+      directories: { '/home/app/.ssh': { exists: true, mode: '700', owner: 'app', group: 'app' } },
+    }
+    const again = planSystem(config, record, host, sha)
+    expect(again.changes).toEqual([])
+    expect(again.actions).toEqual([])
+  })
+
   it('plans to record a first generation on a host that matches the config before any was recorded', () => {
     const first = planSystem(round2, undefined, interrupted, sha)
     expect(first.changes).toEqual(recordOnly)

@@ -72,8 +72,10 @@ function triggers(
   sha256: (bytes: Uint8Array) => string,
 ): Set<string> {
   const triggered = new Set(written)
+  // Records keep the config as written: expanded the same way, users' authorized_keys compare too.
+  const recordedFiles = previous ? expandUsers(previous.desired).files : {}
   for (const [file, want] of Object.entries(desired.files)) {
-    const recorded = previous?.desired.files[file]
+    const recorded = recordedFiles[file]
     if (!recorded || sha256(fileBytes(recorded)) !== sha256(fileBytes(want))) triggered.add(file)
   }
   return triggered
