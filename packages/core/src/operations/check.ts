@@ -96,7 +96,9 @@ export async function checkDeployment(
         const system = await registry.system(spec.system.type)
         const systemOptions = await validOptions(system.options, spec.system, `machines.${name}.system`, name)
         const systemCtx = { ...pctx, host: session }
-        const mismatch = await generationMismatch(system, systemCtx, recorded)
+        // Only a host whose key is pinned may correct the state: any host could answer at an unpinned address.
+        const mismatch =
+          check.hostKey === 'verified' ? await generationMismatch(system, systemCtx, recorded) : undefined
         if (mismatch) check.reconciled = mismatch
         check.drift = await system.check(systemCtx, systemOptions)
       } finally {
