@@ -1,7 +1,7 @@
 import { type GenerationRow, listGenerations } from '@guix-ops/core'
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
-import { deploymentFlag } from '../base/flags.js'
+import { configTimeoutFlag, deploymentFlag } from '../base/flags.js'
 import { table } from '../render/table.js'
 
 export default class ListGenerations extends BaseCommand {
@@ -13,7 +13,7 @@ export default class ListGenerations extends BaseCommand {
     '<%= config.bin %> list-generations -d shop db --json',
   ]
   static override args = { machine: Args.string({ description: 'only this machine' }) }
-  static override flags = { deployment: deploymentFlag }
+  static override flags = { deployment: deploymentFlag, 'config-timeout': configTimeoutFlag }
 
   async run(): Promise<GenerationRow[]> {
     const { args, flags } = await this.parse(ListGenerations)
