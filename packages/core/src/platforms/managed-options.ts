@@ -2,8 +2,14 @@
 import type { StandardSchemaV1 } from '@guix-ops/plugin-api'
 import { z } from 'zod'
 
+/**
+ * A host name or an IPv4/IPv6 address, nothing else: the name reaches OpenSSH's
+ * command line and its ProxyCommand, where a quote or a `;` must never arrive.
+ */
+const HOST = /^([A-Za-z0-9][A-Za-z0-9._-]*|[0-9A-Fa-f:.]+)$/
+
 const schema = z.strictObject({
-  host: z.string().min(1),
+  host: z.string().regex(HOST, { message: 'expected a host name or an IP address' }),
   port: z.number().int().min(1).max(65535).default(22),
   user: z
     .string()
@@ -23,7 +29,7 @@ const schema = z.strictObject({
   /** Reach the host through another (like `ssh -J`): `user@host:port`. */
   jump: z
     .string()
-    .regex(/^([a-z_][a-z0-9_-]*@)?[^@:\s]+(:[0-9]+)?$/, { message: 'expected "user@host:port"' })
+    .regex(/^([a-z_][a-z0-9_-]*@)?[A-Za-z0-9][A-Za-z0-9._-]*(:[0-9]+)?$/, { message: 'expected "user@host:port"' })
     .optional(),
 })
 
