@@ -3,7 +3,7 @@
 // on the same image, kernel and uplink, to the same readiness (sshd
 // answering on the forwarded port), measured in the same run; then a cold
 // deploy of the quick start (image already cached). Reports guix-ops' overhead
-// as a ratio to the raw boot. Needs root, QEMU and mmdebstrap (see README).
+// as a ratio to the raw boot. Needs root, QEMU and mmdebstrap (see bench/README.md).
 // Usage: node bench/qemu.mjs [--rounds N] [--json] [--skip-quickstart]
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
