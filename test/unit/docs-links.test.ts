@@ -37,9 +37,7 @@ function anchorsIn(file: string): Set<string> {
 /** Relative links `[text](target#fragment)` outside code blocks. */
 function linksIn(file: string): string[] {
   const text = readFileSync(file, 'utf8').replaceAll(/```[\s\S]*?```/g, '')
-  return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
-    .map((m) => m[1]!)
-    .filter((target) => !/^[a-z]+:/.test(target))
+  return [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((target) => !/^[a-z]+:/.test(target))
 }
 
 /** What is wrong with one link, or undefined. */
