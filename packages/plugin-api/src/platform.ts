@@ -58,7 +58,7 @@ export interface ProvisionResult<Resource extends JsonObject> {
   resource: Resource
   /** The address other machines of the deployment use to reach this one. */
   address: string
-  /** Facts worth showing in `info` and reading from machine functions. */
+  /** Facts other machines' functions read (`db.outputs.instanceId`); recorded in state, so never secrets. */
   outputs?: JsonObject
 }
 
