@@ -104,7 +104,7 @@ describe.skipIf(unavailable !== undefined)('a third-party platform, from platfor
     expect(rows.find((r) => r.name === 'acme')).toMatchObject({
       package: 'guix-ops-platform-acme',
       source: 'user',
-      capabilities: ['destroy'],
+      capabilities: ['start', 'stop', 'destroy'],
     })
     expect(cli(['platforms']).stdout).toMatch(/platform\s+acme\s+guix-ops-platform-acme\s+0\.1\.0\s+user\s+1/)
 
@@ -124,6 +124,14 @@ describe.skipIf(unavailable !== undefined)('a third-party platform, from platfor
     expect(deployed.stdout).toContain('1 changed')
     expect(readFileSync(marker, 'utf8')).toBe('hi\n')
 
+    // Powered off and on through the platform: `start` returns once sshd runs, then guix-ops waits for `up`.
+    const stopped = cli(['stop', '-d', 'acme-demo'])
+    expect(stopped.code, stopped.stderr).toBe(0)
+    expect(stopped.stdout).toMatch(/box\s+stopped, stopped/)
+    const started = cli(['start', '-d', 'acme-demo'])
+    expect(started.code, started.stderr).toBe(0)
+    expect(started.stdout).toMatch(/box\s+started, up/)
+
     expect(cli(['plugins', 'uninstall', 'guix-ops-platform-acme']).code).toBe(0)
     expect(cli(['platforms']).stdout).not.toMatch(/\bacme\b/)
     const after = cli(['deploy', '-d', 'acme-demo'])
@@ -132,5 +140,5 @@ describe.skipIf(unavailable !== undefined)('a third-party platform, from platfor
       'platform "acme" is missing: this deployment was deployed with it from the package guix-ops-platform-acme, which is no longer installed',
     )
     expect(after.stderr).toContain('guix-ops plugins install guix-ops-platform-acme')
-  })
+  }, 180_000) // packing, installing and a dozen CLI runs: past the default minute on a loaded machine
 })
