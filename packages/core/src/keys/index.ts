@@ -1,0 +1,6 @@
+export { keyDigest } from './digest.js'
+export { deployKeys, type MachineWithKeys, preloadKeys, withoutKeys } from './machine-keys.js'
+export { type HostKey, hostKeys } from './remote.js'
+export { checkKeys, KEY_NAME, type KeyOptions, keyOptions } from './schema.js'
+export { type LoadedKey, loadKeys } from './sources.js'
+export { isCurrent, type KeyStage, type KeySyncResult, syncKeys } from './sync.js'
