@@ -54,6 +54,9 @@ export default class Check extends BaseCommand {
       ),
     )
     for (const m of report.machines) {
+      if (m.keys?.missing.length)
+        this.log(`  ${m.machine}: keys missing: ${m.keys.missing.join(', ')} (run upload-keys)`)
+      if (m.keys?.stale.length) this.log(`  ${m.machine}: keys stale: ${m.keys.stale.join(', ')}`)
       for (const d of m.drift) {
         this.log(
           `  ${m.machine}: ${d.subject}${d.expected !== undefined ? `: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)}` : ''}`,

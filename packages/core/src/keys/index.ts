@@ -1,4 +1,5 @@
 export { keyDigest } from './digest.js'
+export { type KeyHealth, keyHealth } from './health.js'
 export { deployKeys, type MachineWithKeys, preloadKeys, withoutKeys } from './machine-keys.js'
 export { type HostKey, hostKeys } from './remote.js'
 export { checkKeys, KEY_NAME, type KeyOptions, keyOptions } from './schema.js'

@@ -50,9 +50,14 @@ export interface KeyDeploy {
 }
 
 /** One pass of keys to a machine, recorded in state as hashes. */
-export async function deployKeys(run: KeyDeploy, host: RemoteHost, keys: LoadedKey[], stage: KeyStage): Promise<void> {
+export async function deployKeys(
+  run: KeyDeploy,
+  host: RemoteHost,
+  keys: LoadedKey[],
+  stage: KeyStage,
+): Promise<{ sent: string[]; removed: string[] }> {
   const recorded = run.writer.machine(run.name)?.keys
-  if (keys.length === 0 && !recorded) return
+  if (keys.length === 0 && !recorded) return { sent: [], removed: [] }
   const result = await syncKeys({
     host,
     machine: run.name,
@@ -61,9 +66,12 @@ export async function deployKeys(run: KeyDeploy, host: RemoteHost, keys: LoadedK
     stage,
     report: (message) => run.emit({ type: 'progress', machine: run.name, message }),
   })
-  if (result.sent.length === 0 && result.removed.length === 0 && recorded) return
-  await run.writer.update(run.name, (m) => {
-    const { keys: _old, ...rest } = m!
-    return Object.keys(result.records).length > 0 ? { ...rest, keys: result.records } : rest
-  })
+  const changed = result.sent.length > 0 || result.removed.length > 0 || !recorded
+  if (changed) {
+    await run.writer.update(run.name, (m) => {
+      const { keys: _old, ...rest } = m!
+      return Object.keys(result.records).length > 0 ? { ...rest, keys: result.records } : rest
+    })
+  }
+  return { sent: result.sent, removed: result.removed }
 }
