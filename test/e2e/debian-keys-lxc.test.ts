@@ -232,6 +232,8 @@ describe.skipIf(unavailable !== undefined)('deployment keys on real Debian conta
       const found = host.exec(['grep', '-rl', '--', CANARY, '/var/lib/guix-ops', '/etc/systemd/system'])
       scan(`${host.name}: /var/lib/guix-ops`, found.stdout)
       expect(found.code, found.stderr).toBe(1) // grep: nothing found, and no error
+      // The same search does find the keys where they belong.
+      expect(host.exec(['grep', '-rlq', '--', CANARY, '/run/keys']).code).toBe(0)
     }
     expect(outputs.length).toBeGreaterThan(20)
     expect(hits).toEqual([])
