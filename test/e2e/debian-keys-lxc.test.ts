@@ -205,6 +205,32 @@ describe.skipIf(unavailable !== undefined)('deployment keys on real Debian conta
     expect(hosts.db.exec(['test', '-e', '/etc/systemd/system/guix-ops-key-extra.service']).code).not.toBe(0)
   })
 
+  it('a login user that is not root writes keys through sudo, owned by root', () => {
+    const { web } = hosts
+    sh(
+      web,
+      'useradd --create-home deployer && install -d -o deployer -m 700 /home/deployer/.ssh && install -o deployer -m 600 /root/.ssh/authorized_keys /home/deployer/.ssh/authorized_keys && echo "deployer ALL=(ALL) NOPASSWD: ALL" > /etc/sudoers.d/deployer && chmod 0440 /etc/sudoers.d/deployer',
+    )
+    const file = path.join(work, 'sudo.config.ts')
+    writeFileSync(
+      file,
+      `export default { name: 'keys-sudo', machines: { box: {
+  platform: { type: 'managed', host: '${web.address}', user: 'deployer', sudo: true, identity: '${key}' },
+  system: { type: 'debian' },
+  keys: { viasudo: { text: process.env.SHOP_DB_PASSWORD, destDir: '/run/keys/sudo' } },
+} } }
+`,
+    )
+    expect(cli(['create', file]).code).toBe(0)
+    const deployed = cli(['deploy', '-d', 'keys-sudo', '--take-over'])
+    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0)
+    expect(sh(web, 'stat -c "%U:%G %a" /run/keys/sudo/viasudo && cat /run/keys/sudo/viasudo').stdout).toBe(
+      `root:root 600\n${SECRET.text}`,
+    )
+    // Nothing was left behind in the login user's temp files.
+    expect(sh(web, 'grep -rl k3y-canary /tmp /var/tmp /home/deployer').stdout).toBe('')
+  })
+
   it('no value is written down: state dir, exports, host records, every output', () => {
     for (const format of ['json', 'sexp']) {
       const exported = cli(['export', '-d', 'keys', '--format', format])
