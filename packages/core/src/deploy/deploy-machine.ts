@@ -17,7 +17,7 @@ import type {
 } from '@guix-ops/plugin-api'
 import { validateSystem } from '../config/validate-system.js'
 import { resolveMachine } from '../graph/index.js'
-import { deployKeys, type LoadedKey, withoutKeys } from '../keys/index.js'
+import { deployKeys, type LoadedKey, plannedKeys, withoutKeys } from '../keys/index.js'
 import type { PluginResolver } from '../registry/index.js'
 import { connectSsh, endpointTarget, type SshSession } from '../ssh/index.js'
 import { stepFailed } from './failure.js'
@@ -170,7 +170,12 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
       throw stepFailed(system.name, 'plan', name, error)
     })
     plan = await run.hooks.afterPlan.promise(plan, event)
-    if (run.dryRun) return { machine: name, status: 'planned', changes: plan.changes }
+    if (run.dryRun)
+      return {
+        machine: name,
+        status: 'planned',
+        changes: [...plan.changes, ...(await plannedKeys(run, session, keys))],
+      }
     // With nothing to activate, keys meant for after activation go now too.
     await deployKeys(run, session, keys, plan.changes.length === 0 ? 'all' : 'pre-activation')
     if (plan.changes.length === 0) return { machine: name, status: 'unchanged', changes: [] }

@@ -9,6 +9,7 @@ import { IssueList } from '../config/issues.js'
 import { normalizeConfig } from '../config/normalize.js'
 import { connectSsh, type SshSession } from '../ssh/index.js'
 import { keyDigest } from './digest.js'
+import { plannedKeys } from './machine-keys.js'
 import { checkKeys, keyOptions } from './schema.js'
 import { type LoadedKey, loadKeys } from './sources.js'
 import { syncKeys } from './sync.js'
@@ -149,6 +150,20 @@ describe.skipIf(unavailable !== undefined)('keys sent to a real sshd', () => {
     expect(dropped.removed).toEqual(['b'])
     expect(Object.keys(dropped.records)).toEqual(['a'])
     expect(() => statSync(path.join(dest, 'b'))).toThrow()
+  })
+
+  it('a dry run lists the keys a deploy would send and remove, and changes nothing', async () => {
+    const first = await sync(keys({ e: 'e1' }))
+    const records = { ...first.records, gone: { ...first.records.e!, path: `${dest}/gone` } }
+    const writer = { machine: () => ({ platform: 'loopback', system: 'file', keys: records }) }
+    const run = { name: 'db', writer: writer as never, emit: () => {} }
+    expect(await plannedKeys(run, session, keys({ e: 'e2', f: 'f1' }))).toEqual([
+      { action: 'update', subject: 'key e', detail: `${dest}/e, root:root 0640, pre-activation` },
+      { action: 'create', subject: 'key f', detail: `${dest}/f, root:root 0640, pre-activation` },
+      { action: 'delete', subject: 'key gone', detail: `${dest}/gone` },
+    ])
+    expect(readFileSync(path.join(dest, 'e'), 'utf8')).toBe('e1')
+    expect(() => statSync(path.join(dest, 'f'))).toThrow()
   })
 
   it('refuses a key for a user the host does not have, and writes nothing', async () => {

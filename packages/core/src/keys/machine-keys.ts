@@ -4,12 +4,13 @@
  * happens, then sent over the machine's SSH session before activation (and
  * after it, for keys owned by a user the deploy creates).
  */
-import type { MachineDefinition, MachineSpec, RemoteHost } from '@guix-ops/plugin-api'
+import type { MachineDefinition, MachineSpec, PlannedChange, RemoteHost } from '@guix-ops/plugin-api'
 import type { StateWriter } from '../deploy/state-writer.js'
 import type { DeployEvent } from '../deploy/types.js'
+import { keyPath } from './remote.js'
 import { keyOptions } from './schema.js'
 import { type LoadedKey, loadKeys } from './sources.js'
-import { type KeyStage, syncKeys } from './sync.js'
+import { type KeyStage, staleKeys, syncKeys } from './sync.js'
 
 /** The machine without its keys (what plugins and hooks see), and the keys with their values. */
 export interface MachineWithKeys {
@@ -74,4 +75,23 @@ export async function deployKeys(
     })
   }
   return { sent: result.sent, removed: result.removed }
+}
+
+/** For a dry run: the keys a deploy would send and remove, read from the host without changing it. */
+export async function plannedKeys(run: KeyDeploy, host: RemoteHost, keys: LoadedKey[]): Promise<PlannedChange[]> {
+  const recorded = run.writer.machine(run.name)?.keys ?? {}
+  if (keys.length === 0 && Object.keys(recorded).length === 0) return []
+  const { stale } = await staleKeys({ host, machine: run.name, keys, recorded, stage: 'all' })
+  const send = stale.map(
+    (key): PlannedChange => ({
+      action: recorded[key.name] ? 'update' : 'create',
+      subject: `key ${key.name}`,
+      detail: `${keyPath(key)}, ${key.user}:${key.group} ${key.permissions}, ${key.uploadAt}`,
+    }),
+  )
+  const names = new Set(keys.map((k) => k.name))
+  const remove = Object.entries(recorded)
+    .filter(([name]) => !names.has(name))
+    .map(([name, record]): PlannedChange => ({ action: 'delete', subject: `key ${name}`, detail: record.path }))
+  return [...send, ...remove]
 }

@@ -52,7 +52,10 @@ function recordOf(key: LoadedKey, salt: string, uploadedAt: string): KeyRecord {
   }
 }
 
-export async function syncKeys(input: KeySyncInput): Promise<KeySyncResult> {
+/** The keys of a pass that the host lacks or holds otherwise, with the salt each is hashed with. */
+export async function staleKeys(
+  input: Omit<KeySyncInput, 'report'>,
+): Promise<{ wanted: LoadedKey[]; stale: LoadedKey[]; salts: Map<string, string> }> {
   const { host, machine, recorded = {} } = input
   const wanted = input.keys.filter((k) => input.stage === 'all' || k.uploadAt === input.stage)
   const salts = new Map(wanted.map((k) => [k.name, recorded[k.name]?.salt ?? newSalt()]))
@@ -61,7 +64,12 @@ export async function syncKeys(input: KeySyncInput): Promise<KeySyncResult> {
     machine,
     wanted.map((k) => ({ path: keyPath(k), salt: salts.get(k.name)! })),
   )
-  const stale = wanted.filter((k, i) => !isCurrent(found[i], k, salts.get(k.name)!))
+  return { wanted, stale: wanted.filter((k, i) => !isCurrent(found[i], k, salts.get(k.name)!)), salts }
+}
+
+export async function syncKeys(input: KeySyncInput): Promise<KeySyncResult> {
+  const { host, machine, recorded = {} } = input
+  const { wanted, stale, salts } = await staleKeys(input)
   await requireAccounts(host, machine, stale)
   const records: Record<string, KeyRecord> = { ...recorded }
   const now = new Date().toISOString()
