@@ -132,6 +132,13 @@ describe.skipIf(unavailable !== undefined)('deployment keys on real Debian conta
       { missing: [], stale: ['tls'] },
       { missing: [], stale: ['tls'] },
     ])
+    const planned = json<{ outcomes: { changes: { action: string; subject: string }[] }[] }>(
+      cli(['deploy', '-d', 'keys', '--dry-run', '--json']),
+    )
+    expect(planned.outcomes.map((o) => o.changes.map((c) => `${c.action} ${c.subject}`))).toEqual([
+      ['update key tls'],
+      ['update key tls'],
+    ])
     const deploy = cli(['deploy', '-d', 'keys', '--json'])
     expect(deploy.code, deploy.stderr).toBe(0)
     const sent = deploy.stderr.split('\n').filter((line) => line.includes('sending key'))
