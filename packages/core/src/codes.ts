@@ -49,6 +49,13 @@ export const ErrorCode = {
   PluginConflict: 'E_PLUGIN_CONFLICT',
   PluginInstall: 'E_PLUGIN_INSTALL',
   ScaffoldTarget: 'E_SCAFFOLD_TARGET',
+  // deployment keys (secrets)
+  /** A key's `file` cannot be read, or its `command` failed. */
+  KeySource: 'E_KEY_SOURCE',
+  /** A key's owner or group does not exist on the host. */
+  KeyOwner: 'E_KEY_OWNER',
+  /** Writing or removing a key on the host failed. */
+  KeyUpload: 'E_KEY_UPLOAD',
   // usage
   Usage: 'E_USAGE',
 } as const

@@ -35,6 +35,32 @@ export interface MachineSpec {
    */
   needs?: string[]
   description?: string
+  /**
+   * Deployment keys (secrets) sent to the machine over SSH, by name. Their
+   * values never reach the state, a log, a plugin or the Guix store.
+   */
+  keys?: Record<string, KeySpec>
+}
+
+/**
+ * One deployment key: exactly one of `text`, `file` or `command` gives its
+ * value. It lands in `destDir/NAME` (default `/run/keys`, a tmpfs: gone on
+ * reboot), owned by `user:group` (default root) with mode `permissions`
+ * (default `0600`), before activation or, for a user the deploy creates, after.
+ */
+export interface KeySpec {
+  /** The value itself, e.g. `process.env.DB_PASSWORD` in a `.ts` config. */
+  text?: string
+  /** A file read at deploy time (relative to the config file's directory). */
+  file?: string
+  /** A command (argument list, no shell) whose standard output is the value: `['pass', 'show', 'db']`. */
+  command?: string[]
+  destDir?: string
+  user?: string
+  group?: string
+  /** Octal mode as a string, e.g. `'0640'`. */
+  permissions?: string
+  uploadAt?: 'pre-activation' | 'post-activation'
 }
 
 /** How to reach a machine over SSH once it exists. */

@@ -2,6 +2,7 @@ export type { Logger, PluginContext, ProgressReporter, SecretStore } from './con
 export type {
   ConfigDefinition,
   DeploymentDefinition,
+  KeySpec,
   MachineDefinition,
   MachineFactory,
   MachineResult,

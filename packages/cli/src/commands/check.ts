@@ -16,7 +16,7 @@ export default class Check extends BaseCommand {
   static override summary =
     'Check each machine: platform status, pinned host key, uptime and load, and drift from the last deploy.'
   static override description =
-    'Exits 1 unless every machine is up, its host key verified, and nothing on it differs from what the last deploy applied.'
+    'Exits 1 unless every machine is up, its host key verified, nothing on it differs from what the last deploy applied, and it holds every deployment key as the config gives it (keys missing after a reboot, or stale, are listed).'
   static override examples = ['<%= config.bin %> check -d shop', '<%= config.bin %> check -d shop --include db --json']
   static override flags = {
     deployment: deploymentFlag,
@@ -54,6 +54,9 @@ export default class Check extends BaseCommand {
       ),
     )
     for (const m of report.machines) {
+      if (m.keys?.missing.length)
+        this.log(`  ${m.machine}: keys missing: ${m.keys.missing.join(', ')} (run upload-keys)`)
+      if (m.keys?.stale.length) this.log(`  ${m.machine}: keys stale: ${m.keys.stale.join(', ')}`)
       for (const d of m.drift) {
         this.log(
           `  ${m.machine}: ${d.subject}${d.expected !== undefined ? `: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)}` : ''}`,

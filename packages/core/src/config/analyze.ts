@@ -125,7 +125,7 @@ export async function analyzeDeployment(
         continue
       }
       const before = issues.errors.length
-      checkMachineSpec(issues, spec as unknown as Record<string, unknown>, at)
+      checkMachineSpec(issues, spec as unknown as Record<string, unknown>, at, name)
       checkReservedKeys(issues, spec, at, name)
       if (issues.errors.length > before) continue
     }

@@ -5,6 +5,7 @@
  */
 import path from 'node:path'
 import type { DeploymentDefinition, MachineDefinition } from '@guix-ops/plugin-api'
+import { checkKeys } from '../keys/schema.js'
 import { closest, describeValue, joinPath } from './describe.js'
 import { IssueList } from './issues.js'
 import type { LoadedConfig } from './load.js'
@@ -13,7 +14,7 @@ import { checkReservedKeys } from './reserved-keys.js'
 export const DEPLOYMENT_NAME: RegExp = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
 
 const DEPLOYMENT_KEYS = ['name', 'description', 'machines', 'plugins']
-const MACHINE_KEYS = ['platform', 'system', 'tags', 'needs', 'description']
+const MACHINE_KEYS = ['platform', 'system', 'tags', 'needs', 'description', 'keys']
 
 /** One deployment of a config file, with where it sits in that file. */
 export interface ConfigDeployment {
@@ -80,16 +81,17 @@ function checkMachine(issues: IssueList, machine: unknown, at: string, name: str
     )
     return
   }
-  checkMachineSpec(issues, machine, at)
+  checkMachineSpec(issues, machine, at, name)
 }
 
 /** Checks a machine spec's own fields; also used on what machine functions return. */
-export function checkMachineSpec(issues: IssueList, machine: Record<string, unknown>, at: string): void {
+export function checkMachineSpec(issues: IssueList, machine: Record<string, unknown>, at: string, name: string): void {
   checkUnknownKeys(issues, machine, MACHINE_KEYS, at)
   checkRef(issues, machine.platform, joinPath(at, 'platform'), 'platform')
   checkRef(issues, machine.system, joinPath(at, 'system'), 'system')
   checkStringList(issues, machine.tags, joinPath(at, 'tags'))
   checkStringList(issues, machine.needs, joinPath(at, 'needs'))
+  checkKeys(issues, machine.keys, joinPath(at, 'keys'), name)
   if (machine.description !== undefined && typeof machine.description !== 'string') {
     issues.field(joinPath(at, 'description'), `expected a string, got ${describeValue(machine.description)}`)
   }

@@ -17,6 +17,7 @@ import type {
 } from '@guix-ops/plugin-api'
 import { validateSystem } from '../config/validate-system.js'
 import { resolveMachine } from '../graph/index.js'
+import { deployKeys, type LoadedKey, plannedKeys, withoutKeys } from '../keys/index.js'
 import type { PluginResolver } from '../registry/index.js'
 import { connectSsh, endpointTarget, type SshSession } from '../ssh/index.js'
 import { stepFailed } from './failure.js'
@@ -40,6 +41,8 @@ export interface MachineRun {
   takeOver: boolean
   signal: AbortSignal
   emit: (event: DeployEvent) => void
+  /** The machine's deployment keys, when read before the run started. */
+  keys?: LoadedKey[] | undefined
 }
 
 /** Records the keys a session was verified against, where none was pinned yet. */
@@ -59,7 +62,9 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
     emit({ type: 'step', machine: name, step: s, message })
 
   step('resolve', 'resolving its config')
-  let spec = resolveMachine(name, run.definition, Object.fromEntries(run.results))
+  const resolved = resolveMachine(name, run.definition, Object.fromEntries(run.results))
+  const { spec: bare, keys } = await withoutKeys(name, resolved, path.dirname(writer.state.configPath), run.keys)
+  let spec = bare
   spec = await run.hooks.resolveMachine.promise(spec, event)
   const platform: PlatformDefinition = await run.plugins.platform(spec.platform.type)
   const system: SystemDefinition = await run.plugins.system(spec.system.type)
@@ -165,7 +170,14 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
       throw stepFailed(system.name, 'plan', name, error)
     })
     plan = await run.hooks.afterPlan.promise(plan, event)
-    if (run.dryRun) return { machine: name, status: 'planned', changes: plan.changes }
+    if (run.dryRun)
+      return {
+        machine: name,
+        status: 'planned',
+        changes: [...plan.changes, ...(await plannedKeys(run, session, keys))],
+      }
+    // With nothing to activate, keys meant for after activation go now too.
+    await deployKeys(run, session, keys, plan.changes.length === 0 ? 'all' : 'pre-activation')
     if (plan.changes.length === 0) return { machine: name, status: 'unchanged', changes: [] }
 
     step('apply', `${system.name}: applying ${plan.changes.length} change(s)`)
@@ -207,6 +219,7 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
     } finally {
       confirm.close()
     }
+    await deployKeys(run, session, keys, 'post-activation')
     await run.hooks.afterActivate.promise(event, generation)
     return { machine: name, status: 'changed', changes: plan.changes, generation }
   } finally {

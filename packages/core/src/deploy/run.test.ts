@@ -106,7 +106,7 @@ describe.skipIf(unavailable !== undefined)('runDeployment against a real sshd', 
     },
   })
 
-  async function deploy(definition: DeploymentDefinition, options: DeployOptions = {}) {
+  async function deploy(definition: DeploymentDefinition, options: DeployOptions = {}, hooks = createLifecycleHooks()) {
     const config = normalizeConfig({ file: '/cfg/guix-ops.config.ts', value: definition })
     const analysis = await analyzeDeployment(config.file, config.deployments[0]!, plugins)
     const store = new FileStateStore(stateDir)
@@ -127,7 +127,7 @@ describe.skipIf(unavailable !== undefined)('runDeployment against a real sshd', 
       analysis,
       writer: new StateWriter(store, state),
       plugins,
-      hooks: createLifecycleHooks(),
+      hooks,
       stateDir,
       options,
       emit: (e) => events.push(e),
@@ -219,6 +219,45 @@ describe.skipIf(unavailable !== undefined)('runDeployment against a real sshd', 
     expect(readFileSync(path.join(outDir, 'app.txt'), 'utf8')).toBe('DB_HOST=10.9.0.2 v2')
     const tagged = await deploy(shop('v3'), { tags: ['@data'] })
     expect(tagged.summary.changed).toEqual(['cache'])
+  })
+
+  it('sends keys before activation; no hook, plugin, event or state sees their values', async () => {
+    const canary = 'k3y-canary-engine-4e1f'
+    const keyDir = mkdtempSync(path.join(tmpdir(), 'guix-ops-keys-'))
+    const keys = { pw: { text: canary, destDir: keyDir } }
+    const hooks = createLifecycleHooks()
+    const seen: string[] = []
+    for (const [name, hook] of Object.entries(hooks)) {
+      // Waterfall hooks pass their first argument on; the others ignore what a tap returns.
+      ;(hook as { tap: (name: string, fn: (...args: unknown[]) => unknown) => void }).tap('spy', (...args) => {
+        seen.push(`${name} ${JSON.stringify(args)}`)
+        return args[0]
+      })
+    }
+    const definition: DeploymentDefinition = {
+      name: 'shop',
+      machines: {
+        db: { ...m('db'), keys },
+        app: ({ db }) => ({ ...m(`DB_HOST=${db!.address}`), keys: { pw: { text: `${canary}-app`, destDir: keyDir } } }),
+      },
+    }
+    const { summary, events, state } = await deploy(definition, {}, hooks)
+    expect(summary.changed).toEqual(['db', 'app'])
+    expect(readFileSync(path.join(keyDir, 'pw'), 'utf8')).toMatch(/^k3y-canary-engine-4e1f/)
+    expect(seen.some((line) => line.startsWith('resolveMachine'))).toBe(true)
+    const written = [...seen, JSON.stringify(events), JSON.stringify(state), readFileSync(path.join(outDir, 'db.txt'))]
+    expect(written.filter((text) => String(text).includes(canary))).toEqual([])
+    expect(state.machines.db?.keys?.pw?.hash).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('a key whose source fails stops the deploy before any machine is provisioned', async () => {
+    const definition: DeploymentDefinition = {
+      name: 'shop',
+      machines: { db: { ...m('db'), keys: { pw: { file: '/nonexistent/guix-ops-key' } } }, cache: m('cache') },
+    }
+    const error = await deploy(definition).catch((e: Error) => e)
+    expect((error as Error).message).toBe('machine "db", key "pw": file /nonexistent/guix-ops-key does not exist')
+    expect(provisions).toEqual([])
   })
 
   it('stops a machine whose host key changed, with both fingerprints', async () => {

@@ -3,9 +3,12 @@
  * parallel, each recorded in state as it goes; a summary at the end says
  * which changed, which did not, which failed and why, and which were skipped.
  */
+
+import path from 'node:path'
 import type { DeploymentDefinition, LifecycleHooks } from '@guix-ops/plugin-api'
 import { isGuixOpsError } from '@guix-ops/plugin-api'
 import type { DeploymentAnalysis } from '../config/index.js'
+import { preloadKeys } from '../keys/index.js'
 import type { PluginResolver } from '../registry/index.js'
 import { deployMachine } from './deploy-machine.js'
 import { recordedResults } from './recorded-results.js'
@@ -37,6 +40,7 @@ export async function runDeployment(run: DeploymentRun): Promise<DeploySummary> 
     { state: run.writer.state, plugins: run.plugins, stateDir: run.stateDir, emit: run.emit, signal: abort.signal },
     new Set(selected),
   )
+  const keys = await preloadKeys(run.definition.machines, selected, path.dirname(run.writer.state.configPath))
   const outcomes = new Map<string, MachineOutcome>()
   const deployment = { id: run.writer.state.id, name: run.writer.state.name }
 
@@ -59,6 +63,7 @@ export async function runDeployment(run: DeploymentRun): Promise<DeploySummary> 
           takeOver: options.takeOver === true,
           signal: abort.signal,
           emit: run.emit,
+          keys: keys.get(name),
         })
         outcomes.set(name, outcome)
         run.emit({ type: 'step', machine: name, step: 'done', message: outcome.status })

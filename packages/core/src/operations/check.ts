@@ -15,6 +15,7 @@ import {
   validOptions,
 } from '../deploy/index.js'
 import { resolveMachine } from '../graph/index.js'
+import { type KeyHealth, keyHealth } from '../keys/index.js'
 import { connectSsh, endpointTarget } from '../ssh/index.js'
 import { analyzeConfig } from './config-source.js'
 import type { EngineContext } from './context.js'
@@ -34,6 +35,8 @@ export interface MachineCheck {
    * follows the host.
    */
   reconciled?: GenerationMismatch
+  /** Deployment keys the host lacks (after a reboot) or holds a stale value of. */
+  keys?: KeyHealth
   /** What kept the check from completing, if anything. */
   error?: string
 }
@@ -101,6 +104,8 @@ export async function checkDeployment(
           check.hostKey === 'verified' ? await generationMismatch(system, systemCtx, recorded) : undefined
         if (mismatch) check.reconciled = mismatch
         check.drift = await system.check(systemCtx, systemOptions)
+        const keys = await keyHealth(session, name, spec, recorded.keys, path.dirname(state.configPath))
+        if (keys) check.keys = keys
       } finally {
         session.close()
       }
@@ -114,7 +119,13 @@ export async function checkDeployment(
   const machines = await Promise.all(names.map(checkOne))
   await followHostGenerations(ctx, state, machines)
   const healthy = machines.every(
-    (m) => m.status === 'up' && m.hostKey === 'verified' && m.drift.length === 0 && !m.error,
+    (m) =>
+      m.status === 'up' &&
+      m.hostKey === 'verified' &&
+      m.drift.length === 0 &&
+      !m.error &&
+      !m.keys?.missing.length &&
+      !m.keys?.stale.length,
   )
   return { deployment: label, machines, healthy }
 }

@@ -8,6 +8,7 @@ export type {
   DeploymentState,
   GenerationRecord,
   HeldLock,
+  KeyRecord,
   LockInfo,
   MachineState,
   StateProblem,

@@ -66,6 +66,7 @@ function checkMachine(c: Checker, m: unknown, at: string): boolean {
   c.optional(m.currentGeneration, `${at}.currentGeneration`, (v, p) =>
     Number.isInteger(v) ? true : c.fail(p, `expected a whole number, got ${describe(v)}`),
   )
+  c.optional(m.keys, `${at}.keys`, (v, p) => c.jsonObject(v, p))
   c.optional(m.generations, `${at}.generations`, (v, p) => {
     if (!Array.isArray(v)) return c.fail(p, `expected an array, got ${describe(v)}`)
     for (const [i, g] of v.entries()) {

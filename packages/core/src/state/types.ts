@@ -35,6 +35,21 @@ export interface MachineState {
   generations?: GenerationRecord[]
   /** The generation in force after a rollback; the newest one otherwise. */
   currentGeneration?: number
+  /** Deployment keys sent to the host, by name: where they are and a salted hash, never the value. */
+  keys?: Record<string, KeyRecord>
+}
+
+/** What is recorded of one deployment key sent to a host. */
+export interface KeyRecord {
+  path: string
+  /** sha256(salt || value), hex. */
+  hash: string
+  salt: string
+  user: string
+  group: string
+  permissions: string
+  uploadAt: 'pre-activation' | 'post-activation'
+  uploadedAt: string
 }
 
 export interface DeploymentState {

@@ -1,0 +1,96 @@
+/**
+ * Reads a key's value from its source, here, at deploy time: the text as
+ * given, a file, or a command's standard output. A failure names the
+ * machine, the key and the source; a command's standard error is shown
+ * (it says why), its standard output never is (it is the secret).
+ */
+import { spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { GuixOpsError } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
+import type { KeyOptions } from './schema.js'
+
+/** A key with its value, held in memory only. */
+export interface LoadedKey extends KeyOptions {
+  value: Buffer
+}
+
+/** How long a command may take: `pass` or `age` may wait on an agent, not forever. */
+const COMMAND_TIMEOUT_MS = 120_000
+
+interface CommandResult {
+  code: number | null
+  stdout: Buffer
+  stderr: string
+  error?: Error
+}
+
+/** Runs an argument list (no shell); stdin is closed, stdout kept in memory. */
+function runCommand(argv: string[], cwd: string): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: COMMAND_TIMEOUT_MS,
+    })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
+    child.on('error', (error) => resolve({ code: null, stdout: Buffer.alloc(0), stderr: '', error }))
+    child.on('close', (code) =>
+      resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }),
+    )
+  })
+}
+
+function sourceError(machine: string, key: string, problem: string, suggestion?: string): GuixOpsError {
+  return new GuixOpsError(ErrorCode.KeySource, `machine "${machine}", key "${key}": ${problem}`, {
+    where: { machine, path: `machines.${machine}.keys.${key}` },
+    ...(suggestion ? { suggestion } : {}),
+  })
+}
+
+async function fromCommand(machine: string, key: string, argv: string[], cwd: string): Promise<Buffer> {
+  const result = await runCommand(argv, cwd)
+  // Only the program's name: the other arguments may carry what they decrypt with.
+  const program = JSON.stringify(argv[0])
+  if (result.error) throw sourceError(machine, key, `cannot run command ${program}: ${result.error.message}`)
+  if (result.code !== 0) {
+    const why = result.stderr.trim().split('\n').slice(-3).join(' | ')
+    const exit = result.code === null ? 'was killed' : `exited with ${result.code}`
+    throw sourceError(machine, key, `command ${program} ${exit}${why ? `: ${why}` : ''}`)
+  }
+  return result.stdout
+}
+
+async function fromFile(machine: string, key: string, file: string, configDir: string): Promise<Buffer> {
+  const full = path.resolve(configDir, file)
+  try {
+    return await readFile(full)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const problem = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (error as Error).message})`
+    throw sourceError(
+      machine,
+      key,
+      `file ${full} ${problem}`,
+      'relative paths start at the directory of the config file',
+    )
+  }
+}
+
+/** Reads every key of a machine; all of them, or an error for the first that fails. */
+export async function loadKeys(machine: string, keys: KeyOptions[], configDir: string): Promise<LoadedKey[]> {
+  const loaded: LoadedKey[] = []
+  for (const key of keys) {
+    const { source } = key
+    let value: Buffer
+    if ('text' in source) value = Buffer.from(source.text, 'utf8')
+    else if ('file' in source) value = await fromFile(machine, key.name, source.file, configDir)
+    else value = await fromCommand(machine, key.name, source.command, configDir)
+    loaded.push({ ...key, value })
+  }
+  return loaded
+}
