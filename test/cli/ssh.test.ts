@@ -110,6 +110,15 @@ describe.skipIf(unavailable !== undefined)('ssh, ssh-for-each, scp, list-generat
     expect(guixOps(['ssh-for-each', '-d', 'duo', '--', 'false'], { stateDir }).code).toBe(1)
   })
 
+  it('ssh-for-each prints every line once, a last one without a newline too', () => {
+    const command = ['sh', '-c', 'echo first; echo second; printf warning >&2']
+    const result = guixOps(['ssh-for-each', '-d', 'duo', '--include', 'one', '--', ...command], { stateDir })
+    expect(result.code).toBe(0)
+    const ofOne = (text: string) => text.split('\n').filter((line) => line.startsWith('one|'))
+    expect(ofOne(result.stdout)).toEqual(['one| first', 'one| second'])
+    expect(ofOne(result.stderr)).toEqual(['one| warning'])
+  })
+
   it('scp copies both ways, writing the remote file with the mode asked and the local one 0600', () => {
     const local = path.join(tempDir(), 'payload')
     writeFileSync(local, 'payload\n')

@@ -2,7 +2,13 @@
  * Waiting for a machine to reach a status, failing fast: a status that
  * cannot lead to the one awaited is an answer, not a reason to keep polling.
  */
-import type { JsonObject, PlatformDefinition, PlatformStatus, PluginContext } from '@guix-ops/plugin-api'
+import {
+  type JsonObject,
+  type PlatformDefinition,
+  type PlatformStatus,
+  type PluginContext,
+  waitUntil,
+} from '@guix-ops/plugin-api'
 
 const POLL_MS = 500
 
@@ -24,20 +30,20 @@ export async function waitForStatus(
   after: string,
 ): Promise<void> {
   const started = Date.now()
-  for (;;) {
-    const status = await platform.status(ctx, resource)
-    if (status === wanted) return
-    const seconds = Math.round((Date.now() - started) / 100) / 10
+  const seconds = () => Math.round((Date.now() - started) / 100) / 10
+  let status: PlatformStatus | undefined
+  const reached = async () => {
+    status = await platform.status(ctx, resource)
+    if (status === wanted) return true
     if (!ON_THE_WAY[wanted].includes(status)) {
       throw new Error(
-        `platform "${platform.name}": after ${after}, status is "${status}" (after ${seconds} s), which cannot lead to "${wanted}"`,
+        `platform "${platform.name}": after ${after}, status is "${status}" (after ${seconds()} s), which cannot lead to "${wanted}"`,
       )
     }
-    if (Date.now() - started >= timeoutMs) {
-      throw new Error(
-        `platform "${platform.name}": after ${after}, status is still "${status}" after ${seconds} s; expected "${wanted}" within ${timeoutMs / 1000} s`,
-      )
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+    return false
   }
+  if (await waitUntil(reached, { timeout: timeoutMs, interval: POLL_MS })) return
+  throw new Error(
+    `platform "${platform.name}": after ${after}, status is still "${status}" after ${seconds()} s; expected "${wanted}" within ${timeoutMs / 1000} s`,
+  )
 }

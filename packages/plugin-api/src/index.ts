@@ -26,6 +26,8 @@ export type {
 } from './hooks.js'
 export { defineHooks, LIFECYCLE_HOOKS } from './hooks.js'
 export type { JsonObject, JsonPrimitive, JsonValue } from './json.js'
+export type { LineSplitter } from './lines.js'
+export { lineSplitter } from './lines.js'
 export type { PluginManifest } from './manifest.js'
 export type {
   PlatformCapabilities,
@@ -53,3 +55,5 @@ export type {
 export { defineSystem } from './system.js'
 export type { ApiVersion } from './version.js'
 export { API_VERSION } from './version.js'
+export type { WaitCheck, WaitOptions } from './wait.js'
+export { waitUntil } from './wait.js'

@@ -6,16 +6,19 @@
  * closure. The deploying machine must run the same Debian release and
  * architecture as the host, with its apt lists up to date.
  */
-import { execFile } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { GuixOpsError, type ProgressReporter, type RemoteHost } from '@guix-ops/plugin-api'
 import { APT_ENV, must } from './remote.js'
 
-const run = promisify(execFile)
+/** Runs a program here; a failure (a missing program, an exit code but 0) rejects with its stderr. */
+async function run(file: string, args: string[], options: { maxBuffer?: number } = {}) {
+  // Loaded here, not at the top: only a push runs programs on this machine.
+  const { execa } = await import('execa')
+  return execa(file, args, { stripFinalNewline: false, ...options })
+}
 const REMOTE_DIR = '/var/cache/guix-ops/debs'
 
 const pushError = (message: string, suggestion?: string) =>

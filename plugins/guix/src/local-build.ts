@@ -6,7 +6,6 @@
  * holds). The target must trust this machine's signing key: `authorize`
  * sends it first, as `authorize?` of gnu/machine/ssh.scm does.
  */
-import { execFile } from 'node:child_process'
 import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { GuixOpsError, type SystemContext } from '@guix-ops/plugin-api'
@@ -39,19 +38,16 @@ export function localGuix(): string {
   )
 }
 
-function run(file: string, args: string[], encoding: 'utf8' | 'buffer'): Promise<string | Buffer> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { encoding, maxBuffer: 2 ** 32 }, (error, stdout, stderr) => {
-      if (error)
-        reject(
-          new GuixOpsError(
-            'E_GUIX_BUILD',
-            `guix: ${[path.basename(file), ...args.slice(0, 2)].join(' ')} failed here: ${String(stderr).trim().split('\n').slice(-6).join(' | ')}`,
-          ),
-        )
-      else resolve(stdout)
-    })
-  })
+async function run(file: string, args: string[], encoding: 'utf8' | 'buffer'): Promise<string | Uint8Array> {
+  // Loaded here, not at the top: only a build here runs programs on this machine.
+  const { execa } = await import('execa')
+  const result = await execa(file, args, { encoding, maxBuffer: 2 ** 32, stripFinalNewline: false, reject: false })
+  if (result.failed)
+    throw new GuixOpsError(
+      'E_GUIX_BUILD',
+      `guix: ${[path.basename(file), ...args.slice(0, 2)].join(' ')} failed here: ${Buffer.from(result.stderr).toString('utf8').trim().split('\n').slice(-6).join(' | ')}`,
+    )
+  return result.stdout
 }
 
 /** Builds the uploaded tree's config here and imports its closure on the target. */
@@ -85,7 +81,7 @@ export async function buildAndCopy(ctx: SystemContext, upload: Upload, system: s
   if (!/^\/gnu\/store\/[^/]+$/.test(storePath))
     throw new GuixOpsError('E_GUIX_BUILD', `guix: guix system build here printed no store item: "${storePath}"`)
   ctx.progress.report(`copying ${storePath} to the host`)
-  const archive = (await run(guix, ['archive', '--export', '-r', storePath], 'buffer')) as Buffer
+  const archive = (await run(guix, ['archive', '--export', '-r', storePath], 'buffer')) as Uint8Array
   const imported = await ctx.host.exec(['guix', 'archive', '--import'], { stdin: archive })
   if (imported.code !== 0)
     throw new GuixOpsError('E_GUIX_BUILD', `guix: importing the closure on the host failed: ${tail(imported)}`, {

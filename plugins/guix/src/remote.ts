@@ -1,5 +1,5 @@
 /** Running a step on the target, streaming its output as progress, failing with its last lines. */
-import { type ExecResult, GuixOpsError, type SystemContext } from '@guix-ops/plugin-api'
+import { type ExecResult, GuixOpsError, lineSplitter, type SystemContext } from '@guix-ops/plugin-api'
 
 /** The last lines of what a command printed: enough to see why it failed. */
 export function tail(result: ExecResult, lines = 6): string {
@@ -9,12 +9,10 @@ export function tail(result: ExecResult, lines = 6): string {
 
 /** Runs `argv`, reporting each line of output as progress of `what`. */
 export async function streamed(ctx: SystemContext, argv: string[], what: string): Promise<ExecResult> {
-  let partial = ''
-  const onOutput = (chunk: string) => {
-    const lines = (partial + chunk).split('\n')
-    partial = lines.pop() ?? ''
-    for (const line of lines) if (line.trim() !== '') ctx.progress.report(`${what}: ${line.trim()}`)
-  }
+  const progress = lineSplitter((line) => {
+    if (line.trim() !== '') ctx.progress.report(`${what}: ${line.trim()}`)
+  })
+  const onOutput = (chunk: string) => progress.push(chunk)
   return ctx.host.exec(argv, { onStdout: onOutput, onStderr: onOutput })
 }
 

@@ -5,7 +5,8 @@
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { isAlive, sleep } from './process.js'
+import { waitUntil } from '@guix-ops/plugin-api'
+import { isAlive } from './process.js'
 
 async function tryLock(dir: string): Promise<boolean> {
   try {
@@ -41,21 +42,23 @@ export async function buildOnce<T>(
 ): Promise<T> {
   const pending = inProcess.get(lockDir) as Promise<T> | undefined
   if (pending) return pending
-  const work = (async () => {
-    for (;;) {
-      const found = await ready()
-      if (found) return found
-      if (await tryLock(lockDir)) {
-        try {
-          return (await ready()) ?? (await build())
-        } finally {
-          await rm(lockDir, { recursive: true, force: true })
-        }
+  /** The result if it is there or this process could build it; undefined while another holds the lock. */
+  const attempt = async (): Promise<T | undefined> => {
+    const found = await ready()
+    if (found) return found
+    if (await tryLock(lockDir)) {
+      try {
+        return (await ready()) ?? (await build())
+      } finally {
+        await rm(lockDir, { recursive: true, force: true })
       }
-      if (!(await holderAlive(lockDir))) await rm(lockDir, { recursive: true, force: true })
-      else await sleep(1000, signal)
     }
-  })()
+    if (await holderAlive(lockDir)) return undefined
+    // Its holder is gone: take the lock over at once.
+    await rm(lockDir, { recursive: true, force: true })
+    return attempt()
+  }
+  const work = waitUntil(attempt, { timeout: Number.POSITIVE_INFINITY, interval: 1000, signal }) as Promise<T>
   inProcess.set(lockDir, work)
   try {
     return await work

@@ -1,7 +1,7 @@
 /** Running local programs with argument arrays, and asking after processes by pid. */
-import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { lineSplitter, waitUntil } from '@guix-ops/plugin-api'
 
 export interface RunResult {
   code: number | null
@@ -9,37 +9,38 @@ export interface RunResult {
   stderr: string
 }
 
-/** Runs `argv`, collecting its output; a missing program is an ENOENT error from spawn. */
-export function run(
+/**
+ * Runs `argv`, collecting its output (each stream's non-blank lines also go
+ * to `onLine` as they come). A missing program rejects with spawn's ENOENT
+ * error, an abort with its reason; any exit code resolves, null for a signal.
+ */
+export async function run(
   argv: readonly string[],
   options: { signal?: AbortSignal; onLine?: (line: string) => void; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.env ? { env: options.env } : {}),
-    })
-    let stdout = ''
-    let stderr = ''
-    let partial = ''
-    const lines = (chunk: string) => {
-      if (!options.onLine) return
-      const parts = (partial + chunk).split(/\r?\n/)
-      partial = parts.pop() ?? ''
-      for (const line of parts) if (line.trim()) options.onLine(line)
-    }
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      stdout += c
-      lines(c)
-    })
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
-      stderr += c
-      lines(c)
-    })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  // Loaded here, not at the top: only the commands that run programs pay for it.
+  const { execa } = await import('execa')
+  const child = execa(argv[0]!, argv.slice(1), {
+    stdin: 'ignore',
+    reject: false,
+    stripFinalNewline: false,
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
+    ...(options.env ? { env: options.env, extendEnv: false } : {}),
   })
+  const { onLine } = options
+  const splitters = onLine
+    ? [child.stdout, child.stderr].map((stream) => {
+        const split = lineSplitter((line) => line.trim() && onLine(line))
+        stream.setEncoding('utf8').on('data', (chunk: string) => split.push(chunk))
+        return split
+      })
+    : []
+  const result = await child
+  for (const split of splitters) split.end()
+  // Not started, or aborted: the error spawn or the signal gave.
+  if (result.failed && result.exitCode === undefined && (result.cause !== undefined || result.isCanceled))
+    throw result.cause ?? result
+  return { code: result.exitCode ?? null, stdout: result.stdout, stderr: result.stderr }
 }
 
 /** True when `pid` is a live process (signal 0 probes without touching it). */
@@ -72,26 +73,7 @@ export async function livePid(pidFile: string, marker: string): Promise<number |
   }
 }
 
-export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(signal!.reason)
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
-
 /** Waits until `pid` has exited, up to `ms`; true if it did. */
 export async function waitForExit(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) return false
-    await sleep(100)
-  }
-  return true
+  return (await waitUntil(() => !isAlive(pid), { timeout: ms, interval: 100 })) ?? false
 }

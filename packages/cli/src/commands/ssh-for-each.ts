@@ -1,5 +1,5 @@
 import { findDeployment, machineAccess, openSession } from '@guix-ops/core'
-import { GuixOpsError } from '@guix-ops/plugin-api'
+import { GuixOpsError, type LineSplitter, lineSplitter } from '@guix-ops/plugin-api'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
 import { configTimeoutFlag, deploymentFlag } from '../base/flags.js'
@@ -15,14 +15,8 @@ interface Ran {
 }
 
 /** Writes complete lines as they come, each prefixed with the machine's name. */
-function prefixed(machine: string, out: NodeJS.WriteStream): (chunk: string) => void {
-  let partial = ''
-  return (chunk) => {
-    const lines = (partial + chunk).split('\n')
-    partial = lines.pop() ?? ''
-    for (const line of lines) out.write(`${machine}| ${line}\n`)
-  }
-}
+const prefixed = (machine: string, out: NodeJS.WriteStream): LineSplitter =>
+  lineSplitter((line) => out.write(`${machine}| ${line}\n`))
 
 export default class SshForEach extends BaseCommand {
   static override summary =
@@ -57,10 +51,12 @@ export default class SshForEach extends BaseCommand {
         try {
           const result = await session.exec(command, {
             sudo: false,
-            ...(stdout ? { onStdout: stdout } : {}),
-            ...(stderr ? { onStderr: stderr } : {}),
+            ...(stdout ? { onStdout: (chunk: string) => stdout.push(chunk) } : {}),
+            ...(stderr ? { onStderr: (chunk: string) => stderr.push(chunk) } : {}),
           })
-          stdout?.('\n')
+          // A last line without a newline is still a line.
+          stdout?.end()
+          stderr?.end()
           return { machine: access.machine, ...result }
         } finally {
           session.close()

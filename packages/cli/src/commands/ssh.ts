@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -78,11 +77,17 @@ export default class Ssh extends BaseCommand {
     try {
       const knownHostsFile = path.join(dir, 'known_hosts')
       await writeFile(knownHostsFile, knownHosts(access), { mode: 0o600 })
-      return await new Promise<number>((resolve, reject) => {
-        const child = spawn('ssh', opensshArgs(access, knownHostsFile), { stdio: 'inherit' })
-        child.on('error', reject)
-        child.on('exit', (status) => resolve(status ?? 255))
+      // Loaded here, not at the top: only a login runs a program.
+      const { execa } = await import('execa')
+      // The terminal is ssh's; signals reach it from the terminal, as for any foreground program.
+      const result = await execa('ssh', opensshArgs(access, knownHostsFile), {
+        stdio: 'inherit',
+        reject: false,
+        cleanup: false,
       })
+      const notStarted = result.failed && result.exitCode === undefined && result.signal === undefined
+      if (notStarted) throw result.cause ?? result
+      return result.exitCode ?? 255
     } finally {
       await rm(dir, { recursive: true, force: true })
     }

@@ -3,7 +3,7 @@
  * Each is asked only of machines not already in the wanted state, and
  * `start` waits until the platform reports the machine `up`.
  */
-import { GuixOpsError, type PlatformStatus } from '@guix-ops/plugin-api'
+import { GuixOpsError, type PlatformStatus, waitUntil } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
 import type { EngineContext } from './context.js'
 import { chooseMachines, eachMachine, type MachineCall, type MachineFailure } from './platform-call.js'
@@ -66,22 +66,21 @@ async function power(
 }
 
 async function waitUntilUp(call: MachineCall, timeoutMs: number): Promise<PlatformStatus> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const status = await call.platform.status(call.pctx, call.resource)
-    if (status === 'up') return status
-    if (Date.now() >= deadline) {
-      throw new GuixOpsError(
-        ErrorCode.StartTimeout,
-        `machine "${call.machine}" is still ${status} ${Math.round(timeoutMs / 1000)} s after it was started`,
-        {
-          where: { machine: call.machine, plugin: call.platform.name },
-          suggestion: 'look at its console or log; raise --timeout if it only boots slowly',
-        },
-      )
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+  let status: PlatformStatus | undefined
+  const up = async () => {
+    status = await call.platform.status(call.pctx, call.resource)
+    return status === 'up' ? status : undefined
   }
+  const reached = await waitUntil(up, { timeout: timeoutMs, interval: POLL_MS })
+  if (reached) return reached
+  throw new GuixOpsError(
+    ErrorCode.StartTimeout,
+    `machine "${call.machine}" is still ${status} ${Math.round(timeoutMs / 1000)} s after it was started`,
+    {
+      where: { machine: call.machine, plugin: call.platform.name },
+      suggestion: 'look at its console or log; raise --timeout if it only boots slowly',
+    },
+  )
 }
 
 function notPowerable(call: MachineCall, status: PlatformStatus, wanted: PlatformStatus): GuixOpsError {

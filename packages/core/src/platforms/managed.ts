@@ -12,6 +12,7 @@ import {
   type PlatformDefinition,
   type PluginContext,
   type SshJumpHost,
+  waitUntil,
 } from '@guix-ops/plugin-api'
 import { connectSsh, endpointTarget, type SshSession, type SshTarget } from '../ssh/index.js'
 import { type ManagedOptions, managedOptions } from './managed-options.js'
@@ -163,21 +164,21 @@ const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatf
     await ssh.exec(['systemctl', 'reboot']).catch(() => undefined)
     ssh.close()
     ctx.progress.report(`rebooting ${resource.host}`)
-    const deadline = Date.now() + 300_000
-    while (Date.now() < deadline) {
+    const bootedAgain = async () => {
       if (ctx.signal.aborted) throw new Error('aborted while waiting for the reboot')
-      await new Promise((r) => setTimeout(r, 1000))
       try {
         const again = await connect(ctx, target)
         try {
-          if ((await bootIdentity(again)) !== bootId) return
+          return (await bootIdentity(again)) !== bootId
         } finally {
           again.close()
         }
       } catch (error) {
         if ((error as { code?: string }).code === 'E_SSH_HOST_KEY_CHANGED') throw error
+        return false
       }
     }
+    if (await waitUntil(bootedAgain, { timeout: 300_000, interval: 1000 })) return
     throw new Error(`${resource.host} did not come back within 5 minutes of the reboot`)
   },
 

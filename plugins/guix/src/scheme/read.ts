@@ -2,7 +2,6 @@
  * Reads Scheme files with the local Guile, evaluating nothing, and turns a
  * read error into `file:line:col: message` with the code E_GUIX_SYNTAX.
  */
-import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { GuixOpsError } from '@guix-ops/plugin-api'
 import type { Datum } from './datum.js'
@@ -20,25 +19,22 @@ interface FileResult {
   stop?: Position
 }
 
-function runGuile(files: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      GUILE,
-      ['--no-auto-compile', '-c', READER_SCRIPT, '--', ...files],
-      { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GUILE_AUTO_COMPILE: '0' } },
-      (error, stdout, stderr) => {
-        if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT')
-          reject(
-            new GuixOpsError('E_GUIX_GUILE', `guix: "${GUILE}" is not on PATH: it reads .scm files before deploying`, {
-              suggestion: 'install Guile 3.0 (the guile-3.0 package on Debian)',
-            }),
-          )
-        else if (error)
-          reject(new GuixOpsError('E_GUIX_GUILE', `guix: guile failed: ${stderr.trim() || error.message}`))
-        else resolve(stdout)
-      },
-    )
+async function runGuile(files: string[]): Promise<string> {
+  // Loaded here, not at the top: only reading .scm files runs Guile.
+  const { execa } = await import('execa')
+  const result = await execa(GUILE, ['--no-auto-compile', '-c', READER_SCRIPT, '--', ...files], {
+    maxBuffer: 64 * 1024 * 1024,
+    env: { GUILE_AUTO_COMPILE: '0' },
+    stripFinalNewline: false,
+    reject: false,
   })
+  if (result.code === 'ENOENT')
+    throw new GuixOpsError('E_GUIX_GUILE', `guix: "${GUILE}" is not on PATH: it reads .scm files before deploying`, {
+      suggestion: 'install Guile 3.0 (the guile-3.0 package on Debian)',
+    })
+  if (result.failed)
+    throw new GuixOpsError('E_GUIX_GUILE', `guix: guile failed: ${result.stderr.trim() || result.shortMessage}`)
+  return result.stdout
 }
 
 /** For input that ends while something is open: what opened it, and where. */

@@ -5,14 +5,14 @@
  * parallel never get the same address; it holds the machine's name, so
  * provisioning again finds the same one.
  */
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { waitUntil } from '@guix-ops/plugin-api'
 import { QemuError, qemuError } from '../errors.js'
 import { buildOnce } from '../once.js'
-import { livePid, sleep } from '../process.js'
+import { livePid } from '../process.js'
 import { runtimeDir } from '../runtime-dir.js'
 
 const SWITCH = fileURLToPath(new URL('./switch.js', import.meta.url))
@@ -90,10 +90,12 @@ export async function ensureSwitch(deploymentDir: string): Promise<string> {
 }
 
 async function startSwitch(net: PrivateNetwork, pidFile: string): Promise<string> {
-  const child = spawn(process.execPath, [SWITCH, net.socket], { detached: true, stdio: 'ignore' })
-  child.unref()
+  const { execa } = await import('execa')
+  // Detached, and never awaited: the switch outlives this process.
+  const child = execa(process.execPath, [SWITCH, net.socket], { detached: true, stdio: 'ignore', reject: false })
+  child.nodeChildProcess.unref()
   await writeFile(pidFile, String(child.pid))
-  for (let i = 0; i < 50 && !existsSync(net.socket); i++) await sleep(100)
+  await waitUntil(() => existsSync(net.socket), { timeout: 5000, interval: 100 })
   if (!existsSync(net.socket) || !(await livePid(pidFile, net.socket)))
     throw qemuError(QemuError.Network, `the private network switch did not start (socket ${net.socket})`)
   return net.socket

@@ -6,8 +6,9 @@
  */
 import { open, stat } from 'node:fs/promises'
 import { connect } from 'node:net'
+import { waitUntil } from '@guix-ops/plugin-api'
 import { QemuError, qemuError } from '../errors.js'
-import { livePid, run, sleep } from '../process.js'
+import { livePid, run } from '../process.js'
 
 export interface BootWatch {
   serialLog: string
@@ -102,12 +103,11 @@ export async function launch(argv: string[], machine: string): Promise<void> {
 
 /** Waits for the host key and SSH; fails with the serial log's tail if QEMU dies or time runs out. */
 export async function waitForBoot(watch: BootWatch): Promise<string | undefined> {
-  const deadline = Date.now() + watch.timeoutMs
+  const aborted = () => qemuError(QemuError.Aborted, 'interrupted while the VM was booting', { machine: watch.machine })
   let hostKey: string | undefined
   let said = ''
-  for (;;) {
-    if (watch.signal?.aborted)
-      throw qemuError(QemuError.Aborted, 'interrupted while the VM was booting', { machine: watch.machine })
+  const reachable = async (): Promise<{ hostKey: string | undefined } | undefined> => {
+    if (watch.signal?.aborted) throw aborted()
     if (!(await livePid(watch.pidFile, watch.pidFile))) {
       throw qemuError(
         QemuError.Boot,
@@ -124,17 +124,21 @@ export async function waitForBoot(watch: BootWatch): Promise<string | undefined>
       said = stage
       watch.onProgress?.(stage)
     }
-    if ((hostKey || !watch.needHostKey) && (await sshAnswers(watch.sshPort))) return hostKey
-    if (Date.now() > deadline) {
-      throw qemuError(
-        QemuError.BootTimeout,
-        `SSH did not come up within ${Math.round(watch.timeoutMs / 1000)} s; see the serial log ${watch.serialLog}:\n${await logTail(watch.serialLog, watch.logOffset)}`,
-        {
-          machine: watch.machine,
-          suggestion: 'raise bootTimeout for slow hosts (TCG emulation is slow), or read the log for the cause',
-        },
-      )
-    }
-    await sleep(200, watch.signal).catch(() => undefined)
+    if ((hostKey || !watch.needHostKey) && (await sshAnswers(watch.sshPort))) return { hostKey }
+    return undefined
   }
+  const up = await waitUntil(reachable, { timeout: watch.timeoutMs, interval: 200, signal: watch.signal }).catch(
+    (error: unknown) => {
+      throw watch.signal?.aborted && error === watch.signal.reason ? aborted() : error
+    },
+  )
+  if (up) return up.hostKey
+  throw qemuError(
+    QemuError.BootTimeout,
+    `SSH did not come up within ${Math.round(watch.timeoutMs / 1000)} s; see the serial log ${watch.serialLog}:\n${await logTail(watch.serialLog, watch.logOffset)}`,
+    {
+      machine: watch.machine,
+      suggestion: 'raise bootTimeout for slow hosts (TCG emulation is slow), or read the log for the cause',
+    },
+  )
 }

@@ -5,7 +5,8 @@
  * the guest ignores the button.
  */
 import { rm } from 'node:fs/promises'
-import { livePid, sleep, waitForExit } from '../process.js'
+import { waitUntil } from '@guix-ops/plugin-api'
+import { livePid, waitForExit } from '../process.js'
 import type { QemuResource } from '../resource.js'
 import { qmp, queryStatus } from './qmp.js'
 
@@ -17,9 +18,8 @@ export const running = (r: QemuResource): Promise<number | undefined> => livePid
  * yet, so it is pressed again every few seconds.
  */
 async function powerDown(r: QemuResource, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
   let pressed = 0
-  while (Date.now() < deadline) {
+  const off = async () => {
     if (!(await running(r))) return true
     const state = await queryStatus(r.qmpSocket).catch(() => 'gone')
     if (state === 'shutdown' || state === 'gone') return true
@@ -27,9 +27,9 @@ async function powerDown(r: QemuResource, timeoutMs: number): Promise<boolean> {
       await qmp(r.qmpSocket, [{ execute: 'system_powerdown' }])
       pressed = Date.now()
     }
-    await sleep(500)
+    return false
   }
-  return false
+  return (await waitUntil(off, { timeout: timeoutMs, interval: 500 })) ?? false
 }
 
 /** Ends the QEMU process: `quit` over QMP, else SIGKILL. */

@@ -3,6 +3,7 @@
  * One connection per request keeps it simple; QEMU accepts them one at a time.
  */
 import { createConnection } from 'node:net'
+import { lineSplitter } from '@guix-ops/plugin-api'
 
 type QmpReply = { return?: unknown; error?: { class: string; desc: string }; event?: string }
 
@@ -15,13 +16,14 @@ export function qmp(
   return new Promise((resolve, reject) => {
     const socket = createConnection(socketPath)
     const replies: unknown[] = []
-    let buffer = ''
     let greeted = false
+    let finished = false
     const timer = setTimeout(() => {
       socket.destroy()
       reject(new Error(`QMP on ${socketPath} did not answer within ${timeoutMs} ms`))
     }, timeoutMs)
     const finish = (error?: Error) => {
+      finished = true
       clearTimeout(timer)
       socket.end()
       if (error) reject(error)
@@ -30,30 +32,22 @@ export function qmp(
     const send = (command: object) => socket.write(`${JSON.stringify(command)}\n`)
     socket.setEncoding('utf8')
     socket.on('error', (error) => finish(error))
-    socket.on('data', (chunk: string) => {
-      buffer += chunk
-      let newline = buffer.indexOf('\n')
-      while (newline >= 0) {
-        const line = buffer.slice(0, newline).trim()
-        buffer = buffer.slice(newline + 1)
-        newline = buffer.indexOf('\n')
-        if (!line) continue
-        const message = JSON.parse(line) as QmpReply & { QMP?: unknown }
-        if (message.QMP) {
-          send({ execute: 'qmp_capabilities' })
-          continue
-        }
-        if (message.event) continue
-        if (message.error) return finish(new Error(`QMP: ${message.error.desc}`))
-        if (!greeted) {
-          greeted = true
-        } else {
-          replies.push(message.return)
-        }
-        if (replies.length === commands.length) return finish()
-        send(commands[replies.length]!)
+    // One JSON message a line; what comes after the answer is not read.
+    const messages = lineSplitter((line) => {
+      if (finished || !line.trim()) return
+      const message = JSON.parse(line) as QmpReply & { QMP?: unknown }
+      if (message.QMP) return send({ execute: 'qmp_capabilities' })
+      if (message.event) return
+      if (message.error) return finish(new Error(`QMP: ${message.error.desc}`))
+      if (!greeted) {
+        greeted = true
+      } else {
+        replies.push(message.return)
       }
+      if (replies.length === commands.length) return finish()
+      send(commands[replies.length]!)
     })
+    socket.on('data', (chunk: string) => messages.push(chunk))
   })
 }
 
