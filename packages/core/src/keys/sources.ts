@@ -4,7 +4,6 @@
  * machine, the key and the source; a command's standard error is shown
  * (it says why), its standard output never is (it is the secret).
  */
-import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { GuixOpsError } from '@guix-ops/plugin-api'
@@ -26,23 +25,28 @@ interface CommandResult {
   error?: Error
 }
 
-/** Runs an argument list (no shell); stdin is closed, stdout kept in memory. */
-function runCommand(argv: string[], cwd: string): Promise<CommandResult> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: COMMAND_TIMEOUT_MS,
-    })
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
-    child.on('error', (error) => resolve({ code: null, stdout: Buffer.alloc(0), stderr: '', error }))
-    child.on('close', (code) =>
-      resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }),
-    )
+/** Runs an argument list (no shell); stdin/** Runs an argument list (no shell); stdin is closed, stdout kept in memory as bytes. */
+async function runCommand(argv: string[], cwd: string): Promise<CommandResult> {
+  // Loaded here: only a deploy with a command key pays for execa.
+  const { execa } = await import('execa')
+  const result = await execa(argv[0]!, argv.slice(1), {
+    cwd,
+    stdin: 'ignore',
+    timeout: COMMAND_TIMEOUT_MS,
+    encoding: 'buffer',
+    stripFinalNewline: false,
+    reject: false,
   })
+  const stderr = Buffer.from(result.stderr ?? new Uint8Array()).toString('utf8')
+  if (result.exitCode === undefined && !result.isTerminated) {
+    return {
+      code: null,
+      stdout: Buffer.alloc(0),
+      stderr,
+      error: new Error(result.originalMessage ?? result.shortMessage),
+    }
+  }
+  return { code: result.exitCode ?? null, stdout: Buffer.from(result.stdout ?? new Uint8Array()), stderr }
 }
 
 function sourceError(machine: string, key: string, problem: string, suggestion?: string): GuixOpsError {
