@@ -5,7 +5,7 @@
  * leaves this machine.
  */
 import { execFile } from 'node:child_process'
-import { access, mkdir, readFile } from 'node:fs/promises'
+import { access, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { awsCode } from './aws-errors.js'
@@ -14,22 +14,34 @@ import { Ec2Error, ec2Error } from './codes.js'
 import { deploymentTags, type Owner, tagging } from './tags.js'
 
 export const keyPairName = (owner: Owner): string => `guix-ops-${owner.deployment.id}`
-export const privateKeyPath = (deploymentDir: string): string => path.join(deploymentDir, 'ec2-ssh-key')
+const KEY_DIR = 'ec2-ssh'
+export const privateKeyPath = (deploymentDir: string): string => path.join(deploymentDir, KEY_DIR, 'id_ed25519')
+
+/**
+ * Machines of a deployment are provisioned in parallel: the key is made in a
+ * directory of its own and renamed into place, so exactly one key wins and
+ * every machine uses that one.
+ */
+async function makeKey(deploymentDir: string, owner: Owner): Promise<void> {
+  const scratch = await mkdtemp(path.join(deploymentDir, `${KEY_DIR}.`))
+  const args = ['-q', '-t', 'ed25519', '-N', '', '-C', `guix-ops@${owner.deployment.name}`, '-f', path.join(scratch, 'id_ed25519')]
+  try {
+    await promisify(execFile)('ssh-keygen', args)
+    await rename(scratch, path.join(deploymentDir, KEY_DIR)).catch(() => undefined) // another machine's key won
+  } catch (error) {
+    throw ec2Error(Ec2Error.Key, `ec2: machine "${owner.machine}": cannot make the deployment's SSH key: ${(error as Error).message}`, {
+      machine: owner.machine,
+      suggestion: 'install openssh-client (ssh-keygen)',
+    })
+  } finally {
+    await rm(scratch, { recursive: true, force: true })
+  }
+}
 
 export async function deploymentKey(deploymentDir: string, owner: Owner): Promise<string> {
   const file = privateKeyPath(deploymentDir)
   await mkdir(deploymentDir, { recursive: true, mode: 0o700 })
-  try {
-    await access(file)
-  } catch {
-    const args = ['-q', '-t', 'ed25519', '-N', '', '-C', `guix-ops@${owner.deployment.name}`, '-f', file]
-    await promisify(execFile)('ssh-keygen', args).catch((error: Error) => {
-      throw ec2Error(Ec2Error.Key, `ec2: machine "${owner.machine}": cannot make the deployment's SSH key: ${error.message}`, {
-        machine: owner.machine,
-        suggestion: 'install openssh-client (ssh-keygen)',
-      })
-    })
-  }
+  await access(file).catch(() => makeKey(deploymentDir, owner))
   return (await readFile(`${file}.pub`, 'utf8')).trim()
 }
 

@@ -70,7 +70,8 @@ export function sshdHost(dir: string, publicKey: string | undefined): InstanceHo
       }
     },
     async halt() {
-      if (!child || child.exitCode !== null) return
+      // Gone already (exitCode, or signalCode when a signal ended it): its exit event has passed.
+      if (!child || child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise((resolve) => child!.once('exit', resolve))
       child.kill('SIGTERM')
       await exited

@@ -125,8 +125,12 @@ export class World {
     this.failures.set(action, [...(this.failures.get(action) ?? []), new Ec2Fault(code, message, status)])
   }
 
+  /** Called with each action as it arrives (a test may interrupt its client there). */
+  onCall: ((action: string) => void) | undefined
+
   /** Throws the fault a test arranged for this call, if any. */
   injected(action: string): void {
+    this.onCall?.(action)
     const left = this.throttled.get(action) ?? 0
     if (left > 0) {
       this.throttled.set(action, left - 1)
