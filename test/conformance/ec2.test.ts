@@ -4,8 +4,9 @@
 // stop, start, reboot, re-provision as a no-op, destroy.
 // With GUIX_OPS_ACC_EC2=1 (and AWS credentials in the environment) the same
 // suite runs against a real AWS account instead, and costs money.
-import ec2 from '@guix-ops/plugin-ec2'
+
 import { describePlatformConformance } from '@guix-ops/platform-test-kit'
+import ec2 from '@guix-ops/plugin-ec2'
 import { afterAll, beforeAll } from 'vitest'
 import { type Ec2Endpoint, ec2ModelUnavailable, ec2TestEnv, startEc2Endpoint } from '../support/ec2/index.js'
 import { sshdUnavailable } from '../support/sshd.js'
@@ -13,7 +14,9 @@ import { sshdUnavailable } from '../support/sshd.js'
 const acceptance = process.env.GUIX_OPS_ACC_EC2 === '1'
 const unavailable = acceptance ? undefined : (ec2ModelUnavailable() ?? sshdUnavailable())
 if (!acceptance)
-  console.warn('ec2 acceptance against a real AWS account skipped: set GUIX_OPS_ACC_EC2=1 and AWS credentials to run it')
+  console.warn(
+    'ec2 acceptance against a real AWS account skipped: set GUIX_OPS_ACC_EC2=1 and AWS credentials to run it',
+  )
 let endpoint: Ec2Endpoint | undefined
 
 beforeAll(async () => {

@@ -30,7 +30,10 @@ const CAPACITY: Kind = {
 }
 const THROTTLED: Kind = { code: Ec2Error.Throttled, suggestion: 'AWS is throttling this account: run it again later' }
 const IMAGE: Kind = { code: Ec2Error.Image, suggestion: 'check the ami option and amiOwners, and the region' }
-const INVALID: Kind = { code: Ec2Error.Invalid, suggestion: 'check the ids in the platform options exist in this region' }
+const INVALID: Kind = {
+  code: Ec2Error.Invalid,
+  suggestion: 'check the ids in the platform options exist in this region',
+}
 const IN_USE: Kind = {
   code: Ec2Error.InUse,
   suggestion: 'something outside guix-ops still uses it; remove that, then run destroy again',
@@ -73,7 +76,7 @@ const KINDS: Record<string, Kind> = {
   'InvalidVpcID.NotFound': INVALID,
   'InvalidGroup.NotFound': INVALID,
   'InvalidKeyPair.NotFound': INVALID,
-  'InvalidInstanceType': INVALID,
+  InvalidInstanceType: INVALID,
   IdempotentParameterMismatch: {
     code: Ec2Error.Invalid,
     suggestion: 'the machine was launched with other options: destroy it first to change its image or type',

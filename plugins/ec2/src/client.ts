@@ -6,8 +6,8 @@
  * (AWS_ENDPOINT_URL_EC2); nothing of them is kept in state.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2'
-import { Ec2Error, ec2Error } from './codes.js'
 import { fromAws } from './aws-errors.js'
+import { Ec2Error, ec2Error } from './codes.js'
 
 export type Sdk = typeof import('@aws-sdk/client-ec2')
 

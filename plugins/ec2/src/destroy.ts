@@ -35,7 +35,10 @@ async function groupUsers(aws: Aws, r: Ec2Resource, groupId: string): Promise<{ 
   const users = await describe(aws, [{ Name: 'instance.group-id', Values: [groupId] }, LIVE])
   const left = users.filter((i) => i.InstanceId !== r.instanceId)
   const ours = (i: (typeof left)[number]) => i.Tags?.some((t) => t.Key === DEPLOYMENT_TAG) ?? false
-  return { ours: left.filter(ours).map((i) => i.InstanceId!), others: left.filter((i) => !ours(i)).map((i) => i.InstanceId!) }
+  return {
+    ours: left.filter(ours).map((i) => i.InstanceId!),
+    others: left.filter((i) => !ours(i)).map((i) => i.InstanceId!),
+  }
 }
 
 async function deleteGroup(ctx: PluginContext, aws: Aws, r: Ec2Resource, groupId: string): Promise<void> {

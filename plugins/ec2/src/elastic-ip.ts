@@ -3,10 +3,10 @@
  * machine's so a lost allocation id is found again, and associated with its
  * instance; released on destroy.
  */
-import type { Aws } from './client.js'
-import { machineTags, type Owner, tagging } from './tags.js'
-import { DEPLOYMENT_TAG, MACHINE_TAG } from './tags.js'
+
 import { awsCode } from './aws-errors.js'
+import type { Aws } from './client.js'
+import { DEPLOYMENT_TAG, MACHINE_TAG, machineTags, type Owner, tagging } from './tags.js'
 
 async function findAddress(aws: Aws, owner: Owner) {
   const found = await aws.call('DescribeAddresses', (c, sdk) =>
@@ -28,7 +28,10 @@ export async function attachElasticIp(aws: Aws, owner: Owner, instanceId: string
   if (!address) {
     const made = await aws.call('AllocateAddress', (c, sdk) =>
       c.send(
-        new sdk.AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: tagging('elastic-ip', machineTags(owner, {})) }),
+        new sdk.AllocateAddressCommand({
+          Domain: 'vpc',
+          TagSpecifications: tagging('elastic-ip', machineTags(owner, {})),
+        }),
       ),
     )
     address = { AllocationId: made.AllocationId, PublicIp: made.PublicIp }

@@ -4,8 +4,8 @@
  * the deployment's so destroy knows it is ours to remove.
  */
 import type { SecurityGroup } from '@aws-sdk/client-ec2'
-import type { Aws } from './client.js'
 import { awsCode } from './aws-errors.js'
+import type { Aws } from './client.js'
 import { deploymentTags, type Owner, tagging } from './tags.js'
 
 export const groupName = (owner: Owner): string => `guix-ops-${owner.deployment.id}`
@@ -61,7 +61,12 @@ async function allowSsh(aws: Aws, groupId: string, cidr: string, group?: Securit
 }
 
 /** The group's id, made (and opened to SSH) if the deployment has none yet. */
-export async function deploymentGroup(aws: Aws, owner: Owner, vpcId: string | undefined, cidr: string): Promise<string> {
+export async function deploymentGroup(
+  aws: Aws,
+  owner: Owner,
+  vpcId: string | undefined,
+  cidr: string,
+): Promise<string> {
   let group = await findGroup(aws, owner, vpcId)
   let groupId = group?.GroupId ?? (await createGroup(aws, owner, vpcId))
   // Made by another machine just now: EC2 may not show it at once (eventual consistency).
@@ -70,7 +75,8 @@ export async function deploymentGroup(aws: Aws, owner: Owner, vpcId: string | un
     group = await findGroup(aws, owner, vpcId)
     groupId = group?.GroupId
   }
-  if (!groupId) return aws.call('DescribeSecurityGroups', () => Promise.reject(new Error(`${groupName(owner)} is not visible`)))
+  if (!groupId)
+    return aws.call('DescribeSecurityGroups', () => Promise.reject(new Error(`${groupName(owner)} is not visible`)))
   await allowSsh(aws, groupId, cidr, group)
   return groupId
 }

@@ -18,7 +18,13 @@ export async function resolveImage(aws: Aws, ami: string, owners: string[]): Pro
       new sdk.DescribeImagesCommand(
         byId
           ? { ImageIds: [ami] }
-          : { Owners: owners, Filters: [{ Name: 'name', Values: [ami] }, { Name: 'state', Values: ['available'] }] },
+          : {
+              Owners: owners,
+              Filters: [
+                { Name: 'name', Values: [ami] },
+                { Name: 'state', Values: ['available'] },
+              ],
+            },
       ),
     ),
   )

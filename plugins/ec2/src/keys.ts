@@ -24,15 +24,29 @@ export const privateKeyPath = (deploymentDir: string): string => path.join(deplo
  */
 async function makeKey(deploymentDir: string, owner: Owner): Promise<void> {
   const scratch = await mkdtemp(path.join(deploymentDir, `${KEY_DIR}.`))
-  const args = ['-q', '-t', 'ed25519', '-N', '', '-C', `guix-ops@${owner.deployment.name}`, '-f', path.join(scratch, 'id_ed25519')]
+  const args = [
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    '',
+    '-C',
+    `guix-ops@${owner.deployment.name}`,
+    '-f',
+    path.join(scratch, 'id_ed25519'),
+  ]
   try {
     await promisify(execFile)('ssh-keygen', args)
     await rename(scratch, path.join(deploymentDir, KEY_DIR)).catch(() => undefined) // another machine's key won
   } catch (error) {
-    throw ec2Error(Ec2Error.Key, `ec2: machine "${owner.machine}": cannot make the deployment's SSH key: ${(error as Error).message}`, {
-      machine: owner.machine,
-      suggestion: 'install openssh-client (ssh-keygen)',
-    })
+    throw ec2Error(
+      Ec2Error.Key,
+      `ec2: machine "${owner.machine}": cannot make the deployment's SSH key: ${(error as Error).message}`,
+      {
+        machine: owner.machine,
+        suggestion: 'install openssh-client (ssh-keygen)',
+      },
+    )
   } finally {
     await rm(scratch, { recursive: true, force: true })
   }

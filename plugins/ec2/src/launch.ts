@@ -76,7 +76,8 @@ export async function launch(ctx: PluginContext, aws: Aws, options: Ec2Options, 
     c.send(new sdk.RunInstancesCommand({ ...request, ClientToken: token })),
   )
   const instance = reservation.Instances?.[0]
-  if (!instance?.InstanceId) return aws.call('RunInstances', () => Promise.reject(new Error('no instance in the answer')))
+  if (!instance?.InstanceId)
+    return aws.call('RunInstances', () => Promise.reject(new Error('no instance in the answer')))
   ctx.logger.info(`launched instance ${instance.InstanceId} in ${aws.region}`)
   return instance
 }
@@ -85,7 +86,9 @@ export async function launch(ctx: PluginContext, aws: Aws, options: Ec2Options, 
 export function planned(options: Ec2Options): string[] {
   return [
     `instance (${options.instanceType}, image ${options.ami}, ${options.rootVolume.size} GiB ${options.rootVolume.type} root volume${options.spot ? ', spot' : ''})`,
-    ...(options.securityGroups ? [] : [`security group for the deployment (SSH from ${options.sshFrom}), if not there yet`]),
+    ...(options.securityGroups
+      ? []
+      : [`security group for the deployment (SSH from ${options.sshFrom}), if not there yet`]),
     ...(options.keyPair ? [] : ["key pair from the deployment's SSH key, if not there yet"]),
     ...(options.elasticIp ? ['elastic IP'] : []),
   ]

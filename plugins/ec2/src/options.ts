@@ -34,11 +34,21 @@ const schema = z
     ami: z.string().min(1).default('debian-12-amd64-*'),
     /** Accounts whose images a name pattern may pick. */
     amiOwners: z
-      .array(z.string().regex(/^([0-9]{12}|self|amazon|aws-marketplace)$/, { message: 'expected an account id, "self" or "amazon"' }))
+      .array(
+        z.string().regex(/^([0-9]{12}|self|amazon|aws-marketplace)$/, {
+          message: 'expected an account id, "self" or "amazon"',
+        }),
+      )
       .min(1)
       .default([DEBIAN_ACCOUNT]),
-    subnetId: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: 'expected a subnet id like "subnet-0123abcd"' }).optional(),
-    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: 'expected a VPC id like "vpc-0123abcd"' }).optional(),
+    subnetId: z
+      .string()
+      .regex(/^subnet-[0-9a-f]{8,17}$/, { message: 'expected a subnet id like "subnet-0123abcd"' })
+      .optional(),
+    vpcId: z
+      .string()
+      .regex(/^vpc-[0-9a-f]{8,17}$/, { message: 'expected a VPC id like "vpc-0123abcd"' })
+      .optional(),
     /** Existing groups to put the machine in; without them, one group per deployment is made. */
     securityGroups: z
       .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, { message: 'expected a security group id like "sg-0123abcd"' }))
@@ -50,15 +60,22 @@ const schema = z
     keyPair: z.string().min(1).max(255).optional(),
     identity: z.string().min(1).optional(),
     /** The login user of the image: `admin` on Debian's AMIs. */
-    user: z.string().regex(/^[a-z_][a-z0-9_-]*$/, { message: 'expected a user name' }).default('admin'),
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]*$/, { message: 'expected a user name' })
+      .default('admin'),
     rootVolume: rootVolume.prefault({}),
     spot: z.boolean().default(false),
     elasticIp: z.boolean().default(false),
     tags: z
       .record(
-        z.string().min(1).max(128).refine((k) => !k.startsWith('aws:') && !k.startsWith('guix-ops:'), {
-          message: 'tag keys starting with "aws:" or "guix-ops:" are reserved',
-        }),
+        z
+          .string()
+          .min(1)
+          .max(128)
+          .refine((k) => !k.startsWith('aws:') && !k.startsWith('guix-ops:'), {
+            message: 'tag keys starting with "aws:" or "guix-ops:" are reserved',
+          }),
         z.string().max(256),
       )
       .default({}),

@@ -56,7 +56,12 @@ async function running(ctx: PluginContext, aws: Aws, instance: Instance, timeout
 }
 
 /** Waits until SSH answers at the address guix-ops uses; returns that instance as last described. */
-export async function reachable(ctx: PluginContext, aws: Aws, instanceId: string, r: Pick<Ec2Resource, 'address' | 'bootTimeout'>) {
+export async function reachable(
+  ctx: PluginContext,
+  aws: Aws,
+  instanceId: string,
+  r: Pick<Ec2Resource, 'address' | 'bootTimeout'>,
+) {
   return poll(ctx, 'answering SSH', r.bootTimeout * 1000, async () => {
     const i = await byId(aws, instanceId)
     const host = i ? sshHost(i, r.address) : undefined

@@ -3,7 +3,7 @@
  * name, so it can be found again when its id was lost (an interrupted
  * deploy) and so that nothing else is ever taken for one of ours.
  */
-import type { Tag, TagSpecification, ResourceType } from '@aws-sdk/client-ec2'
+import type { ResourceType, Tag, TagSpecification } from '@aws-sdk/client-ec2'
 
 export const DEPLOYMENT_TAG = 'guix-ops:deployment'
 export const MACHINE_TAG = 'guix-ops:machine'

@@ -15,7 +15,11 @@ export const pause = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason)
     const timer = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true })
+    const stop = () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }
+    signal.addEventListener('abort', stop, { once: true })
   })
 
 /** Polls until `check` answers a value, or throws E_EC2_TIMEOUT naming what was awaited. */
@@ -30,10 +34,14 @@ export async function poll<T>(
     const done = await check()
     if (done !== undefined) return done
     if (Date.now() - started > timeoutMs)
-      throw ec2Error(Ec2Error.Timeout, `ec2: machine "${ctx.machine}": ${what} took longer than ${timeoutMs / 1000} s`, {
-        machine: ctx.machine,
-        suggestion: 'look at the instance in the EC2 console; raise bootTimeout if it is only slow',
-      })
+      throw ec2Error(
+        Ec2Error.Timeout,
+        `ec2: machine "${ctx.machine}": ${what} took longer than ${timeoutMs / 1000} s`,
+        {
+          machine: ctx.machine,
+          suggestion: 'look at the instance in the EC2 console; raise bootTimeout if it is only slow',
+        },
+      )
     await pause(delay, ctx.signal)
   }
 }

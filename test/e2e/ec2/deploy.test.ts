@@ -43,7 +43,10 @@ describe.skipIf(unavailable !== undefined)('ec2 machines deployed through the CL
   const recorded = (stateDir: string) => {
     const deployments = path.join(stateDir, 'deployments')
     const file = path.join(deployments, readdirSync(deployments)[0]!)
-    return JSON.parse(readFileSync(file, 'utf8')) as { id: string; machines: Record<string, { resource: Record<string, unknown> }> }
+    return JSON.parse(readFileSync(file, 'utf8')) as {
+      id: string
+      machines: Record<string, { resource: Record<string, unknown> }>
+    }
   }
 
   it('deploys, stops, starts, deploys again and destroys; the host key is the one the console printed', async () => {

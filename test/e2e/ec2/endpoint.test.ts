@@ -70,7 +70,9 @@ describe.skipIf(unavailable !== undefined)('loopback EC2 endpoint', () => {
 
   it("answers in EC2's namespace, and the SDK reads it", async () => {
     const raw = await post('Action=DescribeSecurityGroups&Version=2016-11-15')
-    expect(raw.text).toMatch(/^<\?xml[^>]*>\n<DescribeSecurityGroupsResponse xmlns="http:\/\/ec2\.amazonaws\.com\/doc\/2016-11-15\/"><requestId>/)
+    expect(raw.text).toMatch(
+      /^<\?xml[^>]*>\n<DescribeSecurityGroupsResponse xmlns="http:\/\/ec2\.amazonaws\.com\/doc\/2016-11-15\/"><requestId>/,
+    )
     const groups = await client.send(new DescribeSecurityGroupsCommand({}))
     expect(groups.SecurityGroups).toEqual([])
   })
@@ -123,7 +125,9 @@ describe.skipIf(unavailable !== undefined)('loopback EC2 endpoint', () => {
     await client.send(new DescribeSecurityGroupsCommand({}))
     expect(endpoint.world.calls.slice(before)).toEqual(Array(3).fill('DescribeSecurityGroups'))
     endpoint.world.throttle('DescribeSecurityGroups', 10)
-    await expect(client.send(new DescribeSecurityGroupsCommand({}))).rejects.toMatchObject({ name: 'RequestLimitExceeded' })
+    await expect(client.send(new DescribeSecurityGroupsCommand({}))).rejects.toMatchObject({
+      name: 'RequestLimitExceeded',
+    })
     endpoint.world.throttle('DescribeSecurityGroups', 0)
   })
 })

@@ -4,8 +4,13 @@
 // sharing the deployment's group, an elastic IP, and an AMI filter matching
 // nothing. Every instance is a real sshd host on 127.0.0.N.
 import { randomUUID } from 'node:crypto'
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2'
-import { testContext, type TestContext } from '@guix-ops/platform-test-kit'
+import {
+  DescribeInstancesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2'
+import { type TestContext, testContext } from '@guix-ops/platform-test-kit'
 import ec2, { type Ec2Options, ec2Options } from '@guix-ops/plugin-ec2'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type Ec2Endpoint, ec2ModelUnavailable, ec2TestEnv, IMAGES, startEc2Endpoint } from '../../support/ec2/index.js'
@@ -15,7 +20,12 @@ const unavailable = ec2ModelUnavailable() ?? sshdUnavailable()
 if (unavailable) console.warn(`skipping the ec2 lifecycle tests: ${unavailable}`)
 
 const options = async (extra: Record<string, unknown> = {}): Promise<Ec2Options> => {
-  const parsed = await ec2Options['~standard'].validate({ region: 'us-east-1', user: 'root', bootTimeout: 60, ...extra })
+  const parsed = await ec2Options['~standard'].validate({
+    region: 'us-east-1',
+    user: 'root',
+    bootTimeout: 60,
+    ...extra,
+  })
   if (parsed.issues) throw new Error(JSON.stringify(parsed.issues))
   return parsed.value
 }
@@ -173,4 +183,3 @@ async function waitUntil(done: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !done(); i++) await new Promise((r) => setTimeout(r, 100))
   if (!done()) throw new Error('timed out')
 }
-

@@ -13,7 +13,8 @@ type Action = (ctx: Context, input: Input) => object | Promise<object>
 
 function address(ctx: Context, allocationId: unknown): Address {
   const found = ctx.world.addresses.get(allocationId as string)
-  if (!found) throw new Ec2Fault('InvalidAllocationID.NotFound', `The allocation ID '${String(allocationId)}' does not exist`)
+  if (!found)
+    throw new Ec2Fault('InvalidAllocationID.NotFound', `The allocation ID '${String(allocationId)}' does not exist`)
   return found
 }
 
@@ -55,7 +56,11 @@ const describe: Action = (ctx, input) => {
   const shown = [...ctx.world.addresses.values()].filter(
     (a) =>
       (ids.length === 0 || ids.includes(a.allocationId)) &&
-      matches(input.Filters as Filter[] | undefined, { 'allocation-id': a.allocationId, 'instance-id': a.instanceId }, a.tags),
+      matches(
+        input.Filters as Filter[] | undefined,
+        { 'allocation-id': a.allocationId, 'instance-id': a.instanceId },
+        a.tags,
+      ),
   )
   return {
     Addresses: shown.map((a) => ({

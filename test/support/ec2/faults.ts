@@ -17,6 +17,6 @@ export class Ec2Fault extends Error {
 
 /** The error document EC2 sends (the Query API's shape, not the namespaced success one). */
 export function errorXml(fault: Ec2Fault, requestId: string): string {
-  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${escape(fault.code)}</Code><Message>${escape(fault.message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`
+  const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${xmlText(fault.code)}</Code><Message>${xmlText(fault.message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`
 }

@@ -16,7 +16,12 @@ export interface Filter {
 export type Facets = Record<string, string | string[] | undefined>
 
 const wildcard = (pattern: string): RegExp =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`)
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  )
 
 export function matches(filters: Filter[] | undefined, facets: Facets, tags: Tags): boolean {
   for (const filter of filters ?? []) {
@@ -40,8 +45,12 @@ export function page<T>(
 ): { items: T[]; next?: string } {
   const max = typeof input.MaxResults === 'number' ? input.MaxResults : Number.POSITIVE_INFINITY
   if (Number.isFinite(max) && (max < 5 || max > 1000))
-    throw new Ec2Fault('InvalidParameterValue', `Value (${max}) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`)
-  const start = typeof input.NextToken === 'string' ? Number.parseInt(Buffer.from(input.NextToken, 'base64').toString(), 10) : 0
+    throw new Ec2Fault(
+      'InvalidParameterValue',
+      `Value (${max}) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`,
+    )
+  const start =
+    typeof input.NextToken === 'string' ? Number.parseInt(Buffer.from(input.NextToken, 'base64').toString(), 10) : 0
   if (Number.isNaN(start)) throw new Ec2Fault('InvalidParameterValue', 'The token is invalid')
   const size = Math.min(max, pageSize)
   const end = start + size

@@ -4,8 +4,9 @@
  * not a loopback URL, and turns off the instance metadata service, so the
  * SDK's credential and region chains never leave this machine.
  */
-export { type Ec2Endpoint, IMAGES, startEc2Endpoint } from './server.js'
+
 export { ec2ModelUnavailable } from './model.js'
+export { type Ec2Endpoint, IMAGES, startEc2Endpoint } from './server.js'
 export type { World } from './world.js'
 
 const LOOPBACK = /^http:\/\/(127\.[0-9]+\.[0-9]+\.[0-9]+|\[::1\]|localhost)(:[0-9]+)?\/?$/

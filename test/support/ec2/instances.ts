@@ -8,7 +8,16 @@
 import { Ec2Fault } from './faults.js'
 import { type Filter, matches, page, specifiedTags, tagList } from './filters.js'
 import type { Input } from './query.js'
-import { ACCOUNT, DEFAULT_SUBNET, DEFAULT_VPC, type Instance, newId, STATE_CODES, type StateName, type World } from './world.js'
+import {
+  ACCOUNT,
+  DEFAULT_SUBNET,
+  DEFAULT_VPC,
+  type Instance,
+  newId,
+  STATE_CODES,
+  type StateName,
+  type World,
+} from './world.js'
 
 /** What the endpoint needs from its hosts: a real machine per running instance. */
 export interface Machines {
@@ -105,7 +114,12 @@ async function runInstances(ctx: Context, input: Input): Promise<object> {
   const again = [...ctx.world.instances.values()].find((i) => i.clientToken === token)
   if (again) {
     sameRequest(again, input)
-    return { ReservationId: again.reservationId, OwnerId: ACCOUNT, Groups: [], Instances: [instanceJson(again, ctx.world)] }
+    return {
+      ReservationId: again.reservationId,
+      OwnerId: ACCOUNT,
+      Groups: [],
+      Instances: [instanceJson(again, ctx.world)],
+    }
   }
   checkLaunch(ctx, input)
   const address = await ctx.machines.address()
@@ -202,8 +216,12 @@ function changeStates(ctx: Context, input: Input, change: Change): object[] {
 
 const stop: (ctx: Context) => Change = (ctx) => (i) => {
   if (i.state === 'terminated' || i.state === 'shutting-down')
-    throw new Ec2Fault('IncorrectInstanceState', `The instance '${i.id}' is not in a state from which it can be stopped.`)
-  if (i.spot) throw new Ec2Fault('UnsupportedOperation', `The instance '${i.id}' is a spot instance and cannot be stopped.`)
+    throw new Ec2Fault(
+      'IncorrectInstanceState',
+      `The instance '${i.id}' is not in a state from which it can be stopped.`,
+    )
+  if (i.spot)
+    throw new Ec2Fault('UnsupportedOperation', `The instance '${i.id}' is a spot instance and cannot be stopped.`)
   if (i.state === 'stopped' || i.state === 'stopping') return
   i.state = 'stopping'
   later(ctx, i, 'stopping', 'stopped', () => ctx.machines.halt(i))
@@ -212,7 +230,10 @@ const stop: (ctx: Context) => Change = (ctx) => (i) => {
 const start: (ctx: Context) => Change = (ctx) => (i) => {
   if (i.state === 'running' || i.state === 'pending') return
   if (i.state !== 'stopped')
-    throw new Ec2Fault('IncorrectInstanceState', `The instance '${i.id}' is not in a state from which it can be started.`)
+    throw new Ec2Fault(
+      'IncorrectInstanceState',
+      `The instance '${i.id}' is not in a state from which it can be started.`,
+    )
   boot(ctx, i)
 }
 

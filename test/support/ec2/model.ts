@@ -16,7 +16,18 @@ export interface Member {
 }
 
 export interface Shape {
-  type: 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'boolean' | 'timestamp' | 'blob' | 'float' | 'double'
+  type:
+    | 'structure'
+    | 'list'
+    | 'map'
+    | 'string'
+    | 'integer'
+    | 'long'
+    | 'boolean'
+    | 'timestamp'
+    | 'blob'
+    | 'float'
+    | 'double'
   members?: Record<string, Member>
   required?: string[]
   member?: Member

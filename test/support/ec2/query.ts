@@ -11,8 +11,9 @@
  * name between. See also AWS's "Query requests for Amazon EC2"
  * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html).
  */
-import { type Ec2Model, type Member, type Shape, shapeOf } from './model.js'
+
 import { Ec2Fault } from './faults.js'
+import { type Ec2Model, type Member, type Shape, shapeOf } from './model.js'
 
 export type Input = { [key: string]: unknown }
 
@@ -37,7 +38,8 @@ function present(r: Reader, prefix: string): boolean {
 function scalar(r: Reader, shape: Shape, key: string): unknown {
   const text = r.params.get(key)!
   r.used.add(key)
-  const bad = (why: string) => new Ec2Fault('InvalidParameterValue', `Value (${text}) for parameter ${key} is invalid. ${why}`)
+  const bad = (why: string) =>
+    new Ec2Fault('InvalidParameterValue', `Value (${text}) for parameter ${key} is invalid. ${why}`)
   switch (shape.type) {
     case 'integer':
     case 'long':
@@ -77,7 +79,10 @@ function readStructure(r: Reader, shape: Shape, prefix: string): Input {
   }
   for (const name of shape.required ?? []) {
     if (out[name] === undefined)
-      throw new Ec2Fault('MissingParameter', `The request must contain the parameter ${queryName(name, shape.members![name]!)}`)
+      throw new Ec2Fault(
+        'MissingParameter',
+        `The request must contain the parameter ${queryName(name, shape.members![name]!)}`,
+      )
   }
   return out
 }

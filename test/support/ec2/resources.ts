@@ -21,7 +21,11 @@ const describeImages: Action = (ctx, input) => {
     (image) =>
       (ids.length === 0 || ids.includes(image.id)) &&
       (owners.length === 0 || owners.includes(image.ownerId) || owners.includes('self')) &&
-      matches(filters(input), { name: image.name, 'image-id': image.id, architecture: image.architecture, state: 'available' }, {}),
+      matches(
+        filters(input),
+        { name: image.name, 'image-id': image.id, architecture: image.architecture, state: 'available' },
+        {},
+      ),
   )
   const missing = ids.find((id) => !images.some((image) => image.id === id))
   if (missing) throw new Ec2Fault('InvalidAMIID.NotFound', `The image id '[${missing}]' does not exist`)
@@ -60,7 +64,10 @@ const groupJson = (g: SecurityGroup) => ({
 const createSecurityGroup: Action = (ctx, input) => {
   const vpcId = (input.VpcId as string | undefined) ?? DEFAULT_VPC
   if ([...ctx.world.groups.values()].some((g) => g.name === input.GroupName && g.vpcId === vpcId))
-    throw new Ec2Fault('InvalidGroup.Duplicate', `The security group '${String(input.GroupName)}' already exists for VPC '${vpcId}'`)
+    throw new Ec2Fault(
+      'InvalidGroup.Duplicate',
+      `The security group '${String(input.GroupName)}' already exists for VPC '${vpcId}'`,
+    )
   const group: SecurityGroup = {
     id: newId('sg'),
     name: input.GroupName as string,
@@ -77,9 +84,9 @@ const createSecurityGroup: Action = (ctx, input) => {
 const describeSecurityGroups: Action = (ctx, input) => {
   const ids = (input.GroupIds ?? []) as string[]
   const all = ids.length > 0 ? ids.map((id) => ctx.world.group(id)) : [...ctx.world.groups.values()]
-  const shown = ctx.world.visible(all, (g) => g.id).filter((g) =>
-    matches(filters(input), { 'group-name': g.name, 'group-id': g.id, 'vpc-id': g.vpcId }, g.tags),
-  )
+  const shown = ctx.world
+    .visible(all, (g) => g.id)
+    .filter((g) => matches(filters(input), { 'group-name': g.name, 'group-id': g.id, 'vpc-id': g.vpcId }, g.tags))
   return { SecurityGroups: shown.map(groupJson) }
 }
 
@@ -96,9 +103,17 @@ const authorizeIngress: Action = (ctx, input) => {
   const group = ctx.world.group(input.GroupId as string)
   for (const p of (input.IpPermissions ?? []) as Record<string, unknown>[]) {
     for (const range of (p.IpRanges ?? []) as { CidrIp?: string }[]) {
-      const rule = { protocol: p.IpProtocol as string, from: p.FromPort as number, to: p.ToPort as number, cidr: range.CidrIp ?? '' }
+      const rule = {
+        protocol: p.IpProtocol as string,
+        from: p.FromPort as number,
+        to: p.ToPort as number,
+        cidr: range.CidrIp ?? '',
+      }
       if (group.ingress.some((r) => JSON.stringify(r) === JSON.stringify(rule)))
-        throw new Ec2Fault('InvalidPermission.Duplicate', `the specified rule "peer: ${rule.cidr}, TCP, from port: ${rule.from}, to port: ${rule.to}, ALLOW" already exists`)
+        throw new Ec2Fault(
+          'InvalidPermission.Duplicate',
+          `the specified rule "peer: ${rule.cidr}, TCP, from port: ${rule.from}, to port: ${rule.to}, ALLOW" already exists`,
+        )
       group.ingress.push(rule)
     }
   }
@@ -107,7 +122,8 @@ const authorizeIngress: Action = (ctx, input) => {
 
 const importKeyPair: Action = (ctx, input) => {
   const name = input.KeyName as string
-  if (ctx.world.keyPairs.has(name)) throw new Ec2Fault('InvalidKeyPair.Duplicate', `The keypair '${name}' already exists.`)
+  if (ctx.world.keyPairs.has(name))
+    throw new Ec2Fault('InvalidKeyPair.Duplicate', `The keypair '${name}' already exists.`)
   const publicKey = (input.PublicKeyMaterial as Buffer).toString('utf8').trim()
   if (!/^ssh-(ed25519|rsa) [A-Za-z0-9+/=]+/.test(publicKey))
     throw new Ec2Fault('InvalidKey.Format', 'Key is not in valid OpenSSH public key format')
@@ -130,9 +146,17 @@ const describeKeyPairs: Action = (ctx, input) => {
   if (missing) throw new Ec2Fault('InvalidKeyPair.NotFound', `The key pair '${missing}' does not exist`)
   const pairs = ctx.world
     .visible([...ctx.world.keyPairs.values()], (k) => k.id)
-    .filter((k) => (names.length === 0 || names.includes(k.name)) && matches(filters(input), { 'key-name': k.name }, k.tags))
+    .filter(
+      (k) => (names.length === 0 || names.includes(k.name)) && matches(filters(input), { 'key-name': k.name }, k.tags),
+    )
   return {
-    KeyPairs: pairs.map((k) => ({ KeyPairId: k.id, KeyName: k.name, KeyFingerprint: k.fingerprint, KeyType: 'ed25519', Tags: tagList(k.tags) })),
+    KeyPairs: pairs.map((k) => ({
+      KeyPairId: k.id,
+      KeyName: k.name,
+      KeyFingerprint: k.fingerprint,
+      KeyType: 'ed25519',
+      Tags: tagList(k.tags),
+    })),
   }
 }
 

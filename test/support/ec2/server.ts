@@ -25,9 +25,27 @@ const actions = { ...instanceActions, ...resourceActions, ...addressActions }
 
 /** Images every endpoint offers: two Debian releases, so "newest by name" has a choice. */
 export const IMAGES: Image[] = [
-  { id: 'ami-0d1e2b3a4c5f60011', name: 'debian-12-amd64-20240101-1', ownerId: '136693071363', creationDate: '2024-01-01T10:00:00.000Z', architecture: 'x86_64' },
-  { id: 'ami-0d1e2b3a4c5f60022', name: 'debian-12-amd64-20240601-2', ownerId: '136693071363', creationDate: '2024-06-01T10:00:00.000Z', architecture: 'x86_64' },
-  { id: 'ami-0d1e2b3a4c5f60033', name: 'debian-11-amd64-20240601-3', ownerId: '136693071363', creationDate: '2024-06-02T10:00:00.000Z', architecture: 'x86_64' },
+  {
+    id: 'ami-0d1e2b3a4c5f60011',
+    name: 'debian-12-amd64-20240101-1',
+    ownerId: '136693071363',
+    creationDate: '2024-01-01T10:00:00.000Z',
+    architecture: 'x86_64',
+  },
+  {
+    id: 'ami-0d1e2b3a4c5f60022',
+    name: 'debian-12-amd64-20240601-2',
+    ownerId: '136693071363',
+    creationDate: '2024-06-01T10:00:00.000Z',
+    architecture: 'x86_64',
+  },
+  {
+    id: 'ami-0d1e2b3a4c5f60033',
+    name: 'debian-11-amd64-20240601-3',
+    ownerId: '136693071363',
+    creationDate: '2024-06-02T10:00:00.000Z',
+    architecture: 'x86_64',
+  },
 ]
 
 export interface Ec2Endpoint {
@@ -62,7 +80,8 @@ async function answer(ctx: Context, req: IncomingMessage): Promise<{ status: num
     const handler = actions[action]
     if (!handler) throw new Ec2Fault('InvalidAction', `The endpoint does not implement ${action}`)
     ctx.world.injected(action)
-    if (input.DryRun === true) throw new Ec2Fault('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412)
+    if (input.DryRun === true)
+      throw new Ec2Fault('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412)
     return { status: 200, xml: writeResponse(model, action, await handler(ctx, input), requestId) }
   } catch (error) {
     if (error instanceof Ec2Fault) return { status: error.status, xml: errorXml(error, requestId) }

@@ -14,7 +14,7 @@ import { type Ec2Model, type Shape, shapeOf } from './model.js'
 
 export class ModelViolation extends Error {}
 
-const escape = (s: string) =>
+const xmlText = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 function scalar(shape: Shape, value: unknown, where: string): string {
@@ -23,7 +23,7 @@ function scalar(shape: Shape, value: unknown, where: string): string {
     case 'string':
       if (typeof value !== 'string') throw wrong()
       if (shape.enum && !shape.enum.includes(value)) throw new ModelViolation(`${where}: ${value} is not in its enum`)
-      return escape(value)
+      return xmlText(value)
     case 'integer':
     case 'long':
       if (!Number.isInteger(value)) throw wrong()
