@@ -81,15 +81,3 @@ export async function launch(ctx: PluginContext, aws: Aws, options: Ec2Options, 
   ctx.logger.info(`launched instance ${instance.InstanceId} in ${aws.region}`)
   return instance
 }
-
-/** Lists what a launch would make, for a dry run: nothing is created. */
-export function planned(options: Ec2Options): string[] {
-  return [
-    `instance (${options.instanceType}, image ${options.ami}, ${options.rootVolume.size} GiB ${options.rootVolume.type} root volume${options.spot ? ', spot' : ''})`,
-    ...(options.securityGroups
-      ? []
-      : [`security group for the deployment (SSH from ${options.sshFrom}), if not there yet`]),
-    ...(options.keyPair ? [] : ["key pair from the deployment's SSH key, if not there yet"]),
-    ...(options.elasticIp ? ['elastic IP'] : []),
-  ]
-}

@@ -28,11 +28,18 @@ describe.skipIf(unavailable !== undefined)('ec2 machines deployed through the CL
 
   const cli = (args: string[], stateDir: string) => guixOpsAsync(args, { stateDir, env, timeoutMs: 240_000 })
 
-  function project(name: string, machines: string[]) {
+  function project(name: string, machines: string[], extra: Record<string, unknown> = {}) {
     const dir = tempDir()
     const etc = path.join(dir, 'etc')
     mkdirSync(etc)
-    const platform = { type: 'ec2', region: 'us-east-1', user: 'root', bootTimeout: 60, tags: { team: 'web' } }
+    const platform = {
+      type: 'ec2',
+      region: 'us-east-1',
+      user: 'root',
+      bootTimeout: 60,
+      tags: { team: 'web' },
+      ...extra,
+    }
     const config = path.join(dir, 'guix-ops.config.json')
     const system = (m: string) => ({ type: 'debian', autoRollback: false, files: { [path.join(etc, m)]: `${m}\n` } })
     const defs = Object.fromEntries(machines.map((m) => [m, { platform, system: system(m) }]))
@@ -78,5 +85,33 @@ describe.skipIf(unavailable !== undefined)('ec2 machines deployed through the CL
     expect([...endpoint.world.groups.values()].filter((g) => g.name.includes(state.id))).toEqual([])
     expect(endpoint.world.keyPairs.has(`guix-ops-${state.id}`)).toBe(false)
     expect(existsSync(path.join(p.etc, 'web'))).toBe(true) // the files deployed were on the host, not removed by destroy
+  })
+
+  it('bad options are refused at create, naming machine and field; nothing reaches EC2', async () => {
+    const before = endpoint.world.calls.length
+    const p = project('bad', ['web'], { region: 'mars-north-1', rootVolume: { size: 'big' }, spot: 'yes' })
+    const created = await cli(['create', p.config, '--json'], p.stateDir)
+    expect(created.code).toBe(1)
+    const error = JSON.parse(created.stdout || created.stderr).error
+    const fields = [error, ...(error.details ?? [])].map((e: { where?: { path?: string } }) => e.where?.path)
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'machines.web.platform.region',
+        'machines.web.platform.rootVolume.size',
+        'machines.web.platform.spot',
+      ]),
+    )
+    expect(endpoint.world.calls.length).toBe(before)
+  })
+
+  it('an AMI name matching nothing fails the deploy with E_EC2_IMAGE; nothing is created', async () => {
+    const p = project('noimage', ['web'], { ami: 'debian-99-*' })
+    expect((await cli(['create', p.config], p.stateDir)).code).toBe(0)
+    const before = endpoint.world.calls.length
+    const deployed = await cli(['deploy', '-d', 'noimage', '--json'], p.stateDir)
+    expect(deployed.code).toBe(1)
+    expect(deployed.stdout).toContain('E_EC2_IMAGE')
+    expect(deployed.stdout).toContain('ec2: machine \\"web\\": no image named \\"debian-99-*\\"')
+    expect(endpoint.world.calls.slice(before).filter((a) => !a.startsWith('Describe'))).toEqual([])
   })
 })
