@@ -10,9 +10,12 @@ import {
 import { testContext } from '@guix-ops/platform-test-kit'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { ec2TestEnv } from '../../../test/support/ec2/index.js'
 import ec2 from './index.js'
 import type { Ec2Resource } from './resource.js'
 
+// Should a call ever slip past the mock, it goes to a closed loopback port, never to AWS.
+Object.assign(process.env, ec2TestEnv('http://127.0.0.1:9'))
 const ec2Mock = mockClient(EC2Client)
 afterEach(() => ec2Mock.reset())
 afterAll(() => ec2Mock.restore())

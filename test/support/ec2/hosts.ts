@@ -9,7 +9,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { createServer, Socket } from 'node:net'
 import path from 'node:path'
 import { keygen, SSHD, sshdConfig } from '../sshd.js'
 
@@ -27,12 +27,15 @@ const IN_OWN_MOUNTS = `mount --bind "$1" /var/lib || exit 1
 if [ -d /run/systemd ]; then mount -t tmpfs -o size=1m tmpfs /run/systemd || exit 1; fi
 shift; exec "$@"`
 
-async function answers(address: string): Promise<boolean> {
-  const { Socket } = await import('node:net')
+function answers(address: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket()
-    socket.setTimeout(500, () => resolve(false))
-    socket.once('connect', () => resolve(socket.destroy() === socket)).once('error', () => resolve(false))
+    const done = (open: boolean) => {
+      socket.destroy()
+      resolve(open)
+    }
+    socket.setTimeout(500, () => done(false))
+    socket.once('connect', () => done(true)).once('error', () => done(false))
     socket.connect(22, address)
   })
 }
