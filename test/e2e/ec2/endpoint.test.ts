@@ -11,6 +11,8 @@ import {
 } from '@aws-sdk/client-ec2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Ec2Endpoint, ec2ModelUnavailable, ec2TestEnv, IMAGES, startEc2Endpoint } from '../../support/ec2/index.js'
+import { loadEc2Model } from '../../support/ec2/model.js'
+import { writeResponse } from '../../support/ec2/xml.js'
 import { sshdUnavailable } from '../../support/sshd.js'
 
 const unavailable = ec2ModelUnavailable() ?? sshdUnavailable()
@@ -66,6 +68,17 @@ describe.skipIf(unavailable !== undefined)('loopback EC2 endpoint', () => {
     expect((await post(`Action=DescribeInstances&${v}&InstanceId.member.1=i-1`)).text).toContain('UnknownParameter')
     const unsigned = await fetch(endpoint.url, { method: 'POST', body: `Action=DescribeInstances&${v}` })
     expect(await unsigned.text()).toContain('<Code>AuthFailure</Code>')
+  })
+
+  it('cannot answer with what the model does not have: an unknown member, a missing required one, a wrong type', () => {
+    const model = loadEc2Model()
+    expect(() => writeResponse(model, 'DescribeInstances', { Bogus: 1 }, 'r')).toThrow(/no member Bogus/)
+    expect(() => writeResponse(model, 'DescribeInstances', { Reservations: [{ OwnerId: 5 }] }, 'r')).toThrow(
+      /OwnerId: 5 is not a string/,
+    )
+    const badState = { Reservations: [{ Instances: [{ State: { Name: 'sleeping' } }] }] }
+    expect(() => writeResponse(model, 'DescribeInstances', badState, 'r')).toThrow(/sleeping is not in its enum/)
+    expect(() => writeResponse(model, 'RebootInstances', { Return: true }, 'r')).toThrow(/has no output/)
   })
 
   it("answers in EC2's namespace, and the SDK reads it", async () => {
