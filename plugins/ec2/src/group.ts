@@ -10,7 +10,7 @@ import { deploymentTags, type Owner, tagging } from './tags.js'
 
 export const groupName = (owner: Owner): string => `guix-ops-${owner.deployment.id}`
 
-async function findGroup(aws: Aws, owner: Owner, vpcId: string | undefined): Promise<SecurityGroup | undefined> {
+export async function findGroup(aws: Aws, owner: Owner, vpcId: string | undefined): Promise<SecurityGroup | undefined> {
   const found = await aws.call('DescribeSecurityGroups', (c, sdk) =>
     c.send(
       new sdk.DescribeSecurityGroupsCommand({

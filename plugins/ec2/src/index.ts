@@ -11,6 +11,7 @@ import { destroy } from './destroy.js'
 import { byId } from './find.js'
 import { privateKeyPath } from './keys.js'
 import { type Ec2Options, ec2Options } from './options.js'
+import { plan } from './plan.js'
 import { provision, reachable } from './provision.js'
 import { sshHost } from './reach.js'
 import type { Ec2Resource } from './resource.js'
@@ -70,6 +71,8 @@ const ec2: PlatformDefinition<Ec2Options, Ec2Resource> = definePlatform<Ec2Optio
   },
 
   destroy: async (ctx, r) => destroy(ctx, await aws(ctx, r), r),
+
+  plan: async (ctx, { options }) => plan(ctx, await connect(ctx.machine, options.region), options),
 })
 
 export default ec2

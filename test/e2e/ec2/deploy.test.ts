@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { guixOpsAsync, tempDir } from '../../support/cli.js'
+import { guixOpsAsync, json, tempDir } from '../../support/cli.js'
 import { type Ec2Endpoint, ec2ModelUnavailable, ec2TestEnv, startEc2Endpoint } from '../../support/ec2/index.js'
 import { sshdUnavailable } from '../../support/sshd.js'
 
@@ -113,5 +113,38 @@ describe.skipIf(unavailable !== undefined)('ec2 machines deployed through the CL
     expect(deployed.stdout).toContain('E_EC2_IMAGE')
     expect(deployed.stdout).toContain('ec2: machine \\"web\\": no image named \\"debian-99-*\\"')
     expect(endpoint.world.calls.slice(before).filter((a) => !a.startsWith('Describe'))).toEqual([])
+  })
+
+  it('deploy --dry-run lists every AWS resource it would make, after EC2 dry-runs the launch; nothing is made', async () => {
+    const p = project('plan', ['web'], { elasticIp: true })
+    expect((await cli(['create', p.config], p.stateDir)).code).toBe(0)
+    const before = endpoint.world.calls.length
+    const planned = await cli(['deploy', '-d', 'plan', '--dry-run', '--json'], p.stateDir)
+    expect(planned.code, planned.stderr).toBe(0)
+    const id = recorded(p.stateDir).id
+    const subjects = json<{ outcomes: { changes: { subject: string }[] }[] }>(planned).outcomes[0]!.changes.map(
+      (c) => c.subject,
+    )
+    expect(subjects).toEqual([
+      'machine web',
+      'ec2 instance t3.micro',
+      `ec2 security group guix-ops-${id}`,
+      `ec2 key pair guix-ops-${id}`,
+      'ec2 elastic IP',
+    ])
+    const sent = endpoint.world.calls.slice(before)
+    expect(sent.filter((a) => !a.startsWith('Describe'))).toEqual(['RunInstances']) // with DryRun=true
+    expect([...endpoint.world.instances.values()].filter((i) => i.tags['guix-ops:deployment'] === id)).toEqual([])
+
+    // Credentials without ec2:RunInstances: the dry run says so before anything is made.
+    endpoint.world.failNext(
+      'RunInstances',
+      'UnauthorizedOperation',
+      'You are not authorized to perform this operation.',
+    )
+    const denied = await cli(['deploy', '-d', 'plan', '--dry-run', '--json'], p.stateDir)
+    expect(denied.code).toBe(1)
+    expect(denied.stdout).toContain('E_EC2_DENIED')
+    expect(denied.stdout).toContain('RunInstances (dry run) failed: AWS said UnauthorizedOperation')
   })
 })
