@@ -56,7 +56,8 @@ ensure_build() {
 # transport, Guile to read back s-expression exports, LXC (with debootstrap)
 # for real Debian hosts, dpkg-dev to build their local apt repository,
 # openssl for a loopback HTTPS server's certificate, nftables to cut a test
-# host's connection inside its own network namespace.
+# host's connection inside its own network namespace, python3-botocore for
+# AWS's own EC2 API model that the loopback EC2 endpoint is checked against.
 # Installed when running as root; otherwise the tests that need them are
 # skipped, saying why.
 ensure_test_packages() {
@@ -69,6 +70,7 @@ ensure_test_packages() {
   command -v dpkg-scanpackages >/dev/null 2>&1 || need+=(dpkg-dev)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
   command -v nft >/dev/null 2>&1 || need+=(nftables)
+  [ -d /usr/lib/python3/dist-packages/botocore/data/ec2 ] || need+=(python3-botocore)
   if [ "$(id -u)" != 0 ]; then
     [ "${#need[@]}" -eq 0 ] || log "not root: tests needing ${need[*]} will be skipped"
     return

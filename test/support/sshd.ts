@@ -109,10 +109,14 @@ export interface PrivateNetwork {
 }
 
 /** The lines of an sshd_config for a test server keeping its files in `dir`. */
-export function sshdConfig(dir: string, port: number, options: Pick<SshdOptions, 'name' | 'verbose'> = {}): string {
+export function sshdConfig(
+  dir: string,
+  port: number,
+  options: Pick<SshdOptions, 'name' | 'verbose'> & { listen?: string[] } = {},
+): string {
   return [
     `Port ${port}`,
-    'ListenAddress 127.0.0.1',
+    ...(options.listen ?? ['127.0.0.1']).map((address) => `ListenAddress ${address}`),
     `HostKey ${dir}/host_ed25519`,
     `PidFile ${dir}/sshd.pid`,
     `AuthorizedKeysFile ${dir}/authorized_keys`,

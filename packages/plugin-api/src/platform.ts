@@ -19,6 +19,7 @@ import type { PluginContext } from './context.js'
 import type { SshEndpoint } from './deployment.js'
 import type { JsonObject } from './json.js'
 import type { StandardSchemaV1 } from './schema.js'
+import type { PlannedChange } from './system.js'
 import type { ApiVersion } from './version.js'
 
 /** What `status` may answer. */
@@ -83,6 +84,13 @@ export interface PlatformDefinition<Options = unknown, Resource extends JsonObje
   reboot?(ctx: PluginContext, resource: Resource): Promise<void>
   /** Removes the machine and every file the platform made for it. */
   destroy?(ctx: PluginContext, resource: Resource): Promise<void>
+  /**
+   * For `deploy --dry-run` of a machine not created yet: what `provision`
+   * would create, one change each. It must create nothing (a cloud may check
+   * permissions with its own dry-run call). Left out, the machine is listed
+   * as one change.
+   */
+  plan?(ctx: PluginContext, request: ProvisionRequest<Options, Resource>): Promise<PlannedChange[]>
 }
 
 /** Identity helper: returns its argument; exists for types and completion. */

@@ -97,10 +97,15 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
       ssh: { host: '', port: 0, user: '' },
       outputs: {},
     })
+    // What the platform would make for it (instances, groups, keys), when it can say.
+    const made = platform.plan ? await platform.plan(ctx, { name, options: platformOptions }) : []
     return {
       machine: name,
       status: 'planned',
-      changes: [{ action: 'create', subject: `machine ${name}`, detail: `${platform.name} / ${system.name}${how}` }],
+      changes: [
+        { action: 'create', subject: `machine ${name}`, detail: `${platform.name} / ${system.name}${how}` },
+        ...made,
+      ],
     }
   }
 
