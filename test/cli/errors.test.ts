@@ -2,6 +2,7 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { guixOps, json, ROOT, tempDir } from '../support/cli.js'
+import { fakeFleet } from '../support/fake-cloud.js'
 
 describe('errors', () => {
   it('prints code, message and hint, and exits non-zero', () => {
@@ -39,6 +40,20 @@ describe('errors', () => {
     expect(result.stderr).toContain('error E_USAGE: command deploi not found')
     const asJson = guixOps(['deploi', '--json'], { stateDir: tempDir() })
     expect(json<{ error: { code: string } }>(asJson).error.code).toBe('E_USAGE')
+  })
+
+  it("a plugin's code and hint are shown as --json gives them when a machine fails to deploy", () => {
+    const fleet = fakeFleet('solo', { db: {} })
+    const human = guixOps(['deploy', '-d', 'solo'], { stateDir: fleet.stateDir })
+    expect(human.code).toBe(1)
+    const asJson = guixOps(['deploy', '-d', 'solo', '--json'], { stateDir: fleet.stateDir })
+    const [failed] = json<{ outcomes: { error: { code: string; message: string; suggestion: string } }[] }>(
+      asJson,
+    ).outcomes
+    expect(failed?.error.code).toBe('E_FAKE_CLOUD')
+    expect(human.stderr).toContain(`error E_FAKE_CLOUD: ${failed?.error.message}`)
+    expect(human.stderr).toContain(`hint: ${failed?.error.suggestion}`)
+    expect(failed?.error.suggestion).toBe('record the machine in the state, as the tests do')
   })
 
   it('--version answers in oclif form without loading the commands', () => {

@@ -13,13 +13,14 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { GuixOpsError, type ProgressReporter, type RemoteHost } from '@guix-ops/plugin-api'
+import { DebianError } from './codes.js'
 import { APT_ENV, must } from './remote.js'
 
 const run = promisify(execFile)
 const REMOTE_DIR = '/var/cache/guix-ops/debs'
 
 const pushError = (message: string, suggestion?: string) =>
-  new GuixOpsError('E_DEBIAN_PUSH', `debian: ${message}`, suggestion ? { suggestion } : {})
+  new GuixOpsError(DebianError.Push, `debian: ${message}`, suggestion ? { suggestion } : {})
 
 export const codenameOf = (osRelease: string): string | undefined =>
   /^VERSION_CODENAME=("?)([a-z]+)\1$/m.exec(osRelease)?.[2]

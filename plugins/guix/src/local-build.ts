@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process'
 import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { GuixOpsError, type SystemContext } from '@guix-ops/plugin-api'
+import { GuixError } from './codes.js'
 import { tail } from './remote.js'
 import type { Upload } from './upload.js'
 
@@ -30,7 +31,7 @@ export function localGuix(): string {
   const found = findLocalGuix()
   if (found) return found
   throw new GuixOpsError(
-    'E_GUIX_LOCAL_GUIX',
+    GuixError.LocalGuix,
     'guix: buildLocally needs "guix" on this machine\'s PATH, and there is none',
     {
       where: { path: 'system.buildLocally' },
@@ -45,7 +46,7 @@ function run(file: string, args: string[], encoding: 'utf8' | 'buffer'): Promise
       if (error)
         reject(
           new GuixOpsError(
-            'E_GUIX_BUILD',
+            GuixError.Build,
             `guix: ${[path.basename(file), ...args.slice(0, 2)].join(' ')} failed here: ${String(stderr).trim().split('\n').slice(-6).join(' | ')}`,
           ),
         )
@@ -83,12 +84,12 @@ export async function buildAndCopy(ctx: SystemContext, upload: Upload, system: s
   )
   const storePath = built.trim().split('\n').at(-1) ?? ''
   if (!/^\/gnu\/store\/[^/]+$/.test(storePath))
-    throw new GuixOpsError('E_GUIX_BUILD', `guix: guix system build here printed no store item: "${storePath}"`)
+    throw new GuixOpsError(GuixError.Build, `guix: guix system build here printed no store item: "${storePath}"`)
   ctx.progress.report(`copying ${storePath} to the host`)
   const archive = (await run(guix, ['archive', '--export', '-r', storePath], 'buffer')) as Buffer
   const imported = await ctx.host.exec(['guix', 'archive', '--import'], { stdin: archive })
   if (imported.code !== 0)
-    throw new GuixOpsError('E_GUIX_BUILD', `guix: importing the closure on the host failed: ${tail(imported)}`, {
+    throw new GuixOpsError(GuixError.Build, `guix: importing the closure on the host failed: ${tail(imported)}`, {
       where: { machine: ctx.machine },
       suggestion: "authorize this machine's key on the host: guix archive --authorize < /etc/guix/signing-key.pub",
     })

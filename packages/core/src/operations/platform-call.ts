@@ -55,7 +55,7 @@ export function chooseMachines(
   }
   const undeployed = options.deployed ? names.find((m) => !state.machines[m]?.resource) : undefined
   if (undeployed !== undefined) {
-    throw new GuixOpsError('E_NOT_DEPLOYED', `machine "${undeployed}" has not been deployed yet`, {
+    throw new GuixOpsError(ErrorCode.NotDeployed, `machine "${undeployed}" has not been deployed yet`, {
       where: { deployment: state.name, machine: undeployed },
       suggestion: `run "guix-ops deploy -d ${state.name} --include ${undeployed}" first`,
     })
