@@ -56,6 +56,16 @@ describe('errors', () => {
     expect(failed?.error.suggestion).toBe('record the machine in the state, as the tests do')
   })
 
+  it("a bundled plugin's command fails with the plugin's own code and hint, on the terminal and in JSON", () => {
+    const stateDir = tempDir()
+    const human = guixOps(['image', 'rm', 'no-such-image'], { stateDir })
+    expect(human.code).toBe(1)
+    expect(human.stderr).toContain('error E_QEMU_IMAGE_UNKNOWN: no image named no-such-image in the cache')
+    expect(human.stderr).toContain('hint: see guix-ops image list')
+    const asJson = json<{ error: { code: string } }>(guixOps(['image', 'rm', 'no-such-image', '--json'], { stateDir }))
+    expect(asJson.error.code).toBe('E_QEMU_IMAGE_UNKNOWN')
+  })
+
   it('--version answers in oclif form without loading the commands', () => {
     const result = guixOps(['--version'], { stateDir: tempDir() })
     expect(result.stdout).toMatch(/^@guix-ops\/cli\/\d+\.\d+\.\d+ linux-\w+ node-v\d+/)
