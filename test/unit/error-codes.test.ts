@@ -10,8 +10,8 @@ import { sourceFiles } from '../support/imports.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
-/** An error code in quotes or backquotes: 'E_FOO', "E_FOO", `E_FOO`, and `E_${...}` built from pieces. */
-const CODE_LITERAL = /(['"`])(E_[A-Z0-9_]*)(?:\1|\$\{)/g
+/** An error (or warning) code in quotes or backquotes: 'E_FOO', "W_FOO", `E_FOO`, and `E_${...}` built from pieces. */
+const CODE_LITERAL = /(['"`])([EW]_[A-Z0-9_]*)(?:\1|\$\{)/g
 
 const packageDirs = (parent: string): string[] =>
   readdirSync(path.join(ROOT, parent), { withFileTypes: true })

@@ -73,7 +73,7 @@ export const ErrorCode = {
 export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_', ErrorCode, {
   ConfigNotFound: {
     meaning: 'no config file where one was expected',
-    hint: 'pass the config file, or run the command in the directory that holds guix-ops.config.*',
+    hint: 'pass the config file, or run the command in the directory that holds `guix-ops.config.*`',
   },
   ConfigLoad: {
     meaning: 'the config file does not parse, throws or calls `process.exit()` when loaded',
@@ -286,3 +286,36 @@ export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_', 
 })
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+/** The warnings the core emits (`--json` prints their code on stderr); the command goes on. */
+export const WarningCode = {
+  StaleLock: 'W_STALE_LOCK',
+  ForgotMachines: 'W_FORGOT_MACHINES',
+  ForgotMachine: 'W_FORGOT_MACHINE',
+  GenerationMismatch: 'W_GENERATION_MISMATCH',
+  GenerationReconciled: 'W_GENERATION_RECONCILED',
+} as const
+
+/** Every warning above with what it means and what to do about it: what docs/errors.md lists. */
+export const warningReference: readonly ErrorCodeDoc[] = describeErrorCodes('W_', WarningCode, {
+  StaleLock: {
+    meaning: 'the lock of a deployment was left by a command no longer running, and was taken over',
+    hint: 'nothing to do; the warning names the command that left it',
+  },
+  ForgotMachines: {
+    meaning: '`delete --force` forgot machines that still exist',
+    hint: "remove them with their platform's own tools",
+  },
+  ForgotMachine: {
+    meaning: '`destroy --forget` forgot a machine its platform cannot destroy',
+    hint: "remove it with its platform's own tools",
+  },
+  GenerationMismatch: {
+    meaning: 'the host has another generation in force than the state records, and the state could not follow it',
+    hint: 'the warning says why; `check` again once the deployment is free',
+  },
+  GenerationReconciled: {
+    meaning: 'the state now follows the generation in force on the host',
+    hint: 'nothing to do; someone rolled the host back or forward by hand',
+  },
+})
