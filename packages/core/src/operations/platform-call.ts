@@ -28,10 +28,11 @@ export interface MachineCall {
   pctx: PluginContext
 }
 
-/** A machine's failure as commands report it: the message, and the code when there is one. */
+/** A machine's failure as commands report it: the message, and the code and hint when there are. */
 export interface MachineFailure {
   error?: string
   code?: string
+  suggestion?: string
 }
 
 /**
@@ -95,7 +96,9 @@ export async function onPlatform<T>(
 }
 
 export function failureOf(error: unknown): MachineFailure {
-  if (isGuixOpsError(error)) return { error: error.message, code: error.code }
+  if (isGuixOpsError(error)) {
+    return { error: error.message, code: error.code, ...(error.suggestion ? { suggestion: error.suggestion } : {}) }
+  }
   return { error: error instanceof Error ? error.message : String(error) }
 }
 
