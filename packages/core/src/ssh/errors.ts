@@ -61,7 +61,8 @@ export function connectFailed(
   role: HostRole = 'machine',
 ): GuixOpsError {
   const message = error instanceof Error ? error.message : String(error)
-  const auth = /authentication/i.test(message)
+  // ssh2 marks the stage that failed; the words of its message are not a contract.
+  const auth = (error as { level?: unknown } | null)?.level === 'client-authentication'
   return new GuixOpsError(
     auth ? ErrorCode.SshAuth : ErrorCode.SshConnect,
     `cannot ${auth ? 'log in to' : 'connect to'} ${describeTarget(target, options, role)}: ${message}`,
