@@ -2,6 +2,7 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { guixOps, json, ROOT, tempDir } from '../support/cli.js'
+import { fakeFleet } from '../support/fake-cloud.js'
 
 describe('errors', () => {
   it('prints code, message and hint, and exits non-zero', () => {
@@ -39,6 +40,30 @@ describe('errors', () => {
     expect(result.stderr).toContain('error E_USAGE: command deploi not found')
     const asJson = guixOps(['deploi', '--json'], { stateDir: tempDir() })
     expect(json<{ error: { code: string } }>(asJson).error.code).toBe('E_USAGE')
+  })
+
+  it("a plugin's code and hint are shown as --json gives them when a machine fails to deploy", () => {
+    const fleet = fakeFleet('solo', { db: {} })
+    const human = guixOps(['deploy', '-d', 'solo'], { stateDir: fleet.stateDir })
+    expect(human.code).toBe(1)
+    const asJson = guixOps(['deploy', '-d', 'solo', '--json'], { stateDir: fleet.stateDir })
+    const [failed] = json<{ outcomes: { error: { code: string; message: string; suggestion: string } }[] }>(
+      asJson,
+    ).outcomes
+    expect(failed?.error.code).toBe('E_FAKE_CLOUD')
+    expect(human.stderr).toContain(`error E_FAKE_CLOUD: ${failed?.error.message}`)
+    expect(human.stderr).toContain(`hint: ${failed?.error.suggestion}`)
+    expect(failed?.error.suggestion).toBe('record the machine in the state, as the tests do')
+  })
+
+  it("a bundled plugin's command fails with the plugin's own code and hint, on the terminal and in JSON", () => {
+    const stateDir = tempDir()
+    const human = guixOps(['image', 'rm', 'no-such-image'], { stateDir })
+    expect(human.code).toBe(1)
+    expect(human.stderr).toContain('error E_QEMU_IMAGE_UNKNOWN: no image named no-such-image in the cache')
+    expect(human.stderr).toContain('hint: see guix-ops image list')
+    const asJson = json<{ error: { code: string } }>(guixOps(['image', 'rm', 'no-such-image', '--json'], { stateDir }))
+    expect(asJson.error.code).toBe('E_QEMU_IMAGE_UNKNOWN')
   })
 
   it('--version answers in oclif form without loading the commands', () => {

@@ -10,6 +10,7 @@ interface PowerResult {
   status?: string
   error?: string
   code?: string
+  suggestion?: string
 }
 
 describe('guix-ops start and stop', () => {
@@ -60,9 +61,22 @@ describe('guix-ops start and stop', () => {
     failNext(fleet, 'db', 'boot')
     const result = guixOps(['start', '-d', 'pair', '--timeout', '1', '--json'], { stateDir: fleet.stateDir })
     expect(result.code).toBe(1)
+    const hint = 'look at its console or log; raise --timeout if it only boots slowly'
     expect(json<PowerResult[]>(result)).toEqual([
-      { machine: 'db', error: 'machine "db" is still starting 1 s after it was started', code: 'E_START_TIMEOUT' },
+      {
+        machine: 'db',
+        error: 'machine "db" is still starting 1 s after it was started',
+        code: 'E_START_TIMEOUT',
+        suggestion: hint,
+      },
     ])
+    // On the terminal too: the code in the table, the hint after it.
+    const text = guixOps(['start', '-d', 'pair', '--timeout', '1'], { stateDir: fleet.stateDir })
+    expect(text.code).toBe(1)
+    expect(text.stdout).toMatch(
+      /db\s+failed: machine "db" is still starting 1 s after it was started \[E_START_TIMEOUT\]/,
+    )
+    expect(text.stdout).toContain(`hint (db): ${hint}`)
   })
 
   it('a managed host is refused by name: its platform cannot start or stop machines', () => {

@@ -37,8 +37,8 @@ async function main(argv) {
   } catch (error) {
     // Commands render their own errors; this is what fails before one runs (an unknown command).
     if (error?.oclif?.exit === 0) return
-    const { renderError, toGuixOpsError } = await import('../dist/index.js')
-    const failure = toGuixOpsError(error)
+    const { installsPlugin, renderError, toGuixOpsError } = await import('../dist/index.js')
+    const failure = toGuixOpsError(error, { installingPlugin: installsPlugin(argv) })
     if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: failure.toJSON() }, null, 2)}\n`)
     else process.stderr.write(`${renderError(failure)}\n`)
     process.exitCode = failure.exit

@@ -8,7 +8,7 @@
 export { Args, Flags } from '@oclif/core'
 export { BaseCommand, type BaseFlags } from './base/command.js'
 export { provideCommandApi } from './host-modules.js'
-export { localPluginArgs } from './plugin-install-args.js'
+export { installsPlugin, localPluginArgs } from './plugin-install-args.js'
 export { renderError, toGuixOpsError } from './render/errors.js'
 export { ProgressView } from './render/progress.js'
 export { table } from './render/table.js'

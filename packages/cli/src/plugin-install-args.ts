@@ -20,3 +20,11 @@ export function localPluginArgs(argv: string[], cwd: string = process.cwd()): st
     return existsSync(full) ? `file:${full}` : arg
   })
 }
+
+const INSTALL_OR_LINK = new Set([...INSTALL, 'link'])
+
+/** True for `plugins install|link`, in either command spelling: their failures are E_PLUGIN_INSTALL. */
+export function installsPlugin(argv: readonly string[]): boolean {
+  if (argv[0] === 'plugins') return INSTALL_OR_LINK.has(argv[1] ?? '')
+  return ['plugins:install', 'plugins:add', 'plugins:link'].includes(argv[0] ?? '')
+}

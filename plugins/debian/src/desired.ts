@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { GuixOpsError } from '@guix-ops/plugin-api'
+import { DebianError } from './codes.js'
 import { contentOf } from './content.js'
 import type { Desired } from './model.js'
 import type { DebianOptions } from './options.js'
@@ -23,7 +24,7 @@ export async function desiredFrom(options: DebianOptions, configDir: string | un
         content = contentOf(await readFile(source))
       } catch (error) {
         throw new GuixOpsError(
-          'E_DEBIAN_SOURCE',
+          DebianError.Source,
           `debian: files["${file}"].source: cannot read ${source}: ${(error as Error).message}`,
         )
       }

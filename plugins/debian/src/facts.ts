@@ -4,6 +4,7 @@
  * config value is ever parsed by the remote shell.
  */
 import { GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
+import { DebianError } from './codes.js'
 import type { Desired, Facts, FileFact, Managed } from './model.js'
 
 /**
@@ -45,7 +46,7 @@ async function stat(host: RemoteHost, paths: string[]): Promise<Record<string, F
   const lines = result.stdout.split('\n').slice(0, -1)
   if (result.code !== 0 || lines.length !== paths.length)
     throw new GuixOpsError(
-      'E_DEBIAN_FACTS',
+      DebianError.Facts,
       `debian: cannot read the state of ${paths.length} path(s) on the host (exit ${result.code}): ${result.stderr.trim()}`,
     )
   paths.forEach((file, i) => {

@@ -5,6 +5,7 @@
  * that deployed last.
  */
 import { GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
+import { DebianError } from './codes.js'
 import { type Layout, recordDirs } from './layout.js'
 import type { GenerationRecord } from './model.js'
 
@@ -18,14 +19,14 @@ export async function readGeneration(host: RemoteHost, layout: Layout, number: n
   const file = `${layout.generations}/${number}.json`
   const result = await host.exec(['cat', file])
   if (result.code !== 0) {
-    throw new GuixOpsError('E_DEBIAN_GENERATION', `debian: generation ${number} does not exist on this host`, {
+    throw new GuixOpsError(DebianError.Generation, `debian: generation ${number} does not exist on this host`, {
       suggestion: 'see "guix-ops list-generations" for the ones that do',
     })
   }
   try {
     return JSON.parse(result.stdout) as GenerationRecord
   } catch {
-    throw new GuixOpsError('E_DEBIAN_GENERATION', `debian: ${file} on the host is not valid JSON`)
+    throw new GuixOpsError(DebianError.Generation, `debian: ${file} on the host is not valid JSON`)
   }
 }
 

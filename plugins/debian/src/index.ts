@@ -17,6 +17,7 @@ import {
 import type { Action } from './actions.js'
 import { runAction } from './apply.js'
 import { readTaken } from './backups.js'
+import { DebianError } from './codes.js'
 import { desiredFrom } from './desired.js'
 import { driftOf, sharedFiles } from './drift.js'
 import { readFacts } from './facts.js'
@@ -169,12 +170,12 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
     const layout = await records(ctx)
     const current = await currentGeneration(ctx.host, layout)
     if (!current)
-      throw new GuixOpsError('E_DEBIAN_GENERATION', 'debian: nothing to roll back: the host has no generation')
+      throw new GuixOpsError(DebianError.Generation, 'debian: nothing to roll back: the host has no generation')
     const numbers = await listNumbers(ctx.host, layout)
     const target = to ?? numbers.filter((n) => n < current.number).at(-1)
     if (target === undefined)
       throw new GuixOpsError(
-        'E_DEBIAN_GENERATION',
+        DebianError.Generation,
         `debian: generation ${current.number} is the first; there is none before it`,
       )
     const record = await readGeneration(ctx.host, layout, target)
@@ -198,7 +199,7 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
     const layout = await records(ctx)
     if ((await currentNumber(ctx.host, layout)) === number) {
       throw new GuixOpsError(
-        'E_DEBIAN_GENERATION',
+        DebianError.Generation,
         `debian: generation ${number} is the current one; roll back or deploy first`,
       )
     }

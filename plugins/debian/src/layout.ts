@@ -6,6 +6,7 @@
  * one, the originals of taken-over files and the pending rollback.
  */
 import { GuixOpsError } from '@guix-ops/plugin-api'
+import { DebianError } from './codes.js'
 
 export const ROOT = '/var/lib/guix-ops'
 
@@ -32,7 +33,7 @@ const SAFE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
 export function layoutOf(owner: Owner): Layout {
   for (const part of [owner.deployment.id, owner.machine]) {
     if (!SAFE.test(part) || part.includes('..'))
-      throw new GuixOpsError('E_DEBIAN_LAYOUT', `debian: "${part}" cannot name a directory on the host`)
+      throw new GuixOpsError(DebianError.Layout, `debian: "${part}" cannot name a directory on the host`)
   }
   const dir = `${ROOT}/${owner.deployment.id}/${owner.machine}`
   return {

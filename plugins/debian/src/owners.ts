@@ -6,6 +6,7 @@
  * already does unless the operator said to take it over.
  */
 import { GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
+import { DebianError } from './codes.js'
 import { describeOwner, type Layout, type Owner, ROOT } from './layout.js'
 import type { GenerationRecord } from './model.js'
 
@@ -34,7 +35,7 @@ export async function adoptLegacyRecords(host: RemoteHost, layout: Layout): Prom
   const result = await host.exec(argv)
   if (result.code !== 0)
     throw new GuixOpsError(
-      'E_DEBIAN_LAYOUT',
+      DebianError.Layout,
       `debian: cannot move the host's records into ${layout.dir}: ${result.stderr.trim()}`,
     )
   return result.stdout.includes('migrated')
@@ -90,7 +91,7 @@ export function refuseSharedHost(layout: Layout, others: OtherOwner[], hasRecord
   if (others.length === 0 || hasRecords || takeOver) return
   const names = others.map((o) => `${describeOwner(o.owner)} (deployment id ${o.owner.deployment.id})`)
   throw new GuixOpsError(
-    'E_DEBIAN_HOST_MANAGED',
+    DebianError.HostManaged,
     `debian: this host is already managed by ${names.join(', ')}; to manage it from ${describeOwner(layout.owner)} as well, deploy with --take-over`,
     {
       suggestion: 'check first that the address is the host you mean; each owner keeps its own records and files there',

@@ -4,6 +4,7 @@
  * than failing halfway.
  */
 import { GuixOpsError } from '@guix-ops/plugin-api'
+import { DebianError } from './codes.js'
 import type { Desired, Facts, Managed } from './model.js'
 
 export interface PreflightOptions {
@@ -18,7 +19,7 @@ export function preflight(desired: Desired, before: Managed, facts: Facts, optio
   const where = { machine: options.machine }
   for (const file of Object.keys(desired.files)) {
     if (facts.files[file]?.kind !== 'directory') continue
-    throw new GuixOpsError('E_DEBIAN_FILE', `${at}: files["${file}"]: a directory is in the way on the host`, {
+    throw new GuixOpsError(DebianError.File, `${at}: files["${file}"]: a directory is in the way on the host`, {
       where,
       suggestion: 'guix-ops does not replace a directory with a file: move the directory away, or choose another path',
     })
@@ -27,7 +28,7 @@ export function preflight(desired: Desired, before: Managed, facts: Facts, optio
   const units = [...new Set([...Object.keys(desired.services), ...before.services])]
   if (units.length > 0)
     throw new GuixOpsError(
-      'E_DEBIAN_NO_SYSTEMD',
+      DebianError.NoSystemd,
       `${at}: services need systemd, and ${WITHOUT_SYSTEMD}: ${units.join(', ')}`,
       {
         where,
@@ -36,7 +37,7 @@ export function preflight(desired: Desired, before: Managed, facts: Facts, optio
     )
   if (options.autoRollback)
     throw new GuixOpsError(
-      'E_DEBIAN_NO_SYSTEMD',
+      DebianError.NoSystemd,
       `${at}: the automatic rollback needs systemd, and ${WITHOUT_SYSTEMD}; nothing was changed`,
       {
         where,

@@ -11,6 +11,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { GuixOpsError, type ProgressReporter, type RemoteHost } from '@guix-ops/plugin-api'
+import { DebianError } from './codes.js'
 import { APT_ENV, must } from './remote.js'
 
 /** Runs a program here; a failure (a missing program, an exit code but 0) rejects with its stderr. */
@@ -22,7 +23,7 @@ async function run(file: string, args: string[], options: { maxBuffer?: number }
 const REMOTE_DIR = '/var/cache/guix-ops/debs'
 
 const pushError = (message: string, suggestion?: string) =>
-  new GuixOpsError('E_DEBIAN_PUSH', `debian: ${message}`, suggestion ? { suggestion } : {})
+  new GuixOpsError(DebianError.Push, `debian: ${message}`, suggestion ? { suggestion } : {})
 
 export const codenameOf = (osRelease: string): string | undefined =>
   /^VERSION_CODENAME=("?)([a-z]+)\1$/m.exec(osRelease)?.[2]

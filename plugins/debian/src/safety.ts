@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto'
 import { GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
 import { backupPath } from './backups.js'
+import { DebianError } from './codes.js'
 import { type Layout, recordDirs } from './layout.js'
 import { must } from './remote.js'
 
@@ -99,7 +100,7 @@ export async function arm(host: RemoteHost, layout: Layout, seconds: number, gen
   ]
   const result = await host.exec(argv)
   if (result.code !== 0)
-    throw new GuixOpsError('E_DEBIAN_ROLLBACK', `debian: cannot arm the automatic rollback: ${result.stderr.trim()}`, {
+    throw new GuixOpsError(DebianError.Rollback, `debian: cannot arm the automatic rollback: ${result.stderr.trim()}`, {
       suggestion: 'on a host without systemd, set autoRollback: false',
     })
 }

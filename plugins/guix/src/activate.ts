@@ -8,13 +8,14 @@
  * running system again, and the error says which generation runs.
  */
 import { type ExecResult, type Generation, GuixOpsError, type SystemContext } from '@guix-ops/plugin-api'
+import { GuixError } from './codes.js'
 import { runningSystem } from './deployed.js'
 import { listGenerations, storePathOf } from './generations.js'
 import { streamed, tail } from './remote.js'
 import { switchTo } from './switch.js'
 
 function reconfigureFailed(ctx: SystemContext, why: string, outcome: string): GuixOpsError {
-  return new GuixOpsError('E_GUIX_RECONFIGURE', `guix: guix system reconfigure failed (${why}); ${outcome}`, {
+  return new GuixOpsError(GuixError.Reconfigure, `guix: guix system reconfigure failed (${why}); ${outcome}`, {
     where: { machine: ctx.machine },
   })
 }
@@ -28,7 +29,7 @@ async function restore(ctx: SystemContext, previous: Generation | undefined): Pr
   if (now?.number === previous.number && running === store)
     return `nothing changed: generation ${previous.number} still runs`
   try {
-    await switchTo(ctx, previous, 'switch-generation', 'E_GUIX_RECONFIGURE')
+    await switchTo(ctx, previous, 'switch-generation', GuixError.Reconfigure)
     return `rolled back to generation ${previous.number} (${store}), which runs again`
   } catch (error) {
     return `rolling back to generation ${previous.number} failed too (${(error as Error).message}); the host runs ${await runningSystem(ctx)}`
@@ -42,7 +43,7 @@ export function reconfigureStep(ctx: SystemContext, argv: string[]): () => Promi
     const result: ExecResult = await streamed(ctx, argv, 'reconfigure')
     if (result.code !== 0)
       throw new GuixOpsError(
-        'E_GUIX_RECONFIGURE',
+        GuixError.Reconfigure,
         `guix: guix system reconfigure failed (exit ${result.code ?? 'by signal'}: ${tail(result)})`,
         { where: { machine: ctx.machine } },
       )

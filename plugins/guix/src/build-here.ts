@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs'
 import { GuixOpsError, type SystemContext } from '@guix-ops/plugin-api'
 import { requireSigningKey } from './build-path.js'
+import { GuixError } from './codes.js'
 import { SYSTEM_PROFILE } from './layout.js'
 import { buildAndCopy } from './local-build.js'
 import type { GuixOptions } from './options.js'
@@ -27,7 +28,7 @@ export async function authorizeSigningKey(ctx: SystemContext): Promise<void> {
   ctx.progress.report("authorizing this machine's signing key on the host")
   const result = await ctx.host.exec(['guix', 'archive', '--authorize'], { stdin: key })
   if (result.code !== 0)
-    throw new GuixOpsError('E_GUIX_AUTHORIZE', `guix: guix archive --authorize failed on the host: ${tail(result)}`, {
+    throw new GuixOpsError(GuixError.Authorize, `guix: guix archive --authorize failed on the host: ${tail(result)}`, {
       where: { machine: ctx.machine },
     })
 }
@@ -37,13 +38,13 @@ export async function switchToSystem(ctx: SystemContext, storePath: string, curr
   const next = current + 1
   ctx.progress.report(`switching to ${storePath} as generation ${next}`)
   const link = `${SYSTEM_PROFILE}-${next}-link`
-  await must(ctx, ['ln', '-sfn', '--', storePath, link], `making ${link}`, 'E_GUIX_SWITCH')
+  await must(ctx, ['ln', '-sfn', '--', storePath, link], `making ${link}`, GuixError.Switch)
   // As for a rollback: switch-generation activates without GUIX_NEW_SYSTEM unless it is set (switch.ts).
   await switchTo(
     ctx,
     { number: next, createdAt: '', current: false, data: { storePath } },
     'switch-generation',
-    'E_GUIX_SWITCH',
+    GuixError.Switch,
   )
   return next
 }

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { GuixOpsError } from '@guix-ops/plugin-api'
+import { GuixError } from './codes.js'
 import { findLocalGuix } from './local-build.js'
 import type { GuixOptions } from './options.js'
 
@@ -47,7 +48,7 @@ export function signingKeyFile(): string {
 export function requireSigningKey(): string {
   const file = signingKeyFile()
   if (existsSync(file)) return file
-  throw new GuixOpsError('E_GUIX_SIGNING_KEY', `guix: no signing key ${file} on this machine, which authorize needs`, {
+  throw new GuixOpsError(GuixError.SigningKey, `guix: no signing key ${file} on this machine, which authorize needs`, {
     where: { file, path: 'system.authorize' },
     suggestion:
       'run "guix archive --generate-key" here, or set "authorize: false" if the host already trusts this machine',

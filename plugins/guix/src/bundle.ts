@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { GuixOpsError } from '@guix-ops/plugin-api'
+import { GuixError } from './codes.js'
 import { type Datum, evaluatedLists, headOf } from './scheme/datum.js'
 import { readSchemeFiles } from './scheme/read.js'
 
@@ -29,7 +30,7 @@ export interface Bundle {
 }
 
 function configError(file: string, at: { line?: number; col?: number }, message: string): GuixOpsError {
-  return new GuixOpsError('E_GUIX_CONFIG', `${file}:${at.line ?? 1}:${at.col ?? 1}: ${message}`, { where: { file } })
+  return new GuixOpsError(GuixError.Config, `${file}:${at.line ?? 1}:${at.col ?? 1}: ${message}`, { where: { file } })
 }
 
 /** Literal relative paths a file's data load (.scm, to read in turn) or refer to (to upload as they are). */
@@ -58,7 +59,7 @@ function filesUnder(dir: string): string[] {
 /** Reads `configFile` and what it loads, all within its directory; throws with file:line:col on a problem. */
 export async function bundleConfig(configFile: string): Promise<Bundle> {
   if (!existsSync(configFile))
-    throw new GuixOpsError('E_GUIX_CONFIG', `guix: the config ${configFile} does not exist`, {
+    throw new GuixOpsError(GuixError.Config, `guix: the config ${configFile} does not exist`, {
       where: { file: configFile },
     })
   const root = path.dirname(configFile)
@@ -95,7 +96,7 @@ export async function bundleLoadPath(dirs: string[]): Promise<BundleFile[][]> {
   return Promise.all(
     dirs.map(async (dir) => {
       if (!existsSync(dir) || !statSync(dir).isDirectory())
-        throw new GuixOpsError('E_GUIX_CONFIG', `guix: the loadPath directory ${dir} does not exist`, {
+        throw new GuixOpsError(GuixError.Config, `guix: the loadPath directory ${dir} does not exist`, {
           where: { file: dir },
         })
       const files = filesUnder(dir)

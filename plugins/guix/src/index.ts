@@ -18,6 +18,7 @@ import {
 import { changeOrRollBack, reconfigureStep } from './activate.js'
 import { buildHereAndSwitch } from './build-here.js'
 import { chooseBuildPath, describeBuildPath, requireSigningKey } from './build-path.js'
+import { GuixError } from './codes.js'
 import { reconfigure, safetyRepl } from './commands.js'
 import { arm, disarm } from './confirm.js'
 import { keepPreviousDeployed, readDeployed, runningSystem, writeDeployed } from './deployed.js'
@@ -33,7 +34,7 @@ import { checkTarget } from './target.js'
 import { prepareUpload, sendUpload } from './upload.js'
 
 function generationError(message: string): GuixOpsError {
-  return new GuixOpsError('E_GUIX_GENERATION', `guix: ${message}`, {
+  return new GuixOpsError(GuixError.Generation, `guix: ${message}`, {
     suggestion: 'see "guix-ops list-generations" for the ones that exist',
   })
 }
@@ -143,7 +144,7 @@ const guix: SystemDefinition<GuixOptions> = defineSystem<GuixOptions>({
       ctx,
       wanted,
       to === undefined ? 'roll-back' : 'switch-generation',
-      'E_GUIX_ROLLBACK',
+      GuixError.Rollback,
     )
     const layout = layoutFor(ctx)
     const deployed = await readDeployed(ctx, layout)

@@ -9,6 +9,7 @@
 import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { GuixOpsError, type SystemContext } from '@guix-ops/plugin-api'
+import { GuixError } from './codes.js'
 import { tail } from './remote.js'
 import type { Upload } from './upload.js'
 
@@ -29,7 +30,7 @@ export function localGuix(): string {
   const found = findLocalGuix()
   if (found) return found
   throw new GuixOpsError(
-    'E_GUIX_LOCAL_GUIX',
+    GuixError.LocalGuix,
     'guix: buildLocally needs "guix" on this machine\'s PATH, and there is none',
     {
       where: { path: 'system.buildLocally' },
@@ -44,7 +45,7 @@ async function run(file: string, args: string[], encoding: 'utf8' | 'buffer'): P
   const result = await execa(file, args, { encoding, maxBuffer: 2 ** 32, stripFinalNewline: false, reject: false })
   if (result.failed)
     throw new GuixOpsError(
-      'E_GUIX_BUILD',
+      GuixError.Build,
       `guix: ${[path.basename(file), ...args.slice(0, 2)].join(' ')} failed here: ${Buffer.from(result.stderr).toString('utf8').trim().split('\n').slice(-6).join(' | ')}`,
     )
   return result.stdout
@@ -79,12 +80,12 @@ export async function buildAndCopy(ctx: SystemContext, upload: Upload, system: s
   )
   const storePath = built.trim().split('\n').at(-1) ?? ''
   if (!/^\/gnu\/store\/[^/]+$/.test(storePath))
-    throw new GuixOpsError('E_GUIX_BUILD', `guix: guix system build here printed no store item: "${storePath}"`)
+    throw new GuixOpsError(GuixError.Build, `guix: guix system build here printed no store item: "${storePath}"`)
   ctx.progress.report(`copying ${storePath} to the host`)
   const archive = (await run(guix, ['archive', '--export', '-r', storePath], 'buffer')) as Uint8Array
   const imported = await ctx.host.exec(['guix', 'archive', '--import'], { stdin: archive })
   if (imported.code !== 0)
-    throw new GuixOpsError('E_GUIX_BUILD', `guix: importing the closure on the host failed: ${tail(imported)}`, {
+    throw new GuixOpsError(GuixError.Build, `guix: importing the closure on the host failed: ${tail(imported)}`, {
       where: { machine: ctx.machine },
       suggestion: "authorize this machine's key on the host: guix archive --authorize < /etc/guix/signing-key.pub",
     })

@@ -6,6 +6,7 @@
  * would not boot.
  */
 import { GuixOpsError, type SystemContext } from '@guix-ops/plugin-api'
+import { GuixError } from './codes.js'
 import { tail } from './remote.js'
 
 /**
@@ -58,7 +59,7 @@ function hostPath(line: string): { what: string; path: string } | undefined {
 export async function checkDevices(ctx: SystemContext, repl: string[]): Promise<void> {
   const result = await ctx.host.exec(repl)
   if (result.code !== 0)
-    throw new GuixOpsError('E_GUIX_SAFETY', `guix: evaluating the config on the host failed: ${tail(result)}`, {
+    throw new GuixOpsError(GuixError.Safety, `guix: evaluating the config on the host failed: ${tail(result)}`, {
       where: { machine: ctx.machine },
       suggestion:
         'the config must evaluate to an operating-system with the host\'s Guix; "safetyChecks: false" skips this',
@@ -72,7 +73,7 @@ export async function checkDevices(ctx: SystemContext, repl: string[]): Promise<
   const absent = needed.filter((n) => missing.has(n.path))
   if (absent.length > 0)
     throw new GuixOpsError(
-      'E_GUIX_SAFETY',
+      GuixError.Safety,
       `guix: refusing to reconfigure: the host has no ${absent.map((a) => `${a.what} (${a.path})`).join(', ')}`,
       {
         where: { machine: ctx.machine },

@@ -5,6 +5,7 @@
  * `guix describe` must work, and `uname -m` must match the `system` option.
  */
 import { GuixOpsError, type SystemContext } from '@guix-ops/plugin-api'
+import { GuixError } from './codes.js'
 import { CURRENT_SYSTEM } from './layout.js'
 import { tail } from './remote.js'
 
@@ -35,26 +36,26 @@ export async function checkTarget(ctx: SystemContext, system: string | undefined
   const current = await ctx.host.exec(['test', '-e', CURRENT_SYSTEM])
   if (id !== 'guix' || current.code !== 0)
     throw new GuixOpsError(
-      'E_GUIX_NOT_GUIX_SYSTEM',
+      GuixError.NotGuixSystem,
       `guix: the host is not a Guix System (/etc/os-release says ID=${id}${current.code === 0 ? '' : `, no ${CURRENT_SYSTEM}`})`,
       { where, suggestion: 'install Guix System on it first, or use another system driver' },
     )
   const describe = await ctx.host.exec(['guix', 'describe'])
   if (describe.code !== 0)
-    throw new GuixOpsError('E_GUIX_NOT_GUIX_SYSTEM', `guix: "guix describe" fails on the host: ${tail(describe)}`, {
+    throw new GuixOpsError(GuixError.NotGuixSystem, `guix: "guix describe" fails on the host: ${tail(describe)}`, {
       where,
     })
   const arch = (await ctx.host.exec(['uname', '-m'])).stdout.trim()
   if (system !== undefined) {
     const expected = UNAME_OF[system]
     if (expected === undefined)
-      throw new GuixOpsError('E_GUIX_ARCH', `guix: unknown system type "${system}"`, {
+      throw new GuixOpsError(GuixError.Arch, `guix: unknown system type "${system}"`, {
         where: { ...where, path: 'system.system' },
         suggestion: `one of ${Object.keys(UNAME_OF).join(', ')}`,
       })
     if (arch !== expected)
       throw new GuixOpsError(
-        'E_GUIX_ARCH',
+        GuixError.Arch,
         `guix: the config is for ${system} but the host's architecture is ${arch} (uname -m)`,
         { where: { ...where, path: 'system.system' } },
       )

@@ -1,18 +1,8 @@
-/** The qemu platform's error codes, and one way to raise them with the machine named. */
+/** One way to raise the qemu platform's errors (declared in codes.ts) with the machine named. */
 import { GuixOpsError } from '@guix-ops/plugin-api'
+import { QemuError } from './codes.js'
 
-export const QemuError = {
-  NotInstalled: 'E_QEMU_NOT_INSTALLED',
-  Image: 'E_QEMU_IMAGE',
-  ImageBuild: 'E_QEMU_IMAGE_BUILD',
-  ImageDownload: 'E_QEMU_IMAGE_DOWNLOAD',
-  Launch: 'E_QEMU_LAUNCH',
-  Boot: 'E_QEMU_BOOT',
-  BootTimeout: 'E_QEMU_BOOT_TIMEOUT',
-  Qmp: 'E_QEMU_QMP',
-  Network: 'E_QEMU_NETWORK',
-  Aborted: 'E_QEMU_ABORTED',
-} as const
+export { QemuError }
 
 export function qemuError(
   code: (typeof QemuError)[keyof typeof QemuError],

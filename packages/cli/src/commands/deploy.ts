@@ -2,6 +2,7 @@ import { type DeploySummary, deployDeployment } from '@guix-ops/core'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
 import { configTimeoutFlag, deploymentFlag } from '../base/flags.js'
+import { renderErrorJson } from '../render/errors.js'
 import { renderPlan, renderSummary } from '../render/summary.js'
 
 export default class Deploy extends BaseCommand {
@@ -75,9 +76,8 @@ export default class Deploy extends BaseCommand {
       process.exitCode = 1
       if (!this.jsonEnabled()) {
         for (const f of summary.outcomes.filter((o) => o.status === 'failed')) {
-          process.stderr.write(`error: ${f.reason ?? ''}\n`)
-          // What to do about it, e.g. the command that accepts a host's new key once it is checked.
-          if (f.error?.suggestion) process.stderr.write(`  hint: ${f.error.suggestion}\n`)
+          // Its code, and what to do about it, e.g. the command that accepts a host's new key once it is checked.
+          process.stderr.write(`${f.error ? renderErrorJson(f.error) : `error: ${f.reason ?? ''}`}\n`)
         }
       }
     }

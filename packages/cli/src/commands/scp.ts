@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises'
-import { findDeployment, machineAccess, openSession } from '@guix-ops/core'
+import { ErrorCode, findDeployment, machineAccess, openSession } from '@guix-ops/core'
 import { GuixOpsError } from '@guix-ops/plugin-api'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
@@ -34,9 +34,9 @@ export default class Scp extends BaseCommand {
   }> {
     const { args, flags } = await this.parse(Scp)
     const machine = flags.to ?? flags.from
-    if (!machine) throw new GuixOpsError('E_USAGE', 'say which way: --to MACHINE or --from MACHINE')
+    if (!machine) throw new GuixOpsError(ErrorCode.Usage, 'say which way: --to MACHINE or --from MACHINE')
     if (!/^[0-7]{3,4}$/.test(flags.mode))
-      throw new GuixOpsError('E_USAGE', `--mode: expected an octal mode like 0644, got "${flags.mode}"`)
+      throw new GuixOpsError(ErrorCode.Usage, `--mode: expected an octal mode like 0644, got "${flags.mode}"`)
     const engine = this.engine(flags['state-dir'])
     const state = await findDeployment(engine, flags.deployment)
     const [access] = await machineAccess(engine, state, [machine])

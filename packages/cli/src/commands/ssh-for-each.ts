@@ -1,4 +1,4 @@
-import { findDeployment, machineAccess, openSession } from '@guix-ops/core'
+import { ErrorCode, findDeployment, machineAccess, openSession } from '@guix-ops/core'
 import { GuixOpsError, type LineSplitter, lineSplitter } from '@guix-ops/plugin-api'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
@@ -36,7 +36,7 @@ export default class SshForEach extends BaseCommand {
     const { own, command } = splitAtDoubleDash(this.argv)
     const { flags } = await this.parse(SshForEach, own)
     if (command.length === 0)
-      throw new GuixOpsError('E_USAGE', 'no command given', {
+      throw new GuixOpsError(ErrorCode.Usage, 'no command given', {
         suggestion: 'put it after --: ssh-for-each -d NAME -- uptime',
       })
     const engine = this.engine(flags['state-dir'])

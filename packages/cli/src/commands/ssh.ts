@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import {
   type DeploymentState,
+  ErrorCode,
   findDeployment,
   type MachineAccess,
   machineAccess,
@@ -22,7 +23,7 @@ async function explainFailure(state: DeploymentState, access: MachineAccess): Pr
     const probe = await openSession(state, access)
     probe.close()
   } catch (error) {
-    if ((error as { code?: string }).code === 'E_SSH_HOST_KEY_CHANGED') throw error
+    if ((error as { code?: string }).code === ErrorCode.SshHostKeyChanged) throw error
   }
 }
 
@@ -46,7 +47,7 @@ export default class Ssh extends BaseCommand {
     if (!access) return undefined
     if (command.length === 0) {
       if (this.jsonEnabled())
-        throw new GuixOpsError('E_USAGE', 'an interactive login has no JSON form', {
+        throw new GuixOpsError(ErrorCode.Usage, 'an interactive login has no JSON form', {
           suggestion: 'give a command after --',
         })
       const code = await this.interactive(state.name, access)

@@ -18,8 +18,9 @@ import {
   type SystemPlan,
 } from '@guix-ops/plugin-api'
 import { AsyncSeriesHook, AsyncSeriesWaterfallHook } from 'tapable'
+import { ErrorCode } from '../codes.js'
 
-export const HOOK_FAILED = 'E_HOOK_FAILED'
+export const HOOK_FAILED: typeof ErrorCode.HookFailed = ErrorCode.HookFailed
 
 /** Which argument of each hook is the MachineEvent, so errors can name the machine. */
 const EVENT_ARGUMENT: Record<LifecycleHookName, number | undefined> = {

@@ -6,6 +6,7 @@
 import path from 'node:path'
 import type { Drift, PlatformStatus } from '@guix-ops/plugin-api'
 import { isGuixOpsError } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
 import {
   type GenerationMismatch,
   generationMismatch,
@@ -110,7 +111,7 @@ export async function checkDeployment(
         session.close()
       }
     } catch (error) {
-      if (isGuixOpsError(error) && error.code === 'E_SSH_HOST_KEY_CHANGED') check.hostKey = 'changed'
+      if (isGuixOpsError(error) && error.code === ErrorCode.SshHostKeyChanged) check.hostKey = 'changed'
       check.error = error instanceof Error ? error.message : String(error)
     }
     return check

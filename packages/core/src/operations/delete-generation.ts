@@ -1,5 +1,6 @@
 /** `delete-generation`: forgets an old generation of a machine, on the host and in state. */
 import { GuixOpsError } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
 import { pickDeployment, readConfig, registryFor } from './config-source.js'
 import type { EngineContext } from './context.js'
 import { machineAccess, withSystemContext } from './machine-session.js'
@@ -13,7 +14,7 @@ export async function deleteGeneration(
     const recorded = state.machines[options.machine]
     const current = recorded?.currentGeneration ?? recorded?.generations?.at(-1)?.number
     if (current === options.number) {
-      throw new GuixOpsError('E_USAGE', `generation ${options.number} is the current one of ${options.machine}`, {
+      throw new GuixOpsError(ErrorCode.Usage, `generation ${options.number} is the current one of ${options.machine}`, {
         suggestion: 'roll back to another generation first',
       })
     }
@@ -22,7 +23,7 @@ export async function deleteGeneration(
     const [access] = await machineAccess(ctx, state, [options.machine])
     const system = await registry.system(recorded!.system)
     if (!system.deleteGeneration) {
-      throw new GuixOpsError('E_CAPABILITY', `system "${system.name}" cannot delete generations`, {
+      throw new GuixOpsError(ErrorCode.Capability, `system "${system.name}" cannot delete generations`, {
         where: { plugin: system.name },
       })
     }

@@ -1,6 +1,6 @@
 /** `delete`: forgets a deployment; refuses while it still has machines, unless forced. */
 import { GuixOpsError } from '@guix-ops/plugin-api'
-import { ErrorCode } from '../codes.js'
+import { ErrorCode, WarningCode } from '../codes.js'
 import type { DeploymentState } from '../state/index.js'
 import type { EngineContext } from './context.js'
 import { liveMachines } from './machines-state.js'
@@ -43,7 +43,7 @@ export async function deleteDeployment(
       await refuseRunning(ctx, current, live)
       ctx.emit({
         type: 'warning',
-        code: 'W_FORGOT_MACHINES',
+        code: WarningCode.ForgotMachines,
         message: `forgot ${live.length} machine(s) that still exist: ${live.join(', ')}`,
       })
     }

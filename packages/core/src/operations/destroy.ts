@@ -4,7 +4,7 @@
  * not own it (a managed host) is only forgotten, and only when asked to.
  */
 import { GuixOpsError, isGuixOpsError } from '@guix-ops/plugin-api'
-import { ErrorCode } from '../codes.js'
+import { ErrorCode, WarningCode } from '../codes.js'
 import { removeMachineFiles } from '../deploy/index.js'
 import { CAPABILITY_MISSING } from '../platforms/index.js'
 import type { DeploymentState } from '../state/index.js'
@@ -60,7 +60,7 @@ export async function destroyMachines(ctx: EngineContext, options: DestroyOption
             if (!options.forget) throw notOurs(call.platform.name, machine)
             ctx.emit({
               type: 'warning',
-              code: 'W_FORGOT_MACHINE',
+              code: WarningCode.ForgotMachine,
               message: `forgot machine "${machine}": platform "${call.platform.name}" cannot destroy it, so it is left as it is`,
             })
             return 'forgotten' as const

@@ -3,6 +3,8 @@
  * differs from the state (a deploy killed before it confirmed, undone on
  * the host), the state follows the host, under the deployment's lock.
  */
+
+import { WarningCode } from '../codes.js'
 import { describeMismatch, type GenerationMismatch, withHostGeneration } from '../deploy/index.js'
 import type { DeploymentState } from '../state/index.js'
 import type { EngineContext } from './context.js'
@@ -28,11 +30,15 @@ export async function followHostGenerations(
     for (const { machine, reconciled } of found)
       ctx.emit({
         type: 'warning',
-        code: 'W_GENERATION_MISMATCH',
+        code: WarningCode.GenerationMismatch,
         message: `${describeMismatch(machine, reconciled!, false)} (${why})`,
       })
     return
   }
   for (const { machine, reconciled } of found)
-    ctx.emit({ type: 'warning', code: 'W_GENERATION_RECONCILED', message: describeMismatch(machine, reconciled!) })
+    ctx.emit({
+      type: 'warning',
+      code: WarningCode.GenerationReconciled,
+      message: describeMismatch(machine, reconciled!),
+    })
 }

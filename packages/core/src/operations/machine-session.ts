@@ -40,7 +40,7 @@ export async function machineAccess(
       })
     }
     if (!recorded.resource) {
-      throw new GuixOpsError('E_NOT_DEPLOYED', `machine "${name}" has not been deployed yet`, {
+      throw new GuixOpsError(ErrorCode.NotDeployed, `machine "${name}" has not been deployed yet`, {
         where: { deployment: state.name, machine: name },
         suggestion: `run "guix-ops deploy -d ${state.name} --include ${name}" first`,
       })
@@ -75,7 +75,7 @@ export function requirePinnedKeys(deployment: string, access: MachineAccess): vo
   if (!access.hostKey) missing = 'host key'
   else if (access.endpoint.jump && !access.jumpHostKey) missing = 'host key for its jump host'
   if (!missing) return
-  throw new GuixOpsError('E_SSH_NO_HOST_KEY', `machine "${access.machine}" has no pinned ${missing}`, {
+  throw new GuixOpsError(ErrorCode.SshNoHostKey, `machine "${access.machine}" has no pinned ${missing}`, {
     where: { deployment, machine: access.machine },
     suggestion: `run "guix-ops deploy -d ${deployment} --include ${access.machine}" to pin it`,
   })

@@ -28,10 +28,11 @@ export interface MachineCall {
   pctx: PluginContext
 }
 
-/** A machine's failure as commands report it: the message, and the code when there is one. */
+/** A machine's failure as commands report it: the message, and the code and hint when there are. */
 export interface MachineFailure {
   error?: string
   code?: string
+  suggestion?: string
 }
 
 /**
@@ -55,7 +56,7 @@ export function chooseMachines(
   }
   const undeployed = options.deployed ? names.find((m) => !state.machines[m]?.resource) : undefined
   if (undeployed !== undefined) {
-    throw new GuixOpsError('E_NOT_DEPLOYED', `machine "${undeployed}" has not been deployed yet`, {
+    throw new GuixOpsError(ErrorCode.NotDeployed, `machine "${undeployed}" has not been deployed yet`, {
       where: { deployment: state.name, machine: undeployed },
       suggestion: `run "guix-ops deploy -d ${state.name} --include ${undeployed}" first`,
     })
@@ -95,7 +96,9 @@ export async function onPlatform<T>(
 }
 
 export function failureOf(error: unknown): MachineFailure {
-  if (isGuixOpsError(error)) return { error: error.message, code: error.code }
+  if (isGuixOpsError(error)) {
+    return { error: error.message, code: error.code, ...(error.suggestion ? { suggestion: error.suggestion } : {}) }
+  }
   return { error: error instanceof Error ? error.message : String(error) }
 }
 

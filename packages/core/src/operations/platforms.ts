@@ -5,6 +5,7 @@
  */
 import path from 'node:path'
 import { isGuixOpsError } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
 import { PluginRegistry, type PluginSource } from '../registry/index.js'
 import { readConfig } from './config-source.js'
 import type { EngineContext } from './context.js'
@@ -24,7 +25,7 @@ export interface PlatformRow {
 function problemOf(error: unknown): PlatformRow['problem'] {
   return isGuixOpsError(error)
     ? { code: error.code, message: error.message }
-    : { code: 'E_PLUGIN_LOAD', message: String(error) }
+    : { code: ErrorCode.PluginLoad, message: String(error) }
 }
 
 async function discover(ctx: EngineContext, configFile: string | undefined): Promise<PluginRegistry> {

@@ -1,4 +1,6 @@
 /** Runs `work` while holding a deployment's lock; a stale lock is taken over with a warning. */
+
+import { WarningCode } from '../codes.js'
 import type { DeploymentState } from '../state/index.js'
 import type { EngineContext } from './context.js'
 import { findDeployment } from './lookup.js'
@@ -7,7 +9,7 @@ export async function withLock<T>(ctx: EngineContext, name: string, work: () => 
   const lock = await ctx.store.lock(name, ctx.command, (stale) => {
     ctx.emit({
       type: 'warning',
-      code: 'W_STALE_LOCK',
+      code: WarningCode.StaleLock,
       message: `took over the lock of deployment "${name}" left by pid ${stale.pid} (${stale.command}, since ${stale.startedAt}), which is no longer running`,
     })
   })

@@ -3,8 +3,9 @@
  * nothing: `platform "managed" cannot stop machines`.
  */
 import { GuixOpsError, type PlatformCapability, type PlatformDefinition } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
 
-export const CAPABILITY_MISSING = 'E_CAPABILITY'
+export const CAPABILITY_MISSING: typeof ErrorCode.Capability = ErrorCode.Capability
 
 export function requireCapability(
   platform: PlatformDefinition,

@@ -14,6 +14,7 @@ import {
   type SshJumpHost,
   waitUntil,
 } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
 import { connectSsh, endpointTarget, type SshSession, type SshTarget } from '../ssh/index.js'
 import { type ManagedOptions, managedOptions } from './managed-options.js'
 
@@ -150,7 +151,7 @@ const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatf
         ssh.close()
       }
     } catch (error) {
-      if ((error as { code?: string }).code === 'E_SSH_CONNECT') return 'unreachable'
+      if ((error as { code?: string }).code === ErrorCode.SshConnect) return 'unreachable'
       throw error
     }
   },
@@ -174,7 +175,7 @@ const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatf
           again.close()
         }
       } catch (error) {
-        if ((error as { code?: string }).code === 'E_SSH_HOST_KEY_CHANGED') throw error
+        if ((error as { code?: string }).code === ErrorCode.SshHostKeyChanged) throw error
         return false
       }
     }

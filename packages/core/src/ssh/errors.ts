@@ -1,16 +1,8 @@
 /** The errors of the SSH transport, each naming the host and, when known, the machine. */
 import { GuixOpsError } from '@guix-ops/plugin-api'
+import { ErrorCode } from '../codes.js'
 import { fingerprint } from './host-key.js'
 import type { SshOptions, SshTarget } from './target.js'
-
-export const SshErrorCode = {
-  Connect: 'E_SSH_CONNECT',
-  Auth: 'E_SSH_AUTH',
-  HostKeyChanged: 'E_SSH_HOST_KEY_CHANGED',
-  Exec: 'E_SSH_EXEC',
-  Transfer: 'E_SSH_TRANSFER',
-  Sudo: 'E_SSH_SUDO',
-} as const
 
 /** Which host of a connection: the machine itself, or the jump host it is reached through. */
 export type HostRole = 'machine' | 'jump'
@@ -45,7 +37,7 @@ export function hostKeyChanged(
   const m = options.label?.machine ?? 'MACHINE'
   const reset = `guix-ops ssh-keys reset -d ${d} ${m}${role === 'jump' ? ' --jump' : ''}`
   return new GuixOpsError(
-    SshErrorCode.HostKeyChanged,
+    ErrorCode.SshHostKeyChanged,
     `host key of ${describeTarget(target, options, role)} has changed: pinned ${fingerprint(pinned)}, presented ${fingerprint(presented)} (${presented.split(' ')[0]}); nothing was sent to it. Someone may be intercepting the connection, or the host was reinstalled. Once you have checked the new key, accept it with "${reset}"`,
     {
       where: where(options),
@@ -69,9 +61,10 @@ export function connectFailed(
   role: HostRole = 'machine',
 ): GuixOpsError {
   const message = error instanceof Error ? error.message : String(error)
-  const auth = /authentication/i.test(message)
+  // ssh2 marks the stage that failed; the words of its message are not a contract.
+  const auth = (error as { level?: unknown } | null)?.level === 'client-authentication'
   return new GuixOpsError(
-    auth ? SshErrorCode.Auth : SshErrorCode.Connect,
+    auth ? ErrorCode.SshAuth : ErrorCode.SshConnect,
     `cannot ${auth ? 'log in to' : 'connect to'} ${describeTarget(target, options, role)}: ${message}`,
     {
       where: where(options),

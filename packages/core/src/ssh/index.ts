@@ -1,5 +1,4 @@
 export { connectSsh } from './connect.js'
-export { SshErrorCode } from './errors.js'
 export { fingerprint, formatHostKey, parseHostKey, sameHostKey } from './host-key.js'
 export { commandLine, shellQuote } from './quote.js'
 export { SshSession } from './session.js'

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { type ExecOptions, type ExecResult, GuixOpsError, isGuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
 import type { Client, SFTPWrapper } from 'ssh2'
-import { describeTarget, SshErrorCode, transportError } from './errors.js'
+import { ErrorCode } from '../codes.js'
+import { describeTarget, transportError } from './errors.js'
 import { commandLine } from './quote.js'
 import type { SshOptions, SshTarget } from './target.js'
 import { uploadFailure } from './upload-failure.js'
@@ -47,7 +48,7 @@ export class SshSession implements RemoteHost {
     return new Promise((resolve, reject) => {
       this.client.exec(line, (error, stream) => {
         if (error)
-          return reject(transportError(SshErrorCode.Exec, this.target, this.options, `cannot run ${argv[0]}`, error))
+          return reject(transportError(ErrorCode.SshExec, this.target, this.options, `cannot run ${argv[0]}`, error))
         const out: Buffer[] = []
         const err: Buffer[] = []
         stream.on('data', (chunk: Buffer) => {
@@ -62,7 +63,7 @@ export class SshSession implements RemoteHost {
           if (typeof code !== 'number' && !signal) {
             // No exit status and no signal: the connection went away under the command.
             const lost = new Error('the connection was lost before the command finished')
-            reject(transportError(SshErrorCode.Exec, this.target, this.options, `${argv[0]} interrupted`, lost))
+            reject(transportError(ErrorCode.SshExec, this.target, this.options, `${argv[0]} interrupted`, lost))
             return
           }
           resolve({
@@ -87,7 +88,7 @@ export class SshSession implements RemoteHost {
     const result = await this.exec(argv, options)
     if (result.code !== 0) {
       const reason = `exit ${result.code ?? 'by signal'}${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`
-      throw transportError(SshErrorCode.Exec, this.target, this.options, `${argv.join(' ')} failed`, new Error(reason))
+      throw transportError(ErrorCode.SshExec, this.target, this.options, `${argv.join(' ')} failed`, new Error(reason))
     }
     return result.stdout
   }
@@ -143,7 +144,7 @@ export class SshSession implements RemoteHost {
     } catch (error) {
       if (isGuixOpsError(error)) throw error
       const why = await uploadFailure((argv) => this.exec(argv), file, data.length, error)
-      throw transportError(SshErrorCode.Transfer, this.target, this.options, `cannot write ${file}`, why)
+      throw transportError(ErrorCode.SshTransfer, this.target, this.options, `cannot write ${file}`, why)
     }
   }
 
@@ -176,7 +177,7 @@ export class SshSession implements RemoteHost {
         sftp.readFile(file, (error: Error | undefined, data: Buffer) => (error ? reject(error) : resolve(data)))
       })
     } catch (error) {
-      throw transportError(SshErrorCode.Transfer, this.target, this.options, `cannot read ${file}`, error)
+      throw transportError(ErrorCode.SshTransfer, this.target, this.options, `cannot read ${file}`, error)
     }
   }
 
@@ -187,7 +188,7 @@ export class SshSession implements RemoteHost {
     if (result.code === 0) return
     const reason = result.stderr.trim().split('\n').at(-1) || `exit ${result.code}`
     throw new GuixOpsError(
-      SshErrorCode.Sudo,
+      ErrorCode.SshSudo,
       `${describeTarget(this.target, this.options)}: sudo -n does not work for ${this.target.user}: ${reason}`,
       {
         where: { ...(this.options.label?.machine ? { machine: this.options.label.machine } : {}) },

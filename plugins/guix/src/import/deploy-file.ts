@@ -6,6 +6,7 @@
  * computed by Scheme code cannot be known without evaluating the file.
  */
 import { GuixOpsError } from '@guix-ops/plugin-api'
+import { GuixError } from '../codes.js'
 import { type Datum, describe, headOf, isList, isSymbol, lists, type SchemeList } from '../scheme/datum.js'
 
 /** One machine of a deploy file, with guix deploy's defaults filled in. */
@@ -50,7 +51,7 @@ const SSH_FIELDS = new Set([
 const where = (file: string, list: SchemeList) => `${file}:${list.line ?? 1}:${list.col ?? 1}`
 
 function importError(file: string, list: SchemeList, message: string, suggestion?: string): GuixOpsError {
-  return new GuixOpsError('E_GUIX_IMPORT', `${where(file, list)}: ${message}`, {
+  return new GuixOpsError(GuixError.Import, `${where(file, list)}: ${message}`, {
     where: { file },
     ...(suggestion ? { suggestion } : {}),
   })
@@ -150,7 +151,7 @@ function notMapped(ssh: ReturnType<typeof fields>): NotMapped[] {
 export function deployMachines(file: string, data: Datum[]): DeployMachine[] {
   const forms = data.flatMap((d) => [...lists(d)]).filter((l) => headOf(l) === 'machine')
   if (forms.length === 0)
-    throw new GuixOpsError('E_GUIX_IMPORT', `${file}: no (machine ...) forms: this is not a guix deploy file`, {
+    throw new GuixOpsError(GuixError.Import, `${file}: no (machine ...) forms: this is not a guix deploy file`, {
       where: { file },
       suggestion: 'a guix deploy file ends with a list of machine records: (list (machine (operating-system ...) ...))',
     })

@@ -8,6 +8,7 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { GuixOpsError } from '@guix-ops/plugin-api'
+import { GuixError } from '../codes.js'
 import { readSchemeFiles } from '../scheme/read.js'
 import { deployMachines } from './deploy-file.js'
 import { machineNames } from './machine-names.js'
@@ -39,10 +40,10 @@ export interface ImportGuixDeployResult {
 export async function importGuixDeploy(options: ImportGuixDeployOptions): Promise<ImportGuixDeployResult> {
   const file = path.resolve(options.file)
   if (!existsSync(file))
-    throw new GuixOpsError('E_GUIX_IMPORT', `${options.file}: no such file`, { where: { file: options.file } })
+    throw new GuixOpsError(GuixError.Import, `${options.file}: no such file`, { where: { file: options.file } })
   const name = options.name ?? path.basename(file).replace(/\.scm$/, '')
   if (!DEPLOYMENT_NAME.test(name))
-    throw new GuixOpsError('E_GUIX_IMPORT', `"${name}" cannot be a deployment name`, {
+    throw new GuixOpsError(GuixError.Import, `"${name}" cannot be a deployment name`, {
       suggestion: 'pass --name with letters, digits, ".", "_" and "-"',
     })
   const [data] = await readSchemeFiles([file])
@@ -63,7 +64,7 @@ export async function importGuixDeploy(options: ImportGuixDeployOptions): Promis
   ])
   const existing = [...writes.keys()].filter((f) => existsSync(f))
   if (existing.length > 0 && !options.force)
-    throw new GuixOpsError('E_GUIX_IMPORT_EXISTS', `would overwrite ${existing.join(', ')}`, {
+    throw new GuixOpsError(GuixError.ImportExists, `would overwrite ${existing.join(', ')}`, {
       where: { file: existing[0]! },
       suggestion: 'pass --out with another file, or --force to replace them',
     })

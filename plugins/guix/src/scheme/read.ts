@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { GuixOpsError } from '@guix-ops/plugin-api'
+import { GuixError } from '../codes.js'
 import type { Datum } from './datum.js'
 import { characterBefore, openAtEnd, type Position, tokenStart } from './position.js'
 import { READER_SCRIPT } from './reader-script.js'
@@ -29,11 +30,11 @@ async function runGuile(files: string[]): Promise<string> {
     reject: false,
   })
   if (result.code === 'ENOENT')
-    throw new GuixOpsError('E_GUIX_GUILE', `guix: "${GUILE}" is not on PATH: it reads .scm files before deploying`, {
+    throw new GuixOpsError(GuixError.Guile, `guix: "${GUILE}" is not on PATH: it reads .scm files before deploying`, {
       suggestion: 'install Guile 3.0 (the guile-3.0 package on Debian)',
     })
   if (result.failed)
-    throw new GuixOpsError('E_GUIX_GUILE', `guix: guile failed: ${result.stderr.trim() || result.shortMessage}`)
+    throw new GuixOpsError(GuixError.Guile, `guix: guile failed: ${result.stderr.trim() || result.shortMessage}`)
   return result.stdout
 }
 
@@ -66,7 +67,7 @@ function syntaxError(file: string, result: FileResult): GuixOpsError {
   if (/end of input|unterminated/.test(message) && result.form) ({ at, message } = unclosed(file, message, result.form))
   else if (character) ({ at, message } = character)
   else if (match) at = tokenStart(message, at)
-  return new GuixOpsError('E_GUIX_SYNTAX', `${file}:${at.line}:${at.col}: ${message}`, {
+  return new GuixOpsError(GuixError.Syntax, `${file}:${at.line}:${at.col}: ${message}`, {
     where: { file },
     suggestion: 'fix the syntax of the file; guix-ops reads it with Guile before contacting any host',
   })

@@ -1,5 +1,6 @@
 import { Args, BaseCommand } from '@guix-ops/cli'
 import { GuixOpsError } from '@guix-ops/plugin-api'
+import { QemuError } from '../../codes.js'
 
 export default class ImageRm extends BaseCommand {
   static override summary = 'Remove VM base images from the cache.'
@@ -18,7 +19,7 @@ export default class ImageRm extends BaseCommand {
     const known = new Set((await listImages()).map((i) => i.name))
     const unknown = names.filter((n) => !known.has(n))
     if (unknown.length > 0)
-      throw new GuixOpsError('E_IMAGE_UNKNOWN', `no image named ${unknown.join(', ')} in the cache`, {
+      throw new GuixOpsError(QemuError.ImageUnknown, `no image named ${unknown.join(', ')} in the cache`, {
         suggestion: 'see guix-ops image list',
       })
     for (const name of names) await removeImage(name)
