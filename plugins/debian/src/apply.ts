@@ -4,6 +4,7 @@ import type { Action } from './actions.js'
 import { backupPath, RELEASE_SCRIPT, TAKE_SCRIPT } from './backups.js'
 import { fileBytes } from './content.js'
 import type { Layout } from './layout.js'
+import type { DesiredUser } from './model.js'
 import { pushPackages } from './push.js'
 import { APT_ENV, must, mustRun } from './remote.js'
 
@@ -18,6 +19,11 @@ export interface ApplyOptions {
   layout: Layout
 }
 
+type Removal = Extract<
+  Action,
+  { kind: 'file-remove' | 'directory-remove' | 'packages-purge' | 'user-remove' | 'group-remove' }
+>
+
 /** systemd reads unit files (and their drop-ins) only when told to. */
 const isUnitFile = (file: string): boolean => /^\/(etc|lib|usr\/lib)\/systemd\/system\//.test(file)
 
@@ -29,7 +35,6 @@ export async function runAction(host: RemoteHost, action: Action, options: Apply
 }
 
 async function applyAction(host: RemoteHost, action: Action, options: ApplyOptions): Promise<void> {
-  const { log } = options
   switch (action.kind) {
     case 'hostname':
       await host.upload('/etc/hostname', `${action.name}\n`, { mode: 0o644 })
@@ -37,24 +42,10 @@ async function applyAction(host: RemoteHost, action: Action, options: ApplyOptio
       return
     case 'group-add':
       return must(host, ['groupadd', '--', action.name], `creating group ${action.name}`)
-    case 'user-add': {
-      const u = action.user
-      const argv = ['useradd', '--create-home', '--home-dir', u.home, '--user-group']
-      if (u.system) argv.push('--system')
-      if (u.shell) argv.push('--shell', u.shell)
-      if (u.groups.length > 0) argv.push('--groups', u.groups.join(','))
-      return must(host, [...argv, '--', action.name], `creating user ${action.name}`)
-    }
+    case 'user-add':
+      return addUser(host, action.name, action.user)
     case 'packages-install':
-      if (options.packageSource === 'push')
-        return pushPackages(host, action.names, { log, ...(options.progress ? { progress: options.progress } : {}) })
-      log(`installing ${action.names.join(' ')}`)
-      await must(host, [...APT_ENV, 'apt-get', 'update', '-q'], 'apt-get update')
-      return must(
-        host,
-        [...APT_ENV, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', '--', ...action.names],
-        `installing ${action.names.join(', ')}`,
-      )
+      return installPackages(host, action.names, options)
     case 'directory':
       return must(
         host,
@@ -88,6 +79,15 @@ async function applyAction(host: RemoteHost, action: Action, options: ApplyOptio
       return must(host, ['systemctl', 'restart', '--', action.unit], `restarting ${action.unit}`)
     case 'command':
       return must(host, action.run, `running ${action.run.join(' ')}`)
+    default:
+      return applyRemoval(host, action, options)
+  }
+}
+
+/** Removes what guix-ops created and the config no longer wants. */
+async function applyRemoval(host: RemoteHost, action: Removal, options: ApplyOptions): Promise<void> {
+  const { log } = options
+  switch (action.kind) {
     case 'file-remove': {
       const backup = backupPath(options.layout, action.path)
       const argv = ['sh', '-c', RELEASE_SCRIPT, 'sh', action.path, backup, action.restore ? 'yes' : 'no']
@@ -112,4 +112,26 @@ async function applyAction(host: RemoteHost, action: Action, options: ApplyOptio
     case 'group-remove':
       return must(host, ['groupdel', '--', action.name], `removing group ${action.name}`)
   }
+}
+
+async function addUser(host: RemoteHost, name: string, user: DesiredUser): Promise<void> {
+  const argv = ['useradd', '--create-home', '--home-dir', user.home, '--user-group']
+  if (user.system) argv.push('--system')
+  if (user.shell) argv.push('--shell', user.shell)
+  if (user.groups.length > 0) argv.push('--groups', user.groups.join(','))
+  return must(host, [...argv, '--', name], `creating user ${name}`)
+}
+
+/** From the mirrors the host's apt is configured with, or pushed from here (`packageSource: push`). */
+async function installPackages(host: RemoteHost, names: string[], options: ApplyOptions): Promise<void> {
+  const { log } = options
+  if (options.packageSource === 'push')
+    return pushPackages(host, names, { log, ...(options.progress ? { progress: options.progress } : {}) })
+  log(`installing ${names.join(' ')}`)
+  await must(host, [...APT_ENV, 'apt-get', 'update', '-q'], 'apt-get update')
+  return must(
+    host,
+    [...APT_ENV, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', '--', ...names],
+    `installing ${names.join(', ')}`,
+  )
 }

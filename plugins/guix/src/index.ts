@@ -21,7 +21,7 @@ import { chooseBuildPath, describeBuildPath, requireSigningKey } from './build-p
 import { GuixError } from './codes.js'
 import { reconfigure, safetyRepl } from './commands.js'
 import { arm, disarm } from './confirm.js'
-import { keepPreviousDeployed, readDeployed, runningSystem, writeDeployed } from './deployed.js'
+import { type DeployedRecord, keepPreviousDeployed, readDeployed, runningSystem, writeDeployed } from './deployed.js'
 import { listGenerations } from './generations.js'
 import { layoutFor } from './layout.js'
 import { localGuix } from './local-build.js'
@@ -37,6 +37,13 @@ function generationError(message: string): GuixOpsError {
   return new GuixOpsError(GuixError.Generation, `guix: ${message}`, {
     suggestion: 'see "guix-ops list-generations" for the ones that exist',
   })
+}
+
+/** Why a plan deploys the system: nothing deployed yet, a changed config, or another system running. */
+function whyDeploy(deployed: DeployedRecord | undefined, hash: string, running: string | undefined): string {
+  if (!deployed) return 'first deploy by guix-ops'
+  if (deployed.hash !== hash) return 'the config or a file it loads changed'
+  return `the running system is ${running}, not the one deployed`
 }
 
 /** Everything local first (syntax, files, a local guix and key when building here), then the target's kind. */
@@ -67,11 +74,7 @@ const guix: SystemDefinition<GuixOptions> = defineSystem<GuixOptions>({
     const deployed = await readDeployed(ctx, layout)
     const running = await runningSystem(ctx)
     if (deployed?.hash === upload.hash && deployed.storePath === running) return { changes: [] }
-    const detail = !deployed
-      ? 'first deploy by guix-ops'
-      : deployed.hash !== upload.hash
-        ? 'the config or a file it loads changed'
-        : `the running system is ${running}, not the one deployed`
+    const detail = whyDeploy(deployed, upload.hash, running)
     return {
       changes: [
         {

@@ -9,6 +9,7 @@ import path from 'node:path'
 import type { PluginContext } from '@guix-ops/plugin-api'
 import { chooseAcceleration } from './accel.js'
 import { QemuError, qemuError } from './errors.js'
+import type { ImageInfo } from './images/cache.js'
 import { resolveImage } from './images/resolve.js'
 import { deploymentKey } from './keys.js'
 import { ensureSwitch, leaseAddress, releaseAddress } from './network/private-network.js'
@@ -62,6 +63,38 @@ export async function boot(ctx: PluginContext, r: QemuResource): Promise<QemuRes
   }
 }
 
+/** The overlay cannot be smaller than the image it lies on. */
+function checkDiskSize(ctx: PluginContext, diskSize: string, image: ImageInfo): void {
+  if (bytes(diskSize) < image.virtualSize)
+    throw qemuError(
+      QemuError.Image,
+      `diskSize ${diskSize} is smaller than the image ${image.name} (${Math.ceil(image.virtualSize / 1024 ** 3)}G)`,
+      {
+        machine: ctx.machine,
+      },
+    )
+}
+
+/** The machine's own disk: a copy-on-write overlay on the shared base image. */
+async function createOverlay(ctx: PluginContext, image: ImageInfo, disk: string, diskSize: string): Promise<void> {
+  ctx.progress.report(`creating its ${diskSize} disk on ${image.name}`)
+  const made = await run([
+    'qemu-img',
+    'create',
+    '-q',
+    '-f',
+    'qcow2',
+    '-b',
+    image.disk,
+    '-F',
+    image.format,
+    disk,
+    diskSize,
+  ])
+  if (made.code !== 0)
+    throw qemuError(QemuError.Image, `cannot create the disk: ${made.stderr.trim()}`, { machine: ctx.machine })
+}
+
 /** Creates the machine: image, key, address, overlay disk, first boot. Leaves nothing behind if it fails. */
 export async function create(ctx: PluginContext, options: QemuOptions): Promise<QemuResource> {
   const image = await resolveImage(options.image, options.imageSha256, {
@@ -69,14 +102,7 @@ export async function create(ctx: PluginContext, options: QemuOptions): Promise<
     progress: ctx.progress,
     signal: ctx.signal,
   })
-  if (bytes(options.diskSize) < image.virtualSize)
-    throw qemuError(
-      QemuError.Image,
-      `diskSize ${options.diskSize} is smaller than the image ${image.name} (${Math.ceil(image.virtualSize / 1024 ** 3)}G)`,
-      {
-        machine: ctx.machine,
-      },
-    )
+  checkDiskSize(ctx, options.diskSize, image)
   const acceleration = await chooseAcceleration(options.accel, image.kernel)
   if (acceleration.reason) ctx.logger.info(`using TCG emulation (slow): ${acceleration.reason}`)
   const key = await deploymentKey(ctx.deploymentDir, ctx.deployment.name)
@@ -95,22 +121,7 @@ export async function create(ctx: PluginContext, options: QemuOptions): Promise<
   try {
     layout.switchSocket = await ensureSwitch(ctx.deploymentDir)
     await mkdir(dir, { recursive: true, mode: 0o700 })
-    ctx.progress.report(`creating its ${options.diskSize} disk on ${image.name}`)
-    const made = await run([
-      'qemu-img',
-      'create',
-      '-q',
-      '-f',
-      'qcow2',
-      '-b',
-      image.disk,
-      '-F',
-      image.format,
-      layout.disk,
-      options.diskSize,
-    ])
-    if (made.code !== 0)
-      throw qemuError(QemuError.Image, `cannot create the disk: ${made.stderr.trim()}`, { machine: ctx.machine })
+    await createOverlay(ctx, image, layout.disk, options.diskSize)
     const sshPort = await freePort()
     resource = {
       dir,

@@ -9,7 +9,14 @@ function uptime(seconds: number | undefined): string {
   const days = Math.floor(seconds / 86400)
   const hours = Math.floor((seconds % 86400) / 3600)
   const minutes = Math.floor((seconds % 3600) / 60)
-  return days > 0 ? `${days}d ${hours}h` : hours > 0 ? `${hours}h ${minutes}m` : `${minutes}m`
+  if (days > 0) return `${days}d ${hours}h`
+  if (hours > 0) return `${hours}h ${minutes}m`
+  return `${minutes}m`
+}
+
+function drift(machine: { error?: string | undefined; drift: unknown[] }): string {
+  if (machine.error) return `error: ${machine.error}`
+  return machine.drift.length === 0 ? 'none' : `${machine.drift.length} item(s)`
 }
 
 export default class Check extends BaseCommand {
@@ -49,7 +56,7 @@ export default class Check extends BaseCommand {
           m.hostKey,
           uptime(m.uptimeSeconds),
           m.load ? m.load.join(' ') : '-',
-          m.error ? `error: ${m.error}` : m.drift.length === 0 ? 'none' : `${m.drift.length} item(s)`,
+          drift(m),
         ]),
       ),
     )

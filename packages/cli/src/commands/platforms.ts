@@ -4,6 +4,12 @@ import { BaseCommand } from '../base/command.js'
 import { configTimeoutFlag } from '../base/flags.js'
 import { table } from '../render/table.js'
 
+/** A platform's capabilities are known only once its module is loaded (--load). */
+function capabilities(r: PlatformRow): string {
+  if (r.capabilities !== null) return r.capabilities.join(',') || 'none'
+  return r.kind === 'platform' ? '(--load)' : '-'
+}
+
 function render(rows: PlatformRow[]): string {
   if (rows.length === 0) return 'no platforms or systems found'
   return table(
@@ -15,7 +21,7 @@ function render(rows: PlatformRow[]): string {
       r.version || '-',
       r.source,
       r.apiVersion === null ? '-' : String(r.apiVersion),
-      r.capabilities === null ? (r.kind === 'platform' ? '(--load)' : '-') : r.capabilities.join(',') || 'none',
+      capabilities(r),
       r.problem ? `${r.problem.code}: ${r.problem.message}` : '',
     ]),
   )

@@ -5,6 +5,23 @@
  */
 import type { DeployEvent } from '@guix-ops/core'
 
+/** What a person sees of an event, if anything: steps, progress, warnings and errors. */
+function describe(event: DeployEvent): string | undefined {
+  switch (event.type) {
+    case 'step':
+      return `${event.step}: ${event.message}`
+    case 'progress':
+      return `${event.message}${count(event.done, event.total)}`
+    case 'log':
+      return event.level === 'warn' || event.level === 'error' ? `${event.level}: ${event.message}` : undefined
+  }
+}
+
+function count(done: number | undefined, total: number | undefined): string {
+  if (total) return ` (${done}/${total})`
+  return done !== undefined ? ` (${done})` : ''
+}
+
 export class ProgressView {
   private readonly lines = new Map<string, string>()
   private drawn = 0
@@ -15,14 +32,7 @@ export class ProgressView {
   ) {}
 
   event(event: DeployEvent): void {
-    const text =
-      event.type === 'step'
-        ? `${event.step}: ${event.message}`
-        : event.type === 'progress'
-          ? `${event.message}${event.total ? ` (${event.done}/${event.total})` : event.done !== undefined ? ` (${event.done})` : ''}`
-          : event.level === 'warn' || event.level === 'error'
-            ? `${event.level}: ${event.message}`
-            : undefined
+    const text = describe(event)
     if (text === undefined) return
     if (!this.live) {
       if (event.type !== 'progress' || this.lines.get(event.machine) !== text)

@@ -16,16 +16,14 @@ export function renderPlan(summary: DeploySummary): string {
   return lines.join('\n')
 }
 
+function detail(o: DeploySummary['outcomes'][number]): string {
+  if (o.status === 'changed') return `generation ${o.generation?.number ?? '?'}, ${o.changes?.length ?? 0} change(s)`
+  if (o.status === 'planned') return `${o.changes?.length ?? 0} change(s) planned`
+  return o.reason ?? ''
+}
+
 export function renderSummary(summary: DeploySummary): string {
-  const rows = summary.outcomes.map((o) => [
-    o.machine,
-    o.status,
-    o.status === 'changed'
-      ? `generation ${o.generation?.number ?? '?'}, ${o.changes?.length ?? 0} change(s)`
-      : o.status === 'planned'
-        ? `${o.changes?.length ?? 0} change(s) planned`
-        : (o.reason ?? ''),
-  ])
+  const rows = summary.outcomes.map((o) => [o.machine, o.status, detail(o)])
   const counts = [
     `${summary.changed.length} changed`,
     `${summary.unchanged.length} unchanged`,

@@ -89,16 +89,20 @@ export async function runDeployment(run: DeploymentRun): Promise<DeploySummary> 
   }
   await run.writer.flush()
 
-  const ordered = selected.map((m) => outcomes.get(m)!).filter(Boolean)
-  const summary: DeploySummary = {
+  const summary = summarize(deployment, options.dryRun === true, selected.map((m) => outcomes.get(m)!).filter(Boolean))
+  await run.hooks.deploymentFinished.promise(summary).catch(() => undefined)
+  return summary
+}
+
+/** What the run did, machine by machine, in deploy order. */
+function summarize(deployment: DeploySummary['deployment'], dryRun: boolean, ordered: MachineOutcome[]): DeploySummary {
+  return {
     deployment,
-    dryRun: options.dryRun === true,
+    dryRun,
     outcomes: ordered,
     changed: ordered.filter((o) => o.status === 'changed').map((o) => o.machine),
     unchanged: ordered.filter((o) => o.status === 'unchanged').map((o) => o.machine),
     failed: ordered.filter((o) => o.status === 'failed').map((o) => ({ machine: o.machine, error: o.reason ?? '' })),
     skipped: ordered.filter((o) => o.status === 'skipped').map((o) => ({ machine: o.machine, reason: o.reason ?? '' })),
   }
-  await run.hooks.deploymentFinished.promise(summary).catch(() => undefined)
-  return summary
 }

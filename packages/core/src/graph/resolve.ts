@@ -2,6 +2,12 @@
 import { GuixOpsError, type MachineDefinition, type MachineResults, type MachineSpec } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
 
+/** What a value is, in words, for an error message. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null'
+  return Array.isArray(value) ? 'an array' : typeof value
+}
+
 export function resolveMachine(name: string, definition: MachineDefinition, results: MachineResults): MachineSpec {
   if (typeof definition !== 'function') return definition
   const guarded = new Proxy(Object.freeze({ ...results }), {
@@ -36,7 +42,7 @@ export function resolveMachine(name: string, definition: MachineDefinition, resu
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     throw new GuixOpsError(
       ErrorCode.MachineFunction,
-      `machine "${name}": its function returned ${spec === null ? 'null' : Array.isArray(spec) ? 'an array' : typeof spec}, expected a machine ({ platform, system })`,
+      `machine "${name}": its function returned ${kindOf(spec)}, expected a machine ({ platform, system })`,
       { where: { machine: name } },
     )
   }

@@ -119,14 +119,11 @@ export async function checkDeployment(
 
   const machines = await Promise.all(names.map(checkOne))
   await followHostGenerations(ctx, state, machines)
-  const healthy = machines.every(
-    (m) =>
-      m.status === 'up' &&
-      m.hostKey === 'verified' &&
-      m.drift.length === 0 &&
-      !m.error &&
-      !m.keys?.missing.length &&
-      !m.keys?.stale.length,
-  )
-  return { deployment: label, machines, healthy }
+  return { deployment: label, machines, healthy: machines.every(isHealthy) }
+}
+
+/** Up, verified, without drift, and with every key current. */
+function isHealthy(m: MachineCheck): boolean {
+  const keysCurrent = !m.keys?.missing.length && !m.keys?.stale.length
+  return m.status === 'up' && m.hostKey === 'verified' && m.drift.length === 0 && !m.error && keysCurrent
 }

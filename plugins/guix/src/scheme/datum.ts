@@ -55,6 +55,13 @@ export function describe(d: Datum | undefined): string {
 const STAGING = new Set(['gexp'])
 const UNSTAGING = new Set(['ungexp', 'ungexp-splicing', 'ungexp-native', 'ungexp-native-splicing'])
 
+/** Whether what a list holds is staged: a gexp stages it, an ungexp brings it back, anything else keeps the outer state. */
+function stagedWithin(head: string | undefined, staged: boolean): boolean {
+  if (STAGING.has(head ?? '')) return true
+  if (UNSTAGING.has(head ?? '')) return false
+  return staged
+}
+
 /**
  * The lists under `d` that run when the config is evaluated: not quoted
  * data, and not code staged in a gexp (`#~`) for later, except what is
@@ -68,7 +75,7 @@ export function* evaluatedLists(d: Datum, staged = false): Generator<SchemeList>
   if (!isList(d)) return
   const head = headOf(d)
   if (head === 'quote') return
-  const inner = STAGING.has(head ?? '') ? true : UNSTAGING.has(head ?? '') ? false : staged
+  const inner = stagedWithin(head, staged)
   if (!inner) yield d
   for (const item of d.list) yield* evaluatedLists(item, inner)
   if (d.tail !== undefined) yield* evaluatedLists(d.tail, inner)

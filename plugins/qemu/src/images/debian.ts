@@ -80,6 +80,9 @@ function customizeHooks(): string[] {
   ]
 }
 
+/** The Debian package that provides each tool an image build runs (qemu-img otherwise). */
+const PACKAGE_OF: Record<string, string> = { mmdebstrap: 'mmdebstrap', 'mkfs.ext4': 'e2fsprogs' }
+
 async function must(argv: string[], what: string, onLine?: (line: string) => void, signal?: AbortSignal) {
   let result: Awaited<ReturnType<typeof run>>
   try {
@@ -87,7 +90,7 @@ async function must(argv: string[], what: string, onLine?: (line: string) => voi
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
       throw qemuError(QemuError.ImageBuild, `${what}: ${argv[0]} is not installed`, {
-        suggestion: `install it (apt-get install ${argv[0] === 'mmdebstrap' ? 'mmdebstrap' : argv[0] === 'mkfs.ext4' ? 'e2fsprogs' : 'qemu-utils'})`,
+        suggestion: `install it (apt-get install ${PACKAGE_OF[argv[0]!] ?? 'qemu-utils'})`,
       })
     throw error
   }
