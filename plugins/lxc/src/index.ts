@@ -7,8 +7,9 @@ import { API_VERSION, definePlatform, type PlatformDefinition } from '@guix-ops/
 import { LxcError, lxcError } from './codes.js'
 import { containerState, lxcMust } from './containers.js'
 import { KEY_FILE } from './keys.js'
-import { boot, create, remove, shutdown } from './lifecycle.js'
+import { boot, create, forwardPorts, remove, shutdown } from './lifecycle.js'
 import { type LxcOptions, lxcOptions } from './options.js'
+import { stopForwarding } from './ports.js'
 import { reboot } from './power.js'
 import { managementAddress, waitForSsh } from './probe.js'
 import type { LxcResource } from './resource.js'
@@ -25,6 +26,7 @@ async function findOrCreate(
   if (existing && state === 'STOPPED') return boot(ctx, existing)
   if (existing && state !== undefined) {
     const address = await waitForSsh(existing.container, ctx.machine, READY_TIMEOUT_MS, ctx.signal)
+    await forwardPorts(ctx, existing)
     return { ...existing, managementAddress: address }
   }
   if (existing) ctx.logger.warn(`its container ${existing.container} is gone: creating it anew`)
@@ -71,6 +73,7 @@ const lxcPlatform: PlatformDefinition<LxcOptions, LxcResource> = definePlatform<
 
   async stop(ctx, resource) {
     ctx.progress.report('shutting the container down')
+    await stopForwarding(ctx.stateDir)
     await shutdown(resource.container)
     if ((await containerState(resource.container)) === 'RUNNING')
       await lxcMust(['lxc-stop', '-k', '-n', resource.container], LxcError.Start, ctx.machine)

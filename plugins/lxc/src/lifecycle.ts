@@ -15,6 +15,7 @@ import { ensureHostNetwork } from './host-network.js'
 import { injectIdentity } from './inject.js'
 import { deploymentKey } from './keys.js'
 import type { LxcOptions } from './options.js'
+import { startForwarding, stopForwarding } from './ports.js'
 import { ensureBridge, type Lease, leaseAddress, releaseAddress } from './private-network.js'
 import { waitForSsh } from './probe.js'
 import type { LxcResource } from './resource.js'
@@ -75,7 +76,15 @@ async function clone(ctx: PluginContext, options: LxcOptions, base: string, leas
   const upper = await configure(container, guixOpsConfig(hostname, lease, options, isFile))
   const key = await deploymentKey(ctx.deploymentDir, ctx.deployment.name)
   const hostKey = await injectIdentity(upper, hostname, key.publicKey, ctx.stateDir)
-  return { container, base, address: lease.address, managementAddress: '', hostKey, bridge: lease.bridge }
+  return {
+    container,
+    base,
+    address: lease.address,
+    managementAddress: '',
+    hostKey,
+    bridge: lease.bridge,
+    ports: options.ports ?? {},
+  }
 }
 
 /** Makes the machine's container and boots it. */
@@ -97,7 +106,14 @@ export async function boot(ctx: PluginContext, resource: LxcResource): Promise<L
   await lxcMust(['lxc-start', '-n', resource.container], LxcError.Start, ctx.machine)
   ctx.progress.report('waiting for sshd')
   const managementAddress = await waitForSsh(resource.container, ctx.machine, BOOT_TIMEOUT_MS, ctx.signal)
+  await forwardPorts(ctx, resource)
   return { ...resource, managementAddress }
+}
+
+/** (Re)starts the machine's port forwarder when it has ports. */
+export async function forwardPorts(ctx: PluginContext, resource: LxcResource): Promise<void> {
+  if (Object.keys(resource.ports).length > 0)
+    await startForwarding(ctx.stateDir, resource.container, resource.ports, ctx.machine)
 }
 
 /** Shuts the container down cleanly (so it gives its DHCP lease back), killing it after a while. */
@@ -108,6 +124,7 @@ export async function shutdown(container: string): Promise<void> {
 
 /** Removes the container, its overlay storage and its lease on the private network. */
 export async function remove(ctx: PluginContext, resource: LxcResource): Promise<void> {
+  await stopForwarding(ctx.stateDir)
   await shutdown(resource.container)
   if ((await containerState(resource.container)) !== undefined)
     await lxcMust(['lxc-destroy', '-f', '-n', resource.container], LxcError.Clone, ctx.machine)

@@ -1,7 +1,7 @@
 /** What the lxc platform records in state for a machine: enough to find, start and remove it again. */
 
 export interface LxcResource {
-  [key: string]: string
+  [key: string]: string | Record<string, number>
   /** The LXC container's name: the deployment's id and the machine's name. */
   container: string
   /** The base container its overlay sits on. */
@@ -14,4 +14,6 @@ export interface LxcResource {
   hostKey: string
   /** The deployment's private network bridge. */
   bridge: string
+  /** Container port -> port on this host's 127.0.0.1. */
+  ports: Record<string, number>
 }
