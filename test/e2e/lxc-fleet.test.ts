@@ -22,7 +22,8 @@ const WEBS = Array.from({ length: 8 }, (_, i) => `web${i + 1}`)
 function fleetConfig(): string {
   const web = `({ db }) => ({ platform: { type: 'lxc', memory: 256 }, system: { type: 'debian', files: { '/etc/web.conf': \`db=\${db.address}\\n\` } } })`
   const proxy = `({ ${WEBS.join(', ')} }) => ({ platform: { type: 'lxc' }, system: { type: 'debian', files: { '/etc/proxy.conf': [${WEBS.join(', ')}].map((w) => \`server \${w.address}\\n\`).join('') } } })`
-  return `export default [
+  return `export default {
+  deployments: [
   {
     name: 'fleet',
     machines: {
@@ -32,12 +33,13 @@ ${WEBS.map((w) => `      ${w}: ${web},`).join('\n')}
     },
   },
   { name: 'other', machines: { lone: { platform: { type: 'lxc' }, system: { type: 'debian' } } } },
-]
+  ],
+}
 `
 }
 
 interface Info {
-  machines: { name: string; address?: string; outputs?: { container?: string; managementAddress?: string } }[]
+  state: { machines: Record<string, { address?: string; outputs?: { container?: string } }> }
 }
 
 describe.skipIf(unavailable !== undefined)('lxc platform: a fleet of ten containers', () => {
@@ -56,10 +58,16 @@ describe.skipIf(unavailable !== undefined)('lxc platform: a fleet of ten contain
 
   afterAll(() => {
     for (const d of ['fleet', 'other']) guixOps(['destroy', '-d', d, '--yes'], { stateDir })
-  })
+  }, 300_000)
 
-  function info(deployment: string): Info {
-    return json<Info>(guixOps(['info', '-d', deployment, '--json'], { stateDir }))
+  /** Each machine's address on the private network and its container, as `info` gives them. */
+  function info(deployment: string): { name: string; address: string; container: string }[] {
+    const { state } = json<Info>(guixOps(['info', '-d', deployment, '--json'], { stateDir }))
+    return Object.entries(state.machines).map(([name, m]) => ({
+      name,
+      address: m.address ?? '',
+      container: m.outputs?.container ?? '',
+    }))
   }
 
   it('deploys 10 containers in dependency order on their private network', () => {
@@ -69,9 +77,9 @@ describe.skipIf(unavailable !== undefined)('lxc platform: a fleet of ten contain
     expect(deploy.code, deploy.stderr + deploy.stdout).toBe(0)
     expect(deploy.stdout).toContain('10 changed, 0 unchanged, 0 failed')
     console.log(`deploy of 10 containers: ${((Date.now() - started) / 1000).toFixed(1)} s`)
-    for (const m of info('fleet').machines) {
-      containers.set(m.name, m.outputs?.container ?? '')
-      addresses.set(m.name, m.address ?? '')
+    for (const m of info('fleet')) {
+      containers.set(m.name, m.container)
+      addresses.set(m.name, m.address)
     }
     ours = [...containers.values()]
     expect(ours.every((c) => lxcContainers().includes(c))).toBe(true)
@@ -90,11 +98,11 @@ describe.skipIf(unavailable !== undefined)('lxc platform: a fleet of ten contain
   it("puts another deployment's machine on a network of its own", () => {
     const deploy = guixOps(['deploy', '-d', 'other'], { stateDir })
     expect(deploy.code, deploy.stderr + deploy.stdout).toBe(0)
-    const lone = info('other').machines[0]!
+    const lone = info('other')[0]!
     const others = [...addresses.values()].filter((a) => a !== lone.address).slice(0, 2)
-    for (const address of others) expect(reaches(lone.outputs!.container!, address)).toBe(false)
+    for (const address of others) expect(reaches(lone.container, address)).toBe(false)
     expect(guixOps(['destroy', '-d', 'other', '--yes'], { stateDir }).code).toBe(0)
-    expect(lxcContainers()).not.toContain(lone.outputs!.container)
+    expect(lxcContainers()).not.toContain(lone.container)
   })
 
   it('reports a container removed by hand as not-created, and deploy makes it again', () => {
