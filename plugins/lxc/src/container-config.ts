@@ -2,6 +2,7 @@
  * The lines guix-ops adds to a clone's LXC config: its hostname, its leg on
  * the deployment's private network, limits, mounts and autostart.
  */
+import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import type { LxcOptions } from './options.js'
 import type { Lease } from './private-network.js'
@@ -30,7 +31,18 @@ function mounts(options: LxcOptions, isFile: (source: string) => boolean): strin
   })
 }
 
+/**
+ * The MAC on lxc-net's bridge, fixed per container name: a container made
+ * again after it was lost gets its old DHCP lease back (same address, and
+ * no wait while dnsmasq pings a new address before offering it).
+ */
+export function bridgeMac(container: string): string {
+  const bytes = createHash('sha256').update(container).digest('hex').slice(0, 6).match(/../g) ?? []
+  return `00:16:3e:${bytes.join(':')}`
+}
+
 export function guixOpsConfig(
+  container: string,
   hostname: string,
   lease: Lease,
   options: LxcOptions,
@@ -39,6 +51,7 @@ export function guixOpsConfig(
   return [
     '# Added by guix-ops',
     `lxc.uts.name = ${hostname}`,
+    `lxc.net.0.hwaddr = ${bridgeMac(container)}`,
     'lxc.net.1.type = veth',
     `lxc.net.1.link = ${lease.bridge}`,
     'lxc.net.1.flags = up',
@@ -51,9 +64,9 @@ export function guixOpsConfig(
   ]
 }
 
-/** The clone's config with its own uts.name dropped (ours replaces it) and ours appended. */
+/** The clone's config with its own uts.name and MAC dropped (ours replaces it) and ours appended. */
 export function withGuixOpsConfig(config: string, lines: string[]): string {
-  const kept = config.split('\n').filter((l) => !/^\s*lxc\.uts\.name\s*=/.test(l))
+  const kept = config.split('\n').filter((l) => !/^\s*lxc\.(uts\.name|net\.0\.hwaddr)\s*=/.test(l))
   return `${kept.join('\n').trimEnd()}\n\n${lines.join('\n')}\n`
 }
 

@@ -73,7 +73,7 @@ async function clone(ctx: PluginContext, options: LxcOptions, base: string, leas
   const hostname = hostnameOf(ctx.machine)
   await lxc(['lxc-destroy', '-f', '-n', container]) // a half-made one from an interrupted run
   await lxcMust(['lxc-copy', '-n', base, '-N', container, '-s', '-B', 'overlayfs'], LxcError.Clone, ctx.machine)
-  const upper = await configure(container, guixOpsConfig(hostname, lease, options, isFile))
+  const upper = await configure(container, guixOpsConfig(container, hostname, lease, options, isFile))
   const key = await deploymentKey(ctx.deploymentDir, ctx.deployment.name)
   const hostKey = await injectIdentity(upper, hostname, key.publicKey, ctx.stateDir)
   return {
@@ -122,10 +122,21 @@ export async function shutdown(container: string): Promise<void> {
   await lxc(['lxc-stop', '-n', container, '-t', String(STOP_TIMEOUT_S)])
 }
 
-/** Removes the container, its overlay storage and its lease on the private network. */
+/**
+ * Gives the container's DHCP lease back to lxc-net's dnsmasq (dhclient -r
+ * inside), then kills it: as clean for the host as a shutdown, in a
+ * fraction of the time.
+ */
+async function releaseAndKill(container: string): Promise<void> {
+  if ((await containerState(container)) !== 'RUNNING') return
+  await lxc(['lxc-attach', '-n', container, '--clear-env', '--', 'timeout', '5', 'dhclient', '-r', 'eth0'])
+  await lxc(['lxc-stop', '-k', '-n', container])
+}
+
+/** Removes the container, its overlay storage, its DHCP lease and its lease on the private network. */
 export async function remove(ctx: PluginContext, resource: LxcResource): Promise<void> {
   await stopForwarding(ctx.stateDir)
-  await shutdown(resource.container)
+  await releaseAndKill(resource.container)
   if ((await containerState(resource.container)) !== undefined)
     await lxcMust(['lxc-destroy', '-f', '-n', resource.container], LxcError.Clone, ctx.machine)
   await releaseAddress(ctx.deploymentDir, ctx.deployment.id, ctx.machine)
