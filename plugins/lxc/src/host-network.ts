@@ -24,7 +24,7 @@ pid=$(cat ${DNSMASQ_PID} 2>/dev/null) && [ "$(cat /proc/$pid/comm 2>/dev/null)" 
 rm -f /run/lxc/network_up
 exec ${LXC_NET} start`
 
-export const START_COMMAND = `sudo env LXC_DHCP_PING=false sh -c 'rm -f /run/lxc/network_up; ${LXC_NET} start'`
+export const START_COMMAND = `sudo sh -c 'rm -f /run/lxc/network_up; ${LXC_NET} start'`
 
 function setting(name: string): string | undefined {
   if (!existsSync(DEFAULTS)) return undefined
@@ -74,7 +74,7 @@ export async function ensureHostNetwork(machine?: string): Promise<void> {
       ...(machine ? { machine } : {}),
       suggestion: `run: ${START_COMMAND}`,
     })
-  const result = await run(['flock', SETUP_LOCK, 'sh', '-c', START_SCRIPT], { env: { LXC_DHCP_PING: 'false' } })
+  const result = await run(['flock', SETUP_LOCK, 'sh', '-c', START_SCRIPT])
   const still = hostNetworkMissing()
   if (result.code !== 0 || still)
     throw lxcError(LxcError.HostSetup, `lxc-net did not set up the bridge: ${result.stderr.trim() || still}`, {

@@ -11,7 +11,7 @@ import { ensureBase } from './base.js'
 import { LxcError, lxcError } from './codes.js'
 import { guixOpsConfig, upperDir, withGuixOpsConfig } from './container-config.js'
 import { containerState, lxc, lxcMust, lxcPath } from './containers.js'
-import { ensureHostNetwork } from './host-network.js'
+import { ensureHostNetwork, isRoot } from './host-network.js'
 import { injectIdentity } from './inject.js'
 import { deploymentKey } from './keys.js'
 import type { LxcOptions } from './options.js'
@@ -47,8 +47,18 @@ function checkMounts(options: LxcOptions, machine: string): void {
   }
 }
 
-/** Everything a new machine needs that can fail without leaving anything behind. */
+/**
+ * Everything a new machine needs that can fail without leaving anything
+ * behind, checked before anything is made: the host's bridge and DHCP
+ * first, then who runs guix-ops, then the options that touch the host.
+ */
 export async function checkBeforeCreate(ctx: PluginContext, options: LxcOptions): Promise<void> {
+  await ensureHostNetwork(ctx.machine)
+  if (!isRoot())
+    throw lxcError(LxcError.Unprivileged, 'LXC containers are made by root here; this user has no LXC of its own', {
+      machine: ctx.machine,
+      suggestion: 'run guix-ops as root (sudo guix-ops deploy ...)',
+    })
   if (options.unprivileged)
     throw lxcError(
       LxcError.Unprivileged,
@@ -56,7 +66,6 @@ export async function checkBeforeCreate(ctx: PluginContext, options: LxcOptions)
       { machine: ctx.machine, suggestion: 'leave out unprivileged (privileged containers, the default, work as root)' },
     )
   checkMounts(options, ctx.machine)
-  await ensureHostNetwork(ctx.machine)
 }
 
 async function configure(container: string, lines: string[]): Promise<string> {
