@@ -88,6 +88,6 @@ const lxcPlatform: PlatformDefinition<LxcOptions, LxcResource> = definePlatform<
 })
 
 export default lxcPlatform
-export { type BaseInfo, listBases, removeBase } from './base.js'
+export { type BaseInfo, baseName, ensureBase, listBases, removeBase } from './base.js'
 export type { LxcResource }
 export { type LxcOptions, lxcOptions }
