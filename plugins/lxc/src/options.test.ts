@@ -58,8 +58,8 @@ describe('lxc options', () => {
     expect(issues({ mounts: [{ source: '/srv', target: '/srv', rw: true }] })[0]).toMatch(
       /^mounts\.0: Unrecognized key/,
     )
-    expect(validate({ mounts: [{ source: '/srv', target: '/data' }] }).value).toMatchObject({
-      mounts: [{ source: '/srv', target: '/data', readOnly: false }],
+    expect(validate({ mounts: [{ source: '/srv', target: '/data' }] })).toMatchObject({
+      value: { mounts: [{ source: '/srv', target: '/data', readOnly: false }] },
     })
   })
 
