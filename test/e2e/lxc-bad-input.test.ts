@@ -3,9 +3,11 @@
 // recorded; a user who is not root, on a host whose bridge is missing, is
 // told exactly what to run, and no container is made.
 import { spawnSync } from 'node:child_process'
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { testContext } from '@guix-ops/platform-test-kit'
+import lxc from '@guix-ops/plugin-lxc'
 import { describe, expect, it } from 'vitest'
 import { BIN, guixOps, snapshot, tempDir } from '../support/cli.js'
 import { lxcUnavailable } from '../support/lxc.js'
@@ -74,4 +76,22 @@ describe('lxc platform: bad input', () => {
       expect(lxcContainers().filter((c) => c.startsWith(`guix-ops-${id}-`))).toEqual([])
     },
   )
+})
+
+describe.skipIf(unavailable !== undefined)('lxc platform: a provision that fails half-way', () => {
+  it('leaves no container behind', async () => {
+    const ctx = testContext('halfway')
+    // The machine's state directory is a file: its host key cannot be kept, once the clone is made.
+    rmSync(ctx.stateDir, { recursive: true })
+    writeFileSync(ctx.stateDir, '')
+    try {
+      const options = (await lxc.options['~standard'].validate({})) as { value: unknown }
+      await expect(lxc.provision(ctx, { name: 'halfway', options: options.value as never })).rejects.toThrow()
+      expect(lxcContainers().filter((c) => c.startsWith(`guix-ops-${ctx.deployment.id.slice(0, 8)}-halfway`))).toEqual(
+        [],
+      )
+    } finally {
+      ctx.cleanup()
+    }
+  })
 })

@@ -103,8 +103,15 @@ export async function create(ctx: PluginContext, options: LxcOptions): Promise<L
   const lease = await leaseAddress(ctx.deploymentDir, ctx.deployment.id, ctx.machine)
   await ensureBridge(lease.bridge, ctx.machine)
   ctx.progress.report('cloning the base (overlayfs)')
-  const resource = await clone(ctx, options, base, lease)
-  return boot(ctx, resource)
+  try {
+    return await boot(ctx, await clone(ctx, options, base, lease))
+  } catch (error) {
+    // Not recorded in state, so nothing would ever remove it: a failed machine leaves nothing behind.
+    await lxc(['lxc-destroy', '-f', '-n', containerName(ctx.deployment.id, ctx.machine)])
+    await stopForwarding(ctx.stateDir).catch(() => undefined)
+    await releaseAddress(ctx.deploymentDir, ctx.deployment.id, ctx.machine)
+    throw error
+  }
 }
 
 /** Starts the container and waits for its sshd; the address it got is recorded. */
