@@ -77,28 +77,41 @@ async function round(n) {
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+function median(xs) {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
 const results = {}
 for (const n of sizes) {
   const runs = []
   for (let r = 0; r < rounds; r++) {
-    runs.push(await round(n))
-    process.stderr.write(`N=${n} round ${r + 1}: ${(runs.at(-1).ms / 1000).toFixed(1)} s\n`)
+    try {
+      runs.push(await round(n))
+    } catch (error) {
+      process.stderr.write(`N=${n} round ${r + 1} failed: ${error.message.split('\n')[0]}\n`)
+      continue
+    }
+    process.stderr.write(
+      `N=${n} round ${r + 1}: ${(runs.at(-1).ms / 1000).toFixed(1)} s, peak RSS ${runs.at(-1).peakMiB.toFixed(0)} MiB\n`,
+    )
   }
+  if (runs.length === 0) continue
   results[n] = {
     medianSeconds: median(runs.map((x) => x.ms)) / 1000,
     peakRssMiB: Math.max(...runs.map((x) => x.peakMiB)),
     rounds: runs.map((x) => x.ms / 1000),
   }
 }
-const first = results[sizes[0]]
-const last = results[sizes.at(-1)]
+const measured = sizes.filter((n) => results[n])
+const first = results[measured[0]]
+const last = results[measured.at(-1)]
 const summary = { rounds, results, ratio: last && first ? last.medianSeconds / first.medianSeconds : undefined }
 if (asJson) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
 else {
-  for (const n of sizes)
+  for (const n of measured)
     process.stdout.write(
       `N=${String(n).padStart(2)}  median ${results[n].medianSeconds.toFixed(1)} s  peak RSS ${results[n].peakRssMiB.toFixed(0)} MiB\n`,
     )
-  process.stdout.write(`T(${sizes.at(-1)})/T(${sizes[0]}) = ${summary.ratio?.toFixed(2)}\n`)
+  process.stdout.write(`T(${measured.at(-1)})/T(${measured[0]}) = ${summary.ratio?.toFixed(2)}\n`)
 }

@@ -6,7 +6,7 @@ import { waitForSsh } from './probe.js'
 import { sleep } from './process.js'
 import type { LxcResource } from './resource.js'
 
-const REBOOT_TIMEOUT_MS = 120_000
+const REBOOT_TIMEOUT_MS = 180_000
 
 export async function reboot(ctx: PluginContext, resource: LxcResource): Promise<void> {
   const before = await initPid(resource.container)
