@@ -146,6 +146,9 @@ describe.skipIf(unavailable !== undefined)('lxc platform: a fleet of ten contain
     expect(ours.filter((c) => left.includes(c))).toEqual([])
     expect(ours.filter((c) => existsSync(`/var/lib/lxc/${c}`))).toEqual([])
     expect(linkExists(bridge!)).toBe(false)
-    expect(macs.filter((m) => m && leasedMacs().includes(m))).toEqual([])
+    // web3's first lease is left by the hand `lxc-destroy` above (its remade container has a new DHCP
+    // client id); every lease of a container guix-ops destroyed is given back.
+    const web3 = ours.indexOf(containers.get('web3')!)
+    expect(macs.filter((m, i) => i !== web3 && m && leasedMacs().includes(m))).toEqual([])
   })
 })
