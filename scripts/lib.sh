@@ -54,7 +54,8 @@ ensure_build() {
 
 # Debian packages the tests use: a real sshd and ssh-keygen for the SSH
 # transport, Guile to read back s-expression exports, LXC (with debootstrap)
-# for real Debian hosts, dpkg-dev to build their local apt repository,
+# (and dnsmasq-base for lxc-net's DHCP) for real Debian hosts and the lxc
+# platform, dpkg-dev to build their local apt repository,
 # openssl for a loopback HTTPS server's certificate, nftables to cut a test
 # host's connection inside its own network namespace, python3-botocore for
 # AWS's own EC2 API model that the loopback EC2 endpoint is checked against.
@@ -67,6 +68,8 @@ ensure_test_packages() {
   command -v guile >/dev/null 2>&1 || need+=(guile-3.0)
   command -v lxc-create >/dev/null 2>&1 || need+=(lxc)
   command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+  # lxc-net's DHCP server, for the lxc platform's containers (lxc only recommends it).
+  command -v dnsmasq >/dev/null 2>&1 || need+=(dnsmasq-base)
   command -v dpkg-scanpackages >/dev/null 2>&1 || need+=(dpkg-dev)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
   command -v nft >/dev/null 2>&1 || need+=(nftables)

@@ -1,25 +1,24 @@
 /**
  * Real Debian machines for end-to-end tests: LXC containers (systemd and
- * sshd inside) on the lxcbr0 bridge that lxc-net sets up. One base
- * container is made once with lxc-create (from the Debian mirror this
- * machine's apt sources name) and kept stopped as a cache; each test host
- * is a copy-on-write clone of it, destroyed afterwards. The hosts get their
+ * sshd inside) on the lxcbr0 bridge that lxc-net sets up. They are clones
+ * of the lxc platform's own Debian base (built once, from the Debian
+ * mirror this machine's apt sources name, and kept stopped as a cache), so
+ * these tests and the platform's share it; each test host is a
+ * copy-on-write clone, destroyed afterwards. The hosts get their
  * packages only from a local apt repository the test builds: their own
  * apt sources are replaced, so they contact no mirror.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { ensureBase } from '@guix-ops/plugin-lxc'
 
 /**
  * Container names carry a short tag of this checkout, so that two checkouts on
  * one machine can run the same suite at once without destroying each other's hosts.
  */
 const CHECKOUT = createHash('sha256').update(process.cwd()).digest('hex').slice(0, 6)
-
-/** Renamed whenever what the base holds changes, so that an old cached one is not used (v2: sudo). */
-const BASE = 'guix-ops-test-base-v2'
 
 export function lxcUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'LXC tests run as root'
@@ -35,23 +34,6 @@ function run(cmd: string, args: string[], options: { input?: string; env?: NodeJ
     ...(options.input !== undefined ? { input: options.input } : {}),
     env: { ...process.env, ...options.env },
   })
-}
-
-/** The Debian mirror this machine's own apt sources name (never a host written in code). */
-export function aptMirror(): string {
-  const files = [
-    '/etc/apt/sources.list',
-    ...readdirSync('/etc/apt/sources.list.d').map((f) => `/etc/apt/sources.list.d/${f}`),
-  ]
-  for (const file of files) {
-    if (!existsSync(file)) continue
-    const text = readFileSync(file, 'utf8')
-    const deb822 = /^URIs:\s*(\S+)/m.exec(text)
-    if (deb822 && /Suites:.*\bbookworm\b/.test(text)) return deb822[1]!
-    const oneLine = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(text)
-    if (oneLine) return oneLine[1]!
-  }
-  throw new Error('no Debian bookworm mirror in /etc/apt/sources.list*')
 }
 
 /**
@@ -80,16 +62,10 @@ function ensureBridge(): void {
 
 /**
  * Test files run in parallel and several use containers: the first to come
- * makes the base container (and the bridge) while the others wait on a lock,
- * then find it made.
+ * starts the bridge while the others wait on a lock, then find it up (the
+ * base container has a lock of its own, in the lxc platform).
  */
 const SETUP_LOCK = '/run/lock/guix-ops-test-lxc.lock'
-
-function ensureBase(): void {
-  if (spawnSync('lxc-info', ['-n', BASE]).status === 0) return
-  const script = 'lxc-info -n "$1" >/dev/null 2>&1 || lxc-create -n "$1" -t debian -- -r bookworm --packages=sudo'
-  run('flock', [SETUP_LOCK, 'sh', '-c', script, 'sh', BASE], { env: { MIRROR: aptMirror() } })
-}
 
 /** What a failed address wait needs to be understood: is DHCP served at all, and what does the container see. */
 function addressDiagnostics(exec: TestHost['exec']): string {
@@ -136,9 +112,9 @@ async function waitFor<T>(
 export async function startHost(baseName: string, publicKey: string, repoDir: string): Promise<TestHost> {
   const name = `${baseName}-${CHECKOUT}`
   ensureBridge()
-  ensureBase()
+  const base = await ensureBase('bookworm', 'amd64', () => undefined)
   spawnSync('lxc-destroy', ['-f', '-n', name])
-  run('lxc-copy', ['-n', BASE, '-N', name, '-s', '-B', 'overlayfs'])
+  run('lxc-copy', ['-n', base, '-N', name, '-s', '-B', 'overlayfs'])
   run('lxc-start', ['-n', name])
   const exec = (argv: string[], input?: string) => {
     const r = spawnSync('lxc-attach', ['-n', name, '--clear-env', '--', ...argv], {

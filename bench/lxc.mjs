@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// Provision + deploy of N = 1, 10 and 30 lxc containers (debian driver, one
+// file each) through the built CLI, with the base container already cached
+// (built first, not timed). Medians over rounds, T(30)/T(1), and the peak RSS
+// of the guix-ops process (VmHWM, read from /proc while it runs). Each round
+// destroys its containers afterwards. Needs root and LXC (see plugins/lxc).
+// Usage: node bench/lxc.mjs [--rounds N] [--sizes 1,10,30] [--json]
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const BIN = path.join(ROOT, 'packages/cli/bin/run.js')
+const args = process.argv.slice(2)
+const flag = (name, fallback) => {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : fallback
+}
+const rounds = Number(flag('--rounds', '3'))
+const sizes = flag('--sizes', '1,10,30').split(',').map(Number)
+const asJson = args.includes('--json')
+
+const { ensureBase } = await import(path.join(ROOT, 'plugins/lxc/dist/base.js'))
+const lxcOptions = (await import(path.join(ROOT, 'plugins/lxc/dist/options.js'))).lxcOptions
+const defaults = (await lxcOptions['~standard'].validate({})).value
+await ensureBase(defaults.release, defaults.arch, (m) => process.stderr.write(`${m}\n`))
+
+function config(n) {
+  const machines = Array.from(
+    { length: n },
+    (_, i) =>
+      `    m${i}: { platform: { type: 'lxc' }, system: { type: 'debian', files: { '/etc/bench': 'm${i}\\n' } } },`,
+  )
+  return `export default {\n  name: 'bench',\n  machines: {\n${machines.join('\n')}\n  },\n}\n`
+}
+
+/** Runs the CLI; resolves with its wall time and the peak resident set it reached. */
+function cli(argv, stateDir) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, [BIN, ...argv], {
+      env: { ...process.env, GUIX_OPS_STATE_DIR: stateDir, NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let peakKiB = 0
+    let stderr = ''
+    child.stderr.on('data', (d) => {
+      stderr += d
+    })
+    const poll = setInterval(() => {
+      try {
+        const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
+        if (hwm) peakKiB = Math.max(peakKiB, Number(hwm[1]))
+      } catch {}
+    }, 100)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearInterval(poll)
+      if (code !== 0) reject(new Error(`guix-ops ${argv.join(' ')} exited ${code}: ${stderr.slice(-2000)}`))
+      else resolve({ ms: performance.now() - started, peakMiB: peakKiB / 1024 })
+    })
+  })
+}
+
+async function round(n) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-bench-lxc-'))
+  const stateDir = path.join(dir, 'state')
+  writeFileSync(path.join(dir, 'guix-ops.config.ts'), config(n))
+  try {
+    await cli(['create', path.join(dir, 'guix-ops.config.ts')], stateDir)
+    return await cli(['deploy', '-d', 'bench', '--parallel', String(Math.max(10, n))], stateDir)
+  } finally {
+    await cli(['destroy', '-d', 'bench', '--yes'], stateDir).catch((e) => process.stderr.write(`${e.message}\n`))
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function median(xs) {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+const results = {}
+for (const n of sizes) {
+  const runs = []
+  for (let r = 0; r < rounds; r++) {
+    try {
+      runs.push(await round(n))
+    } catch (error) {
+      process.stderr.write(`N=${n} round ${r + 1} failed: ${error.message.split('\n')[0]}\n`)
+      continue
+    }
+    process.stderr.write(
+      `N=${n} round ${r + 1}: ${(runs.at(-1).ms / 1000).toFixed(1)} s, peak RSS ${runs.at(-1).peakMiB.toFixed(0)} MiB\n`,
+    )
+  }
+  if (runs.length === 0) continue
+  results[n] = {
+    medianSeconds: median(runs.map((x) => x.ms)) / 1000,
+    peakRssMiB: Math.max(...runs.map((x) => x.peakMiB)),
+    rounds: runs.map((x) => x.ms / 1000),
+  }
+}
+const measured = sizes.filter((n) => results[n])
+const first = results[measured[0]]
+const last = results[measured.at(-1)]
+const summary = { rounds, results, ratio: last && first ? last.medianSeconds / first.medianSeconds : undefined }
+if (asJson) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
+else {
+  for (const n of measured)
+    process.stdout.write(
+      `N=${String(n).padStart(2)}  median ${results[n].medianSeconds.toFixed(1)} s  peak RSS ${results[n].peakRssMiB.toFixed(0)} MiB\n`,
+    )
+  process.stdout.write(`T(${measured.at(-1)})/T(${measured[0]}) = ${summary.ratio?.toFixed(2)}\n`)
+}

@@ -1,0 +1,93 @@
+/**
+ * The LXC platform: machines are containers on this host, each an overlayfs
+ * clone of a Debian base built once, with SSH on lxc-net's bridge and a
+ * private network between the machines of a deployment.
+ */
+import { API_VERSION, definePlatform, type PlatformDefinition } from '@guix-ops/plugin-api'
+import { LxcError, lxcError } from './codes.js'
+import { containerState, lxcMust } from './containers.js'
+import { KEY_FILE } from './keys.js'
+import { boot, create, forwardPorts, remove, shutdown } from './lifecycle.js'
+import { type LxcOptions, lxcOptions } from './options.js'
+import { stopForwarding } from './ports.js'
+import { reboot } from './power.js'
+import { managementAddress, waitForSsh } from './probe.js'
+import type { LxcResource } from './resource.js'
+import { containerStatus } from './status.js'
+
+const READY_TIMEOUT_MS = 180_000
+
+async function findOrCreate(
+  ctx: Parameters<PlatformDefinition<LxcOptions, LxcResource>['provision']>[0],
+  options: LxcOptions,
+  existing: LxcResource | undefined,
+): Promise<LxcResource> {
+  const state = existing ? await containerState(existing.container) : undefined
+  if (existing && state === 'STOPPED') return boot(ctx, existing)
+  if (existing && state !== undefined) {
+    const address = await waitForSsh(existing.container, ctx.machine, READY_TIMEOUT_MS, ctx.signal)
+    await forwardPorts(ctx, existing)
+    return { ...existing, managementAddress: address }
+  }
+  if (existing) ctx.logger.warn(`its container ${existing.container} is gone: creating it anew`)
+  return create(ctx, options)
+}
+
+const lxcPlatform: PlatformDefinition<LxcOptions, LxcResource> = definePlatform<LxcOptions, LxcResource>({
+  name: 'lxc',
+  apiVersion: API_VERSION,
+  description: 'Local LXC containers: copy-on-write clones of a Debian base, on a private network per deployment',
+  options: lxcOptions,
+  capabilities: { start: true, stop: true, reboot: true, destroy: true },
+
+  async provision(ctx, { options, existing }) {
+    const resource = await findOrCreate(ctx, options, existing)
+    return {
+      resource,
+      address: resource.address,
+      outputs: { container: resource.container, managementAddress: resource.managementAddress, base: resource.base },
+    }
+  },
+
+  status: (_ctx, resource) => containerStatus(resource.container),
+
+  async ssh(ctx, resource) {
+    return {
+      host: (await managementAddress(resource.container)) ?? resource.managementAddress,
+      port: 22,
+      user: 'root',
+      privateKeyPath: `${ctx.deploymentDir}/${KEY_FILE}`,
+      hostKey: resource.hostKey,
+    }
+  },
+
+  async start(ctx, resource) {
+    const state = await containerState(resource.container)
+    if (state === undefined)
+      throw lxcError(LxcError.NotCreated, `its container ${resource.container} is gone`, {
+        machine: ctx.machine,
+        suggestion: 'run deploy to create the machine again',
+      })
+    if (state === 'STOPPED') await boot(ctx, resource)
+  },
+
+  async stop(ctx, resource) {
+    ctx.progress.report('shutting the container down')
+    await stopForwarding(ctx.stateDir)
+    await shutdown(resource.container)
+    if ((await containerState(resource.container)) === 'RUNNING')
+      await lxcMust(['lxc-stop', '-k', '-n', resource.container], LxcError.Start, ctx.machine)
+  },
+
+  reboot,
+
+  async destroy(ctx, resource) {
+    ctx.progress.report('removing the container and its overlay')
+    await remove(ctx, resource)
+  },
+})
+
+export default lxcPlatform
+export { type BaseInfo, baseName, ensureBase, listBases, removeBase } from './base.js'
+export type { LxcResource }
+export { type LxcOptions, lxcOptions }

@@ -1,0 +1,52 @@
+/**
+ * What a clone gets before its first boot, written into its overlay's upper
+ * layer: its hostname, root's authorized key, and an SSH host key of its
+ * own (the base's would be shared by every clone), which sshd is told to use
+ * alone. The host key is then read back from the container's files, so it
+ * is pinned from the start: no trust on first use. The key is kept (0600)
+ * in the machine's state dir, so a container re-created after it was
+ * deleted behind guix-ops' back is the same host to SSH.
+ */
+import { access, chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { keygen } from './keys.js'
+
+const HOST_KEY = 'etc/ssh/ssh_host_ed25519_key'
+
+async function put(root: string, file: string, text: string, mode: number): Promise<void> {
+  const target = path.join(root, file)
+  await writeFile(target, text, { mode })
+  await chmod(target, mode)
+}
+
+export async function injectIdentity(
+  upper: string,
+  hostname: string,
+  publicKey: string,
+  stateDir: string,
+): Promise<string> {
+  await mkdir(path.join(upper, 'root/.ssh'), { recursive: true, mode: 0o700 })
+  await chmod(path.join(upper, 'root'), 0o700)
+  await mkdir(path.join(upper, 'etc/ssh/sshd_config.d'), { recursive: true, mode: 0o755 })
+  await put(upper, 'etc/hostname', `${hostname}\n`, 0o644)
+  await put(
+    upper,
+    'etc/hosts',
+    `127.0.0.1\tlocalhost\n127.0.1.1\t${hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`,
+    0o644,
+  )
+  await put(upper, 'root/.ssh/authorized_keys', `${publicKey}\n`, 0o600)
+  await put(upper, 'etc/ssh/sshd_config.d/guix-ops-host-key.conf', `HostKey /${HOST_KEY}\n`, 0o644)
+  const kept = path.join(stateDir, 'ssh-host-key')
+  await access(kept).catch(() => keygen(kept, `root@${hostname}`))
+  await copyFile(kept, path.join(upper, HOST_KEY))
+  await chmod(path.join(upper, HOST_KEY), 0o600)
+  await copyFile(`${kept}.pub`, path.join(upper, `${HOST_KEY}.pub`))
+  return readHostKey(upper)
+}
+
+/** `ssh-ed25519 AAAA...` as the container's own file has it. */
+export async function readHostKey(upper: string): Promise<string> {
+  const [type, key] = (await readFile(path.join(upper, `${HOST_KEY}.pub`), 'utf8')).trim().split(/\s+/)
+  return `${type} ${key}`
+}

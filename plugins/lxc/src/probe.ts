@@ -1,0 +1,57 @@
+/** Asking a container whether it is up: an address on lxc-net's bridge, and an sshd answering there. */
+import { connect } from 'node:net'
+import { LxcError, lxcError } from './codes.js'
+import { containerAddresses, containerState } from './containers.js'
+import { sleep } from './process.js'
+
+/** Addresses on the private networks are not where this host reaches the container. */
+const PRIVATE_PREFIX = '10.78.0.'
+
+export async function managementAddress(container: string): Promise<string | undefined> {
+  return (await containerAddresses(container)).find((a) => !a.startsWith(PRIVATE_PREFIX))
+}
+
+/** True when something on address:22 speaks SSH. */
+export function sshAnswers(host: string, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port: 22 })
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(timeoutMs, () => done(false))
+    socket.on('error', () => done(false))
+    socket.on('close', () => done(false))
+    socket.once('data', (chunk) => done(chunk.toString('latin1').startsWith('SSH-')))
+  })
+}
+
+/** Waits until the container has an address and its sshd answers there; returns the address. */
+export async function waitForSsh(
+  container: string,
+  machine: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs
+  let address: string | undefined
+  for (;;) {
+    address = await managementAddress(container)
+    if (address && (await sshAnswers(address))) return address
+    if ((await containerState(container)) === 'STOPPED')
+      throw lxcError(LxcError.Boot, `the container ${container} stopped while booting`, {
+        machine,
+        // Each container's systemd takes inotify instances and kernel keys; many at once can run out of them.
+        suggestion: `look at: lxc-start -n ${container} -F; with many containers, raise fs.inotify.max_user_instances and kernel.keys.maxkeys (sysctl)`,
+      })
+    if (Date.now() > deadline)
+      throw lxcError(
+        LxcError.Boot,
+        address
+          ? `sshd did not answer on ${address}:22 within ${timeoutMs / 1000} s`
+          : `the container got no address from lxc-net's DHCP within ${timeoutMs / 1000} s`,
+        { machine, suggestion: `look inside with: lxc-attach -n ${container}` },
+      )
+    await sleep(200, signal)
+  }
+}
