@@ -8,7 +8,7 @@
 import type { PluginContext } from '@guix-ops/plugin-api'
 import { awsCode } from './aws-errors.js'
 import type { Aws } from './client.js'
-import { Ec2Error, ec2Error } from './codes.js'
+import { Ec2Error, ec2Error } from './errors.js'
 import { releaseElasticIp } from './elastic-ip.js'
 import { byId, describe, isAlive } from './find.js'
 import { forgetToken } from './launch.js'

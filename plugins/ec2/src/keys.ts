@@ -10,7 +10,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { awsCode } from './aws-errors.js'
 import type { Aws } from './client.js'
-import { Ec2Error, ec2Error } from './codes.js'
+import { Ec2Error, ec2Error } from './errors.js'
 import { deploymentTags, type Owner, tagging } from './tags.js'
 
 export const keyPairName = (owner: Owner): string => `guix-ops-${owner.deployment.id}`

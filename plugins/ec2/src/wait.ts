@@ -6,7 +6,7 @@
 import type { Instance, InstanceStateName } from '@aws-sdk/client-ec2'
 import type { PluginContext } from '@guix-ops/plugin-api'
 import type { Aws } from './client.js'
-import { Ec2Error, ec2Error } from './codes.js'
+import { Ec2Error, ec2Error } from './errors.js'
 import { byId } from './find.js'
 
 const MAX_POLL_MS = 5000
