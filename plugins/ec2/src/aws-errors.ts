@@ -5,7 +5,7 @@
  * AWS's own code, with what to do about it.
  */
 import type { GuixOpsError } from '@guix-ops/plugin-api'
-import { Ec2Error, type Ec2ErrorCode, ec2Error } from './codes.js'
+import { Ec2Error, type Ec2ErrorCode, ec2Error } from './errors.js'
 
 interface Kind {
   code: Ec2ErrorCode

@@ -7,7 +7,7 @@
  */
 import type { EC2Client } from '@aws-sdk/client-ec2'
 import { fromAws } from './aws-errors.js'
-import { Ec2Error, ec2Error } from './codes.js'
+import { Ec2Error, ec2Error } from './errors.js'
 
 export type Sdk = typeof import('@aws-sdk/client-ec2')
 

@@ -1,49 +1,79 @@
-/** The ec2 platform's error codes, and one way to raise them with the machine named. */
-import { GuixOpsError } from '@guix-ops/plugin-api'
+/**
+ * The ec2 platform's error codes, with what each means and what to do about
+ * it: the one place they are declared. docs/errors.md is generated from them.
+ */
+import { describeErrorCodes, type ErrorCodeDoc } from '@guix-ops/plugin-api'
 
 export const Ec2Error = {
-  /** No region in the options nor in the AWS configuration. */
   NoRegion: 'E_EC2_NO_REGION',
-  /** No credentials, or AWS refused them. */
   Auth: 'E_EC2_AUTH',
-  /** The credentials lack an IAM permission. */
   Denied: 'E_EC2_DENIED',
-  /** An account limit (instances, vCPUs, addresses, groups). */
   Quota: 'E_EC2_QUOTA',
-  /** No capacity for the instance type, or the type is not offered in the zone. */
   Capacity: 'E_EC2_CAPACITY',
-  /** AWS kept throttling after every retry. */
   Throttled: 'E_EC2_THROTTLED',
-  /** The AMI option matches no image, or names one that does not exist. */
   Image: 'E_EC2_IMAGE',
-  /** A value AWS refused (an unknown subnet, group, type). */
   Invalid: 'E_EC2_INVALID',
-  /** A resource still in use by another (a security group with instances in it). */
   InUse: 'E_EC2_IN_USE',
-  /** The instance did not reach the state waited for in time. */
   Timeout: 'E_EC2_TIMEOUT',
-  /** The instance went away (terminated) while being worked on. */
   Gone: 'E_EC2_GONE',
-  /** The deployment's SSH key could not be made. */
   Key: 'E_EC2_KEY',
-  /** Any other AWS error, its code given in the message. */
   Aws: 'E_EC2_AWS',
 } as const
 
 export type Ec2ErrorCode = (typeof Ec2Error)[keyof typeof Ec2Error]
 
-export function ec2Error(
-  code: Ec2ErrorCode,
-  message: string,
-  options: { machine?: string; suggestion?: string; cause?: unknown; path?: string } = {},
-): GuixOpsError {
-  return new GuixOpsError(code, message, {
-    where: {
-      plugin: 'ec2',
-      ...(options.machine ? { machine: options.machine } : {}),
-      ...(options.path ? { path: options.path } : {}),
-    },
-    ...(options.suggestion ? { suggestion: options.suggestion } : {}),
-    ...(options.cause ? { cause: options.cause } : {}),
-  })
-}
+/** Every code above with what it means and what to do about it: what docs/errors.md lists. */
+export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_EC2_', Ec2Error, {
+  NoRegion: {
+    meaning: 'no region in the platform options nor in the AWS configuration',
+    hint: 'set platform.region, or AWS_REGION, or a region in the AWS profile',
+  },
+  Auth: {
+    meaning: 'no AWS credentials, or AWS refused them',
+    hint: 'check the AWS credentials (AWS_PROFILE, `aws sso login`, AWS_ACCESS_KEY_ID) and the system clock',
+  },
+  Denied: {
+    meaning: 'the AWS credentials lack an IAM permission',
+    hint: 'grant the IAM permissions listed in the ec2 plugin README to these credentials',
+  },
+  Quota: {
+    meaning: 'an AWS account limit was reached (instances, vCPUs, addresses, security groups)',
+    hint: 'ask for a higher limit in the Service Quotas console, or remove unused resources',
+  },
+  Capacity: {
+    meaning: 'AWS has no capacity for the instance type, or does not offer it in the zone',
+    hint: 'try another instance type, or a subnet in another availability zone, or later',
+  },
+  Throttled: {
+    meaning: 'AWS kept throttling the requests after every retry',
+    hint: 'run it again later',
+  },
+  Image: {
+    meaning: 'the `ami` option matches no image, or names one that does not exist',
+    hint: 'check the ami option, amiOwners and the region',
+  },
+  Invalid: {
+    meaning: 'AWS refused a value (an unknown subnet, security group or instance type)',
+    hint: 'check the ids in the platform options exist in this region',
+  },
+  InUse: {
+    meaning: 'a resource is still used by another (a security group with instances in it)',
+    hint: 'take it out of what still uses it, then run destroy again',
+  },
+  Timeout: {
+    meaning: 'the instance did not reach the state waited for in time',
+    hint: 'look at the instance in the EC2 console; raise bootTimeout if it is only slow',
+  },
+  Gone: {
+    meaning: 'the instance was terminated while being worked on',
+    hint: "the message gives AWS's reason; run deploy to make a new one",
+  },
+  Key: {
+    meaning: "the deployment's SSH key could not be made",
+    hint: 'install openssh-client (ssh-keygen)',
+  },
+  Aws: {
+    meaning: 'any other AWS error; its AWS code is in the message',
+    hint: 'see the AWS error code in the EC2 API reference',
+  },
+})

@@ -3,6 +3,7 @@
  * SSH in from `sshFrom`, shared by every machine of the deployment, tagged as
  * the deployment's so destroy knows it is ours to remove.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { SecurityGroup } from '@aws-sdk/client-ec2'
 import { awsCode } from './aws-errors.js'
 import type { Aws } from './client.js'
@@ -71,7 +72,7 @@ export async function deploymentGroup(
   let groupId = group?.GroupId ?? (await createGroup(aws, owner, vpcId))
   // Made by another machine just now: EC2 may not show it at once (eventual consistency).
   for (let tries = 0; !groupId && tries < 10; tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** Math.min(tries, 4)))
+    await sleep(200 * 2 ** Math.min(tries, 4))
     group = await findGroup(aws, owner, vpcId)
     groupId = group?.GroupId
   }

@@ -1,7 +1,7 @@
 /** The `ami` option: an AMI id as it is, or a name pattern resolved to the newest image matching it. */
 import type { Image } from '@aws-sdk/client-ec2'
 import type { Aws } from './client.js'
-import { Ec2Error, ec2Error } from './codes.js'
+import { Ec2Error, ec2Error } from './errors.js'
 
 const AMI_ID = /^ami-[0-9a-f]{8,17}$/
 

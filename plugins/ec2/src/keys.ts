@@ -4,13 +4,11 @@
  * pair, so cloud-init authorizes it on every instance. The private key never
  * leaves this machine.
  */
-import { execFile } from 'node:child_process'
 import { access, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { awsCode } from './aws-errors.js'
 import type { Aws } from './client.js'
-import { Ec2Error, ec2Error } from './codes.js'
+import { Ec2Error, ec2Error } from './errors.js'
 import { deploymentTags, type Owner, tagging } from './tags.js'
 
 export const keyPairName = (owner: Owner): string => `guix-ops-${owner.deployment.id}`
@@ -36,7 +34,9 @@ async function makeKey(deploymentDir: string, owner: Owner): Promise<void> {
     path.join(scratch, 'id_ed25519'),
   ]
   try {
-    await promisify(execFile)('ssh-keygen', args)
+    // Loaded here, not at the top: only the first provision of a deployment makes its key.
+    const { execa } = await import('execa')
+    await execa('ssh-keygen', args)
     await rename(scratch, path.join(deploymentDir, KEY_DIR)).catch(() => undefined) // another machine's key won
   } catch (error) {
     throw ec2Error(
