@@ -22,7 +22,8 @@ await build({
   cwd: here,
   input: Object.fromEntries(entries.map((entry) => [entry, `dist/${entry}.js`])),
   platform: 'node',
-  external: (id) => id.startsWith('@guix-ops/') || id.startsWith('node:'),
+  // typescript: oclif reads a tsconfig with it only to transpile plugins, which the CLI turns off.
+  external: (id) => id.startsWith('@guix-ops/') || id.startsWith('node:') || id === 'typescript',
   output: { dir: 'bundle', format: 'esm', chunkFileNames: 'chunks/[name]-[hash].js' },
   logLevel: 'warn',
 })
