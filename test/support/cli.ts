@@ -68,7 +68,7 @@ function execaOptions(options: RunOptions) {
 }
 
 export function guixOps(args: string[], options: RunOptions): RunResult {
-  if (!existsSync(path.join(ROOT, 'packages/cli/dist/commands'))) {
+  if (!existsSync(path.join(ROOT, 'packages/cli/bundle/commands'))) {
     throw new Error('the CLI is not built: run "npm run build" first')
   }
   const result = execaSync(process.execPath, [BIN, ...args], execaOptions(options))

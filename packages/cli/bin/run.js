@@ -21,28 +21,9 @@ async function main(argv) {
     process.stdout.write(`${pkg.name}/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`)
     return
   }
-  if (argv[0]?.startsWith('plugins')) {
-    const { localPluginArgs } = await import('../dist/index.js')
-    argv = localPluginArgs(argv)
-  }
-  // Plugin commands outside this install import the command API from here.
-  const { provideCommandApi } = await import('../dist/host-modules.js')
-  provideCommandApi()
-  const { flush, run, settings } = await import('@oclif/core')
-  // Plugins ship built JavaScript; linked ones are not transpiled on the fly (nor warned about).
-  settings.enableAutoTranspile = false
-  try {
-    await run(argv, import.meta.url)
-    await flush()
-  } catch (error) {
-    // Commands render their own errors; this is what fails before one runs (an unknown command).
-    if (error?.oclif?.exit === 0) return
-    const { installsPlugin, renderError, toGuixOpsError } = await import('../dist/index.js')
-    const failure = toGuixOpsError(error, { installingPlugin: installsPlugin(argv) })
-    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: failure.toJSON() }, null, 2)}\n`)
-    else process.stderr.write(`${renderError(failure)}\n`)
-    process.exitCode = failure.exit
-  }
+  // oclif and the CLI's own modules, bundled into a few files by `npm run build`.
+  const { runCli } = await import('../bundle/run-cli.js')
+  await runCli(argv, import.meta.url)
 }
 
 // Not a top-level await: a reader that closes the pipe early must not leave a warning behind.
