@@ -14,9 +14,10 @@ import { build } from 'rolldown'
 // fileURLToPath, not URL#pathname: a checkout path with spaces must not arrive percent-encoded.
 const here = path.dirname(fileURLToPath(import.meta.url))
 rmSync(path.join(here, 'bundle'), { recursive: true, force: true })
-const commands = readdirSync(path.join(here, 'dist/commands'), { recursive: true })
-  .filter((file) => file.endsWith('.js'))
-  .map((file) => `commands/${file.slice(0, -'.js'.length)}`)
+// From the sources, not dist/: tsc -b leaves the output of a deleted command behind.
+const commands = readdirSync(path.join(here, 'src/commands'), { recursive: true })
+  .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.endsWith('.d.ts'))
+  .map((file) => `commands/${file.slice(0, -'.ts'.length)}`)
 const entries = ['index', 'host-modules', 'run-cli', ...commands]
 await build({
   cwd: here,
