@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { LxcError, lxcError } from './codes.js'
+import { LxcError, lxcError } from './errors.js'
 import { lxc, lxcPath } from './containers.js'
 import { debianMirrors } from './mirror.js'
 import { run } from './process.js'

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto'
 import { access, link, mkdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
-import { LxcError, lxcError } from './codes.js'
+import { LxcError, lxcError } from './errors.js'
 import { run } from './process.js'
 
 export const KEY_FILE = 'lxc-ssh-key'

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { LxcError, lxcError } from './codes.js'
+import { LxcError, lxcError } from './errors.js'
 
 const FORWARD = fileURLToPath(new URL('./forward.js', import.meta.url))
 const pidFileOf = (stateDir: string) => path.join(stateDir, 'ports.pid')

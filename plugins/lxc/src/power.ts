@@ -1,6 +1,6 @@
 /** Rebooting a container: a clean reboot from its init, then its sshd again. */
 import type { PluginContext } from '@guix-ops/plugin-api'
-import { LxcError, lxcError } from './codes.js'
+import { LxcError, lxcError } from './errors.js'
 import { initPid, lxcMust } from './containers.js'
 import { waitForSsh } from './probe.js'
 import { sleep } from './process.js'

@@ -1,6 +1,6 @@
 /** Asking a container whether it is up: an address on lxc-net's bridge, and an sshd answering there. */
 import { connect } from 'node:net'
-import { LxcError, lxcError } from './codes.js'
+import { LxcError, lxcError } from './errors.js'
 import { containerAddresses, containerState } from './containers.js'
 import { sleep } from './process.js'
 
