@@ -7,8 +7,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { LxcError, lxcError } from './codes.js'
 import { lxc, lxcPath } from './containers.js'
+import { LxcError, lxcError } from './errors.js'
 import { debianMirrors } from './mirror.js'
 import { run } from './process.js'
 

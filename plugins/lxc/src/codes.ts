@@ -1,5 +1,8 @@
-/** The lxc platform's error codes, and one way to raise them with the machine named. */
-import { GuixOpsError } from '@guix-ops/plugin-api'
+/**
+ * The lxc platform's error codes, with what each means and what to do about
+ * it: the one place they are declared. docs/errors.md is generated from them.
+ */
+import { describeErrorCodes, type ErrorCodeDoc } from '@guix-ops/plugin-api'
 
 export const LxcError = {
   NotInstalled: 'E_LXC_NOT_INSTALLED',
@@ -19,14 +22,58 @@ export const LxcError = {
 
 export type LxcErrorCode = (typeof LxcError)[keyof typeof LxcError]
 
-export function lxcError(
-  code: LxcErrorCode,
-  message: string,
-  options: { machine?: string; suggestion?: string; cause?: unknown } = {},
-): GuixOpsError {
-  return new GuixOpsError(code, message, {
-    where: { plugin: 'lxc', ...(options.machine ? { machine: options.machine } : {}) },
-    ...(options.suggestion ? { suggestion: options.suggestion } : {}),
-    ...(options.cause ? { cause: options.cause } : {}),
-  })
-}
+/** Every code above with what it means and what to do about it: what docs/errors.md lists. */
+export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_LXC_', LxcError, {
+  NotInstalled: {
+    meaning: 'LXC (lxc-* tools, lxc-net) is not installed on this host',
+    hint: 'apt-get install lxc debootstrap',
+  },
+  HostSetup: {
+    meaning: "lxc-net's bridge (lxcbr0) and its DHCP are not set up, or are turned off",
+    hint: 'set USE_LXC_BRIDGE="true" in /etc/default/lxc-net, then run guix-ops as root or start lxc-net',
+  },
+  Mirror: {
+    meaning: "this host's apt sources name no Debian mirror to build the base container from",
+    hint: 'add the Debian mirror this machine should use to /etc/apt/sources.list*',
+  },
+  Base: {
+    meaning: 'the base container could not be built (lxc-create) or removed',
+    hint: 'check that the mirror carries the release for the architecture; to remove a base, destroy its clones first',
+  },
+  BaseUnknown: {
+    meaning: 'no base container has that name',
+    hint: 'see guix-ops lxc images list',
+  },
+  Clone: {
+    meaning: "the machine's container (an overlayfs clone of the base) or its SSH key could not be made or removed",
+    hint: 'the message gives what LXC said; ssh-keygen comes with openssh-client',
+  },
+  Start: {
+    meaning: 'lxc-start or lxc-stop failed',
+    hint: 'look at: lxc-start -n CONTAINER -F',
+  },
+  Boot: {
+    meaning: 'the container stopped while booting, or got no address, or its sshd did not answer in time',
+    hint: 'look inside with lxc-attach -n CONTAINER; with many containers, raise fs.inotify.max_user_instances and kernel.keys.maxkeys',
+  },
+  Mount: {
+    meaning: "a mount's source does not exist on this host",
+    hint: 'check the mounts option: each source is a path on this host',
+  },
+  Ports: {
+    meaning: 'a forwarded host port could not be listened on at 127.0.0.1',
+    hint: 'choose host ports that nothing else listens on',
+  },
+  Network: {
+    meaning: "the deployment's private network could not be made, or has no free address left",
+    hint: 'the message gives what ip said; a private network holds up to 241 machines',
+  },
+  Unprivileged: {
+    meaning: 'guix-ops is not run as root, or unprivileged containers were asked for',
+    hint: 'run guix-ops as root, and leave out unprivileged',
+  },
+  NotCreated: {
+    meaning: "the machine's container is gone (deleted outside guix-ops)",
+    hint: 'run deploy to create the machine again',
+  },
+})

@@ -2,7 +2,7 @@
  * What LXC's own tools say about a container: whether it exists, its state,
  * its addresses. Every call is an argument array to lxc-* (LXC 5).
  */
-import { LxcError, lxcError } from './codes.js'
+import { LxcError, lxcError } from './errors.js'
 import { type RunResult, run } from './process.js'
 
 export type ContainerState =

@@ -7,7 +7,6 @@
  * Run as `node forward.js PIDFILE CONTAINER HOSTPORT:PORT...`; it says
  * `listening` once every port is bound, and exits when PIDFILE is removed.
  */
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
 
@@ -17,13 +16,11 @@ if (!pidFile || !container || pairs.length === 0) {
   process.exit(2)
 }
 
-function address(): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile('lxc-info', ['-n', container!, '-iH'], (error, stdout) => {
-      if (error) return resolve(undefined)
-      resolve(stdout.split('\n').find((l) => /^\d+\.\d+\.\d+\.\d+$/.test(l.trim()) && !l.startsWith('10.78.0.')))
-    })
-  })
+async function address(): Promise<string | undefined> {
+  const { execa } = await import('execa')
+  const result = await execa('lxc-info', ['-n', container!, '-iH'], { reject: false })
+  if (result.failed) return undefined
+  return result.stdout.split('\n').find((l) => /^\d+\.\d+\.\d+\.\d+$/.test(l.trim()) && !l.startsWith('10.78.0.'))
 }
 
 function listen(hostPort: number, port: number): Promise<void> {

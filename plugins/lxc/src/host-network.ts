@@ -9,7 +9,7 @@
  * with the stale mark removed; anyone else is told what to run.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { LxcError, lxcError } from './codes.js'
+import { LxcError, lxcError } from './errors.js'
 import { run } from './process.js'
 
 const LXC_NET = '/usr/libexec/lxc/lxc-net'

@@ -4,8 +4,8 @@
  * private network between the machines of a deployment.
  */
 import { API_VERSION, definePlatform, type PlatformDefinition } from '@guix-ops/plugin-api'
-import { LxcError, lxcError } from './codes.js'
 import { containerState, lxcMust } from './containers.js'
+import { LxcError, lxcError } from './errors.js'
 import { KEY_FILE } from './keys.js'
 import { boot, create, forwardPorts, remove, shutdown } from './lifecycle.js'
 import { type LxcOptions, lxcOptions } from './options.js'

@@ -10,7 +10,8 @@
 import { randomBytes } from 'node:crypto'
 import { access, link, mkdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
-import { LxcError, lxcError } from './codes.js'
+import { waitUntil } from '@guix-ops/plugin-api'
+import { LxcError, lxcError } from './errors.js'
 import { run } from './process.js'
 
 export const KEY_FILE = 'lxc-ssh-key'
@@ -56,7 +57,8 @@ async function makeOnce(privateKeyPath: string, deploymentName: string): Promise
     await rm(candidate, { force: true })
     await rm(`${candidate}.pub`, { force: true })
   }
-  for (let i = 0; i < 100 && !(await exists(privateKeyPath)); i++) await new Promise((r) => setTimeout(r, 50))
+  // A loser may get here between the winner's two links: the private half follows shortly.
+  await waitUntil(() => exists(privateKeyPath), { timeout: 5000, interval: 50 })
 }
 
 export async function deploymentKey(deploymentDir: string, deploymentName: string): Promise<KeyPair> {

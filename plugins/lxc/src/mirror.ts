@@ -4,7 +4,7 @@
  * MIRROR and SECURITY_MIRROR.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { LxcError, lxcError } from './codes.js'
+import { LxcError, lxcError } from './errors.js'
 
 /** Source files in apt's order: sources.list, then sources.list.d/ sorted. */
 function sourceFiles(dir: string): string[] {

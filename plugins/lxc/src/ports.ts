@@ -2,11 +2,10 @@
  * Forwarded ports (`ports: { '80': 8080 }`): one forwarder process per
  * machine (see forward.ts), started with the container and stopped with it.
  */
-import { spawn } from 'node:child_process'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { LxcError, lxcError } from './codes.js'
+import { LxcError, lxcError } from './errors.js'
 
 const FORWARD = fileURLToPath(new URL('./forward.js', import.meta.url))
 const pidFileOf = (stateDir: string) => path.join(stateDir, 'ports.pid')
@@ -37,16 +36,21 @@ export async function startForwarding(
   if (pairs.length === 0) return
   const pidFile = pidFileOf(stateDir)
   await writeFile(pidFile, '', { mode: 0o600 })
-  const child = spawn(process.execPath, [FORWARD, pidFile, container, ...pairs], {
+  const { execa } = await import('execa')
+  // Detached, it outlives this run; its first line says whether it listens, then the pipe is let go.
+  const child = execa(process.execPath, [FORWARD, pidFile, container, ...pairs], {
     detached: true,
-    stdio: ['ignore', 'pipe', 'ignore'],
+    stdin: 'ignore',
+    stderr: 'ignore',
+    buffer: false,
+    reject: false,
   })
   const said = await new Promise<string>((resolve) => {
     child.stdout.setEncoding('utf8').once('data', (line: string) => resolve(line.trim()))
-    child.once('exit', () => resolve('the forwarder exited'))
+    child.nodeChildProcess.once('exit', () => resolve('the forwarder exited'))
   })
   child.stdout.destroy()
-  child.unref()
+  child.nodeChildProcess.unref()
   if (said !== 'listening') {
     await rm(pidFile, { force: true })
     throw lxcError(LxcError.Ports, `cannot forward ports ${pairs.join(', ')} from 127.0.0.1: ${said}`, {

@@ -1,8 +1,8 @@
 /** Asking a container whether it is up: an address on lxc-net's bridge, and an sshd answering there. */
 import { connect } from 'node:net'
-import { LxcError, lxcError } from './codes.js'
+import { waitUntil } from '@guix-ops/plugin-api'
 import { containerAddresses, containerState } from './containers.js'
-import { sleep } from './process.js'
+import { LxcError, lxcError } from './errors.js'
 
 /** Addresses on the private networks are not where this host reaches the container. */
 const PRIVATE_PREFIX = '10.78.0.'
@@ -33,25 +33,27 @@ export async function waitForSsh(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<string> {
-  const deadline = Date.now() + timeoutMs
   let address: string | undefined
-  for (;;) {
-    address = await managementAddress(container)
-    if (address && (await sshAnswers(address))) return address
-    if ((await containerState(container)) === 'STOPPED')
-      throw lxcError(LxcError.Boot, `the container ${container} stopped while booting`, {
-        machine,
-        // Each container's systemd takes inotify instances and kernel keys; many at once can run out of them.
-        suggestion: `look at: lxc-start -n ${container} -F; with many containers, raise fs.inotify.max_user_instances and kernel.keys.maxkeys (sysctl)`,
-      })
-    if (Date.now() > deadline)
-      throw lxcError(
-        LxcError.Boot,
-        address
-          ? `sshd did not answer on ${address}:22 within ${timeoutMs / 1000} s`
-          : `the container got no address from lxc-net's DHCP within ${timeoutMs / 1000} s`,
-        { machine, suggestion: `look inside with: lxc-attach -n ${container}` },
-      )
-    await sleep(200, signal)
-  }
+  const answered = await waitUntil(
+    async () => {
+      address = await managementAddress(container)
+      if (address && (await sshAnswers(address))) return address
+      if ((await containerState(container)) === 'STOPPED')
+        throw lxcError(LxcError.Boot, `the container ${container} stopped while booting`, {
+          machine,
+          // Each container's systemd takes inotify instances and kernel keys; many at once can run out of them.
+          suggestion: `look at: lxc-start -n ${container} -F; with many containers, raise fs.inotify.max_user_instances and kernel.keys.maxkeys (sysctl)`,
+        })
+      return undefined
+    },
+    { timeout: timeoutMs, interval: 200, signal },
+  )
+  if (answered) return answered
+  throw lxcError(
+    LxcError.Boot,
+    address
+      ? `sshd did not answer on ${address}:22 within ${timeoutMs / 1000} s`
+      : `the container got no address from lxc-net's DHCP within ${timeoutMs / 1000} s`,
+    { machine, suggestion: `look inside with: lxc-attach -n ${container}` },
+  )
 }

@@ -1,5 +1,4 @@
 /** Running local programs with argument arrays (never a shell string built from input). */
-import { spawn } from 'node:child_process'
 
 export interface RunResult {
   code: number | null
@@ -7,41 +6,20 @@ export interface RunResult {
   stderr: string
 }
 
-/** Runs `argv`, collecting its output; a missing program is an ENOENT error from spawn. */
-export function run(
+/** Runs `argv`, collecting its output; a missing program rejects with an ENOENT error. */
+export async function run(
   argv: readonly string[],
   options: { env?: NodeJS.ProcessEnv; input?: string | Buffer } = {},
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, ...options.env },
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      stdout += c
-    })
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
-      stderr += c
-    })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(options.input)
+  // Loaded on first use: loading the plugin (to check options, list its commands) stays light.
+  const { execa } = await import('execa')
+  const result = await execa(argv[0]!, argv.slice(1), {
+    env: options.env ?? {},
+    input: options.input ?? '',
+    reject: false,
+    stripFinalNewline: false,
   })
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer)
-        reject(signal.reason)
-      },
-      { once: true },
-    )
-  })
+  // Not started at all (no such program): the spawn error itself, as callers look at its code.
+  if (result.failed && result.exitCode === undefined && result.signal === undefined) throw result.cause ?? result
+  return { code: result.exitCode ?? null, stdout: result.stdout, stderr: result.stderr }
 }

@@ -17,7 +17,7 @@ export default class LxcImagesRm extends BaseCommand {
     const known = new Set((await listBases()).map((b) => b.name))
     const unknown = names.filter((n) => !known.has(n))
     if (unknown.length > 0) {
-      const { LxcError, lxcError } = await import('../../../codes.js')
+      const { LxcError, lxcError } = await import('../../../errors.js')
       throw lxcError(LxcError.BaseUnknown, `no base container named ${unknown.join(', ')}`, {
         suggestion: 'see guix-ops lxc images list',
       })
