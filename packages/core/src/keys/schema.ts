@@ -5,15 +5,14 @@
  */
 import type { KeySpec } from '@guix-ops/plugin-api'
 import type * as Zod from 'zod'
-import { describeValue, joinPath } from '../config/describe.js'
+import { joinPath } from '../config/describe.js'
 import type { IssueList } from '../config/issues.js'
 import { issuePath, rephrase, valueAt } from '../config/schema-issues.js'
 import { zod } from '../registry/zod.js'
+import { DEST_DIR, isKeyDir, KEY_NAME } from './names.js'
 
-/** A key's name is its file's name on the host, and part of a systemd unit's name. */
-export const KEY_NAME: RegExp = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
-/** An absolute path a shell and a systemd unit file take word for word. */
-const DEST_DIR = /^(\/[A-Za-z0-9._-]+)+$/
+export { KEY_NAME } from './names.js'
+
 /** A user or group name as useradd(8) accepts it by default. */
 const ACCOUNT = /^[a-z_][a-z0-9_-]*\$?$/
 const MODE = /^0?[0-7]{3}$/
@@ -39,11 +38,15 @@ function keySchema(): Zod.ZodType {
       // No value in the message: this one is a secret.
       text: z.string({ error: 'expected a string (the value is not shown)' }).optional(),
       file: z.string().min(1).optional(),
-      command: z.array(z.string()).min(1, 'expected a non-empty argument list like ["pass", "show", "db"]').optional(),
+      // Nor here: its arguments may carry what it decrypts with.
+      command: z
+        .array(z.string(), { error: 'expected an argument list like ["pass", "show", "db"] (the value is not shown)' })
+        .min(1, 'expected a non-empty argument list like ["pass", "show", "db"]')
+        .optional(),
       destDir: z
         .string()
         .regex(DEST_DIR, 'expected an absolute path of letters, digits, ".", "_", "-" and "/"')
-        .refine((dir) => !dir.split('/').includes('..'), 'must not contain ".."')
+        .refine(isKeyDir, 'must not contain ".." or "."')
         .optional(),
       user: z.string().regex(ACCOUNT, 'expected a user name').optional(),
       group: z.string().regex(ACCOUNT, 'expected a group name').optional(),
@@ -60,7 +63,8 @@ function keySchema(): Zod.ZodType {
 export function checkKeys(issues: IssueList, keys: unknown, at: string, machine: string): void {
   if (keys === undefined) return
   if (typeof keys !== 'object' || keys === null || Array.isArray(keys)) {
-    issues.field(at, `expected an object of keys by name, got ${describeValue(keys)}`, { machine })
+    // Only the kind: a bare string here is most likely the secret itself.
+    issues.field(at, `expected an object of keys by name, got ${kindOf(keys)}`, { machine })
     return
   }
   for (const [name, key] of Object.entries(keys)) {
@@ -74,11 +78,17 @@ export function checkKeys(issues: IssueList, keys: unknown, at: string, machine:
     const result = keySchema().safeParse(key)
     for (const issue of result.success ? [] : result.error.issues) {
       const segments = issuePath(issue)
-      const secret = segments[0] === 'text' || typeof key !== 'object'
+      const secret = segments[0] === 'text' || segments[0] === 'command' || typeof key !== 'object'
       const message = secret ? issue.message : rephrase(issue.message, valueAt(key, segments))
       issues.field(joinPath(keyAt, ...segments), message, { machine })
     }
   }
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return `a ${typeof value}`
 }
 
 /** The keys of a machine whose config passed `checkKeys`, defaults filled in. */

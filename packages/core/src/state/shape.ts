@@ -4,6 +4,7 @@
  * state file, and start-up time matters more there than brevity here.
  */
 import type { JsonValue } from '@guix-ops/plugin-api'
+import { isKeyPath } from '../keys/names.js'
 
 export type ShapeProblem = { path: string; message: string }
 
@@ -52,6 +53,21 @@ class Checker {
   }
 }
 
+/**
+ * A key's record names the file that deploy and upload-keys remove, as
+ * root, once the key leaves the config: a record from a tampered state
+ * file or import must not name any other file than a config could.
+ */
+function checkKeyRecords(c: Checker, keys: unknown, at: string): boolean {
+  if (!c.jsonObject(keys, at)) return false
+  for (const [name, record] of Object.entries(keys as Record<string, unknown>)) {
+    const file = isRecord(record) ? record.path : undefined
+    if (typeof file !== 'string' || !isKeyPath(file, name))
+      return c.fail(`${at}.${name}.path`, 'expected the path of the key by that name: DIR/NAME, an absolute DIR')
+  }
+  return true
+}
+
 function checkMachine(c: Checker, m: unknown, at: string): boolean {
   if (!isRecord(m)) return c.fail(at, `expected an object, got ${describe(m)}`)
   c.string(m.platform, `${at}.platform`)
@@ -66,7 +82,7 @@ function checkMachine(c: Checker, m: unknown, at: string): boolean {
   c.optional(m.currentGeneration, `${at}.currentGeneration`, (v, p) =>
     Number.isInteger(v) ? true : c.fail(p, `expected a whole number, got ${describe(v)}`),
   )
-  c.optional(m.keys, `${at}.keys`, (v, p) => c.jsonObject(v, p))
+  c.optional(m.keys, `${at}.keys`, (v, p) => checkKeyRecords(c, v, p))
   c.optional(m.generations, `${at}.generations`, (v, p) => {
     if (!Array.isArray(v)) return c.fail(p, `expected an array, got ${describe(v)}`)
     for (const [i, g] of v.entries()) {
