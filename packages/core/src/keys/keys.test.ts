@@ -1,5 +1,5 @@
 // Deployment keys: their config, their sources, and their way to a real sshd on 127.0.0.1.
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -164,6 +164,26 @@ describe.skipIf(unavailable !== undefined)('keys sent to a real sshd', () => {
     ])
     expect(readFileSync(path.join(dest, 'e'), 'utf8')).toBe('e1')
     expect(() => statSync(path.join(dest, 'f'))).toThrow()
+  })
+
+  // Root writes the key's temp file by path: whoever else may change a directory on the way could swap it for a link.
+  it.each([
+    ['owned by another user', (dir: string) => chownSync(dir, 65534, 65534)],
+    ['writable by its group', (dir: string) => chmodSync(dir, 0o775)],
+  ])('refuses a destDir below a directory %s, and writes nothing', async (_what, loosen) => {
+    const parent = path.join(dest, `loose-${Math.random().toString(16).slice(2)}`)
+    mkdirSync(parent, { mode: 0o755 })
+    loosen(parent)
+    const error = await caught(sync(keys({ g: 'g' }, { destDir: `${parent}/keys` })))
+    expect(error.code).toBe('E_KEY_UPLOAD')
+    expect(error.message).toContain(`${parent} can be changed by another user`)
+    expect(() => statSync(path.join(parent, 'keys', 'g'))).toThrow()
+  })
+
+  it('makes a missing destDir 0755, so a key owner other than root reaches it', async () => {
+    await sync(keys({ h: 'h' }, { destDir: `${dest}/made/here` }))
+    expect(statSync(path.join(dest, 'made')).mode & 0o777).toBe(0o755)
+    expect(statSync(path.join(dest, 'made/here')).mode & 0o777).toBe(0o755)
   })
 
   it('refuses a key for a user the host does not have, and writes nothing', async () => {

@@ -9,7 +9,7 @@ import { joinPath } from '../config/describe.js'
 import type { IssueList } from '../config/issues.js'
 import { issuePath, rephrase, valueAt } from '../config/schema-issues.js'
 import { zod } from '../registry/zod.js'
-import { DEST_DIR, isKeyDir, KEY_NAME } from './names.js'
+import { DEST_DIR, KEY_NAME, withoutDotParts } from './names.js'
 
 export { KEY_NAME } from './names.js'
 
@@ -46,7 +46,7 @@ function keySchema(): Zod.ZodType {
       destDir: z
         .string()
         .regex(DEST_DIR, 'expected an absolute path of letters, digits, ".", "_", "-" and "/"')
-        .refine(isKeyDir, 'must not contain ".." or "."')
+        .refine(withoutDotParts, 'must not contain ".." or "."')
         .optional(),
       user: z.string().regex(ACCOUNT, 'expected a user name').optional(),
       group: z.string().regex(ACCOUNT, 'expected a group name').optional(),

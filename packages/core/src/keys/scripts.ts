@@ -25,14 +25,32 @@ done`
  * DIR NAME USER GROUP MODE, the value on stdin: written to a temp file
  * beside the key (mode 0600 from the start), given its owner and mode,
  * then renamed over it, so a reader sees the old value or the new one.
+ * The temp file is handled by path, as root: so every directory from / to
+ * DIR must be one that only root (or the login) can change, or sticky, or
+ * another user could swap the file for a link between two steps and get
+ * any file of the host written, chowned and chmodded. Directories made
+ * here are 0755 whatever the login's umask: a key's owner must reach it.
  */
 export const WRITE_SCRIPT = `set -eu
-dir=$1 name=$2
-mkdir -p -- "$dir"
+name=$2
+(umask 022 && mkdir -p -- "$1")
+dir=$(realpath -e -- "$1")
+me=$(id -u)
+p=$dir
+while :; do
+  o=$(stat -c %u -- "$p") m=$(stat -c %a -- "$p")
+  writable=$(( 0$m & 022 )) sticky=$(( 0$m & 01000 ))
+  if { [ "$o" != 0 ] && [ "$o" != "$me" ]; } || { [ "$writable" != 0 ] && [ "$sticky" = 0 ]; }; then
+    echo "$p can be changed by another user (owner $o, mode $m): keys go only where root alone can change every directory on the way" >&2
+    exit 3
+  fi
+  [ "$p" = / ] && break
+  p=$(dirname -- "$p")
+done
 tmp=$(umask 077 && mktemp -- "$dir/.$name.XXXXXX")
 trap 'rm -f -- "$tmp"' EXIT
 cat > "$tmp"
-chown -- "$3:$4" "$tmp"
+chown -h -- "$3:$4" "$tmp"
 chmod -- "$5" "$tmp"
 mv -f -T -- "$tmp" "$dir/$name"
 trap - EXIT`
