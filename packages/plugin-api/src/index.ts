@@ -15,6 +15,8 @@ export type {
   SystemRef,
 } from './deployment.js'
 export { defineConfig, defineDeployment, defineMachine } from './deployment.js'
+export type { DeploymentKeyPair } from './deployment-key.js'
+export { makeDeploymentKeyPair, sshKeygen } from './deployment-key.js'
 export type { ErrorCodeDoc, ErrorCodeInfo } from './error-codes.js'
 export { describeErrorCodes } from './error-codes.js'
 export type { ErrorJson, ErrorLocation, GuixOpsErrorOptions } from './errors.js'
