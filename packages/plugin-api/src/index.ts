@@ -1,3 +1,5 @@
+export type { AptSource } from './apt-sources.js'
+export { aptSources } from './apt-sources.js'
 export type { Logger, PluginContext, ProgressReporter, SecretStore } from './context.js'
 export type {
   ConfigDefinition,
