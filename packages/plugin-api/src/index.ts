@@ -1,3 +1,5 @@
+export type { AptSource } from './apt-sources.js'
+export { aptSources } from './apt-sources.js'
 export type { Logger, PluginContext, ProgressReporter, SecretStore } from './context.js'
 export type {
   ConfigDefinition,
@@ -15,6 +17,8 @@ export type {
   SystemRef,
 } from './deployment.js'
 export { defineConfig, defineDeployment, defineMachine } from './deployment.js'
+export type { DeploymentKeyPair } from './deployment-key.js'
+export { makeDeploymentKeyPair, sshKeygen } from './deployment-key.js'
 export type { ErrorCodeDoc, ErrorCodeInfo } from './error-codes.js'
 export { describeErrorCodes } from './error-codes.js'
 export type { ErrorJson, ErrorLocation, GuixOpsErrorOptions } from './errors.js'
