@@ -9,7 +9,9 @@ import type { StandardSchemaV1 } from '@guix-ops/plugin-api'
 import { describe, expect, it } from 'vitest'
 import { managedOptions } from '../../packages/core/src/platforms/managed-options.js'
 import { debianOptions } from '../../plugins/debian/src/options.js'
+import { ec2Options } from '../../plugins/ec2/src/options.js'
 import { guixOptions } from '../../plugins/guix/src/options.js'
+import { lxcOptions } from '../../plugins/lxc/src/options.js'
 import { qemuOptions } from '../../plugins/qemu/src/options.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -38,6 +40,8 @@ const DOCUMENTED = [
   { plugin: 'qemu', schema: qemuOptions, file: 'plugins/qemu/README.md', heading: '## Options' },
   { plugin: 'debian', schema: debianOptions, file: 'plugins/debian/README.md', heading: '## Options' },
   { plugin: 'guix', schema: guixOptions, file: 'plugins/guix/README.md', heading: '## Options' },
+  { plugin: 'lxc', schema: lxcOptions, file: 'plugins/lxc/README.md', heading: '## Options' },
+  { plugin: 'ec2', schema: ec2Options, file: 'plugins/ec2/README.md', heading: '## Options' },
   {
     plugin: 'managed',
     schema: managedOptions,

@@ -39,6 +39,7 @@ describe('lxc options', () => {
     expect(issues({ cpus: 4096 })[0]).toMatch(/^cpus: is more than this host has \(\d+\)$/)
     expect(issues({ ports: { http: 8080 } })).toEqual([expect.stringMatching(/^ports\.http: /)])
     expect(issues({ ports: { '80': 70000 } })).toEqual(['ports.80: Too big: expected number to be <=65535'])
+    expect(issues({ ports: { '99999': 8080 } })).toEqual([expect.stringMatching(/^ports\.99999: /)])
     expect(issues({ ports: { '80': 8080, '81': 8080 } })).toEqual([
       'ports: two container ports map to the same host port',
     ])

@@ -55,7 +55,13 @@ const schema = z.strictObject({
   mounts: z.array(mount).max(32).optional(),
   /** Container TCP port -> port on this host's 127.0.0.1. */
   ports: z
-    .record(z.string().regex(/^[1-9][0-9]{0,4}$/, { message: 'expected a container port number' }), port)
+    .record(
+      z
+        .string()
+        .regex(/^[1-9][0-9]{0,4}$/, { message: 'expected a container port number' })
+        .refine((p) => Number(p) <= 65535, { message: 'expected a container port number (1 to 65535)' }),
+      port,
+    )
     .refine((p) => new Set(Object.values(p)).size === Object.values(p).length, {
       message: 'two container ports map to the same host port',
     })
