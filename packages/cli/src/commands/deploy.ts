@@ -51,8 +51,13 @@ export default class Deploy extends BaseCommand {
     const { flags } = await this.parse(Deploy)
     const engine = this.engineWithProgress(flags['state-dir'])
     const abort = new AbortController()
-    const onSignal = () => abort.abort()
-    process.once('SIGINT', onSignal)
+    // The first Ctrl-C stops the deploy cleanly (machines half made are removed); a second one ends it now.
+    // `on`, not `once`: a SIGINT listener that execa's exit hook finds gone makes it kill the process at once.
+    const onSignal = () => {
+      if (abort.signal.aborted) process.exit(130)
+      abort.abort()
+    }
+    process.on('SIGINT', onSignal)
     let summary: DeploySummary
     try {
       summary = await deployDeployment(engine, {
