@@ -17,6 +17,8 @@ const WORKSPACE_DIRS = [
   'plugins/qemu',
   'plugins/debian',
   'plugins/guix',
+  'plugins/lxc',
+  'plugins/ec2',
   'packages/cli',
 ]
 
