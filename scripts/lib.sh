@@ -84,6 +84,19 @@ ensure_test_packages() {
   fi
   # sshd's privilege separation dir; a package's service setup makes it, but no service runs here.
   install -d -m 0755 /run/sshd
+  raise_inotify_instances
+}
+
+# systemd in each privileged container holds ~7 of root's inotify instances, and
+# the end-to-end tests run ~25 containers at once: at the kernel's default of 128
+# the containers' services fail to start and their DHCP leases lapse.
+raise_inotify_instances() {
+  local now
+  now=$(cat /proc/sys/fs/inotify/max_user_instances 2>/dev/null || echo 0)
+  if [ "$now" -lt 1024 ]; then
+    log "raising fs.inotify.max_user_instances from $now to 1024 for the test containers"
+    sysctl -q -w fs.inotify.max_user_instances=1024
+  fi
 }
 
 # What the qemu platform needs: QEMU, qemu-img, mmdebstrap to build the base

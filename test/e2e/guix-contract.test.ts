@@ -71,6 +71,12 @@ describe.skipIf(unavailable !== undefined)('guix driver contract (stand-in guix 
       run(['list-generations', '-d', 'fleet', 'web', '--json']),
     )
 
+  /** check finds every machine healthy; the report is the message when it does not. */
+  const expectHealthy = (extra: string[]) => {
+    const result = run(['check', '-d', 'fleet', '--json', ...extra])
+    expect(json<{ healthy: boolean }>(result).healthy, result.stdout + result.stderr).toBe(true)
+  }
+
   function writeConfig(webOptions = ''): void {
     const platform = (name: keyof typeof hosts) =>
       `{ type: 'managed', host: '${hosts[name].address}', identity: '${key}' }`
@@ -165,7 +171,7 @@ describe.skipIf(unavailable !== undefined)('guix driver contract (stand-in guix 
     expect(running(web)).toBe(profileStore(web, 2))
     expect(sh(web, 'ls "$1"', dir).stdout.split('\n')).not.toContain('pending')
 
-    expect(json<{ healthy: boolean }>(run(['check', '-d', 'fleet', '--json'])).healthy).toBe(true)
+    expectHealthy([])
   })
 
   it('defect: list-generations asks the host, so the generation the installer made is listed too', () => {
@@ -193,10 +199,12 @@ describe.skipIf(unavailable !== undefined)('guix driver contract (stand-in guix 
     const { web } = hosts
     const deployed = running(web)
     sh(web, 'ln -sfn "$1" /run/current-system && echo nginx > "$2/failed-services"', profileStore(web, 1), STANDIN)
-    const webDrift = () =>
-      json<{ machines: { machine: string; drift: unknown[] }[] }>(
-        run(['check', '-d', 'fleet', '--include', 'web', '--json']),
-      ).machines.find((m) => m.machine === 'web')?.drift
+    const webDrift = () => {
+      const result = run(['check', '-d', 'fleet', '--include', 'web', '--json'])
+      const report = json<{ machines?: { machine: string; drift: unknown[] }[] }>(result)
+      expect(report.machines, result.stdout + result.stderr).toBeDefined()
+      return report.machines?.find((m) => m.machine === 'web')?.drift
+    }
     const system = { subject: 'system /run/current-system', expected: deployed, actual: profileStore(web, 1) }
     // Shepherd 0.10 lists failed services; 0.9 (Guix 1.4.0's) records no startup failures: nginx is just stopped.
     steer(web, 'shepherd-version', '0.10.1')
@@ -229,13 +237,13 @@ describe.skipIf(unavailable !== undefined)('guix driver contract (stand-in guix 
     expect(running(web)).toBe(profileStore(web, 3))
     expect(web.exec(['readlink', '/var/guix/profiles/system']).stdout.trim()).toBe('system-3-link')
     // What guix-ops recorded is what runs: no drift.
-    expect(json<{ healthy: boolean }>(run(['check', '-d', 'fleet', '--include', 'web', '--json'])).healthy).toBe(true)
+    expectHealthy(['--include', 'web'])
 
     clearStandInLog(web)
     expect(run(['rollback', '-d', 'fleet', 'web', '--to', '4']).code).toBe(0)
     expect(standInLog(web).some((l) => /guix system switch-generation 4$/.test(l))).toBe(true)
     expect(running(web)).toBe(profileStore(web, 4))
-    expect(json<{ healthy: boolean }>(run(['check', '-d', 'fleet', '--include', 'web', '--json'])).healthy).toBe(true)
+    expectHealthy(['--include', 'web'])
 
     const missing = run(['rollback', '-d', 'fleet', 'web', '--to', '9', '--json'])
     expect(missing.code).toBe(1)
@@ -354,7 +362,7 @@ describe.skipIf(unavailable !== undefined)('guix driver contract (stand-in guix 
     expect(outcome.error?.message).toContain(`rolled back to generation ${previous}`)
     expect(running(web)).toBe(before)
     expect(currentNumber(web)).toBe(previous)
-    expect(json<{ healthy: boolean }>(run(['check', '-d', 'fleet', '--include', 'web', '--json'])).healthy).toBe(true)
+    expectHealthy(['--include', 'web'])
   })
 
   it('contract: buildLocally without guix on this machine fails clearly before anything remote', () => {
