@@ -136,7 +136,8 @@ describe.skipIf(unavailable !== undefined)('runDeployment against a real sshd', 
   }
 
   beforeAll(async () => {
-    sshd = await startSshd()
+    // Keys are recorded on the host under /var/lib/guix-ops: a private /var/lib, so this machine's stays untouched.
+    sshd = await startSshd({ tmpfs: { '/var/lib': '4m' } })
   })
   afterAll(async () => {
     await sshd?.stop()

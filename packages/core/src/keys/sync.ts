@@ -7,7 +7,7 @@
 import type { RemoteHost } from '@guix-ops/plugin-api'
 import type { KeyRecord } from '../state/index.js'
 import { keyDigest, newSalt } from './digest.js'
-import { type HostKey, hostKeys, keyPath, removeKey, requireAccounts, writeKey } from './remote.js'
+import { type HostKey, hostKeys, keyPath, refuseForeignFiles, removeKey, requireAccounts, writeKey } from './remote.js'
 import type { LoadedKey } from './sources.js'
 
 /** Which keys a pass handles: those uploaded before activation, after it, or all of them. */
@@ -71,6 +71,7 @@ export async function syncKeys(input: KeySyncInput): Promise<KeySyncResult> {
   const { host, machine, recorded = {} } = input
   const { wanted, stale, salts } = await staleKeys(input)
   await requireAccounts(host, machine, stale)
+  await refuseForeignFiles(host, machine, stale)
   const records: Record<string, KeyRecord> = { ...recorded }
   const now = new Date().toISOString()
   for (const key of stale) {
@@ -92,7 +93,8 @@ async function removeLeftovers(input: KeySyncInput, records: Record<string, KeyR
     const now = input.keys.find((k) => k.name === name)
     if (now && keyPath(now) === record.path) continue
     input.report(`removing key ${name} from ${record.path}`)
-    await removeKey(input.host, input.machine, name, record.path, !names.has(name))
+    const gone = await removeKey(input.host, input.machine, name, record.path, !names.has(name))
+    if (!gone) input.report(`left ${record.path} alone: guix-ops did not write it`)
     if (!names.has(name)) {
       delete records[name]
       removed.push(name)
