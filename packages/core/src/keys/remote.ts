@@ -1,7 +1,15 @@
 /** Keys on the host, over the machine's SSH session (through sudo when the login user is not root). */
 import { GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
-import { ACCOUNTS_SCRIPT, FOREIGN_SCRIPT, REMOVE_SCRIPT, STATUS_SCRIPT, UNIT_SCRIPT, WRITE_SCRIPT } from './scripts.js'
+import {
+  ACCOUNTS_SCRIPT,
+  FOREIGN_SCRIPT,
+  REMOVE_SCRIPT,
+  SHEPHERD_SCRIPT,
+  STATUS_SCRIPT,
+  UNIT_SCRIPT,
+  WRITE_SCRIPT,
+} from './scripts.js'
 
 /** What the host has at a key's path. */
 export type HostKey = { present: false } | { present: true; hash: string; owner: string; mode: string }
@@ -105,8 +113,8 @@ export async function writeKey(
   key: { name: string; destDir: string; user: string; group: string; permissions: string; value: Uint8Array },
 ): Promise<void> {
   const args = [key.destDir, key.name, key.user, key.group, key.permissions]
-  // One round trip: the unit follows in the same script, with its own arguments.
-  const both = `${WRITE_SCRIPT}\nset -- "$2" "$1/$2"\n${UNIT_SCRIPT}`
+  // One round trip: the Shepherd service and the systemd unit follow in the same script, with their own arguments.
+  const both = `${WRITE_SCRIPT}\nset -- "$2" "$1/$2"\n${SHEPHERD_SCRIPT}\n${UNIT_SCRIPT}`
   const argv = script(both, ...args)
   // The script checks again what refuseForeignFiles checked: the host may have changed in between.
   const result = await host.exec(argv, { stdin: key.value })

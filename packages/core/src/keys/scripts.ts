@@ -108,11 +108,30 @@ fi
 systemctl restart --no-block "guix-ops-key-$1.service"`
 
 /**
+ * NAME FILE: on a host run by the Shepherd (Guix System) whose config has
+ * the service \`guix-ops-key-NAME\` (from the guix driver's module
+ * \`(guix-ops keys)\`), its \`refresh\` action: the service starts now that
+ * FILE is there (or restarts, with the services running on it, for a new
+ * value), and so do the stopped services that require it.
+ */
+export const SHEPHERD_SCRIPT: string = `if command -v herd >/dev/null 2>&1 && herd status "guix-ops-key-$1" >/dev/null 2>&1; then
+  herd refresh "guix-ops-key-$1" >/dev/null
+fi`
+
+/** NAME: stops the Shepherd service of a key that left the config, and the services that require it. */
+const SHEPHERD_STOP = `if command -v herd >/dev/null 2>&1 && herd status "guix-ops-key-$1" >/dev/null 2>&1; then
+  herd stop "guix-ops-key-$1" >/dev/null
+fi`
+
+/**
  * NAME FILE UNIT(yes|no): removes the key, if guix-ops wrote it (else
- * prints `kept`), and, with yes, its unit.
+ * prints `kept`), and, with yes, its unit (or stops its Shepherd service).
  */
 export const REMOVE_SCRIPT: string = `set -eu
 unit=/etc/systemd/system/guix-ops-key-$1.service
+if [ "$3" = yes ]; then
+  ${SHEPHERD_STOP}
+fi
 if [ "$3" = yes ] && [ -e "$unit" ]; then
   systemctl stop --no-block "guix-ops-key-$1.service" 2>/dev/null || true
   rm -f -- "$unit" "/etc/systemd/system/multi-user.target.wants/guix-ops-key-$1.service"
