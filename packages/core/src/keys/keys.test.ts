@@ -210,6 +210,20 @@ describe.skipIf(unavailable !== undefined)('keys sent to a real sshd', () => {
     expect(() => statSync(path.join(dest, 'mine'))).toThrow()
   })
 
+  it('a key written before the host listed them is rotated when its file is the one recorded, refused when not', async () => {
+    const first = await sync(keys({ old: 'o1', edited: 'e1' }))
+    // As a host deployed before it kept the list of what guix-ops wrote.
+    const forget = await session.exec(['sh', '-c', ': > /var/lib/guix-ops/keys/written'])
+    expect(forget.code).toBe(0)
+    writeFileSync(path.join(dest, 'edited'), 'changed on the host')
+    const error = await caught(sync(keys({ old: 'o2', edited: 'e2' }), first.records))
+    expect(error.code).toBe('E_KEY_EXISTS')
+    expect(error.message).toContain(`key "edited": ${dest}/edited exists`)
+    const rotated = await sync(keys({ old: 'o2' }), { old: first.records.old! })
+    expect(rotated.sent).toEqual(['old'])
+    expect(readFileSync(path.join(dest, 'old'), 'utf8')).toBe('o2')
+  })
+
   it('refuses a key for a user the host does not have, and writes nothing', async () => {
     const error = await caught(sync([...keys({ c: 'c' }), ...keys({ d: 'd' }, { user: 'guix-ops-nobody-here' })]))
     expect(error.code).toBe('E_KEY_OWNER')

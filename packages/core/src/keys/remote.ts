@@ -94,14 +94,20 @@ function foreignFile(machine: string, name: string, file: string): GuixOpsError 
   )
 }
 
-/** Refuses, before anything is written, keys whose path holds a file guix-ops did not write. */
+/**
+ * Refuses, before anything is written, keys whose path holds a file guix-ops
+ * did not write. `ours` names keys whose file is, by its hash, the one the
+ * state says guix-ops wrote there: the host lists them if it did not yet.
+ */
 export async function refuseForeignFiles(
   host: RemoteHost,
   machine: string,
   keys: { name: string; destDir: string }[],
+  ours: ReadonlySet<string>,
 ): Promise<void> {
   if (keys.length === 0) return
-  const out = await must(host, machine, 'looking at key paths', script(FOREIGN_SCRIPT, ...keys.map(keyPath)))
+  const args = keys.flatMap((k) => [keyPath(k), ours.has(k.name) ? 'yes' : 'no'])
+  const out = await must(host, machine, 'looking at key paths', script(FOREIGN_SCRIPT, ...args))
   const first = out.trim().split('\n').filter(Boolean)[0]
   const key = keys.find((k) => keyPath(k) === first)
   if (first && key) throw foreignFile(machine, key.name, first)

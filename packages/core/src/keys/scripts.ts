@@ -27,11 +27,23 @@ export const WRITTEN_LIST = '/var/lib/guix-ops/keys/written'
 /** Sets `f` to FILE with its directory resolved (the name itself is not followed). */
 const RESOLVE = 'f=$(realpath -m -- "$(dirname -- "$1")")/$(basename -- "$1")'
 
-/** Per FILE argument, the line FILE for each one that exists and is not in WRITTEN_LIST. */
-export const FOREIGN_SCRIPT: string = `for a; do
-  set -- "$a"
+/**
+ * Per pair \`FILE OURS\`, the line FILE for each file that exists and is not
+ * in WRITTEN_LIST; with OURS \`yes\` (its content hashes to what the state
+ * recorded of the key guix-ops wrote there, as before hosts kept the list)
+ * it is listed instead.
+ */
+export const FOREIGN_SCRIPT: string = `while [ $# -ge 2 ]; do
+  a=$1 ours=$2
   ${RESOLVE}
-  if { [ -e "$f" ] || [ -L "$f" ]; } && ! grep -qxF -- "$f" ${WRITTEN_LIST} 2>/dev/null; then echo "$a"; fi
+  shift 2
+  if { [ -e "$f" ] || [ -L "$f" ]; } && ! grep -qxF -- "$f" ${WRITTEN_LIST} 2>/dev/null; then
+    if [ "$ours" = yes ]; then
+      (umask 077 && mkdir -p -- "$(dirname -- ${WRITTEN_LIST})" && printf '%s\\n' "$f" >> ${WRITTEN_LIST})
+    else
+      echo "$a"
+    fi
+  fi
 done`
 
 /** Per \`USER:GROUP\` argument, a line for each of the two that does not exist. */
