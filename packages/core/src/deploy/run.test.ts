@@ -274,7 +274,7 @@ describe.skipIf(unavailable !== undefined)('runDeployment against a real sshd', 
     expect(rotated.state.machines.db?.generations?.map((g) => g.number)).toEqual([1])
     const again = await deploy(withKeys({ pw: { text: 'k3y-canary-two' }, added: { text: 'k3y-canary-new' } }))
     expect(again.summary.unchanged).toEqual(['db'])
-  })
+  }, 180_000)
 
   it('a key whose source fails stops the deploy before any machine is provisioned', async () => {
     const definition: DeploymentDefinition = {
