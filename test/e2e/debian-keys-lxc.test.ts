@@ -141,6 +141,13 @@ describe.skipIf(unavailable !== undefined)('deployment keys on real Debian conta
     ])
     const deploy = cli(['deploy', '-d', 'keys', '--json'])
     expect(deploy.code, deploy.stderr).toBe(0)
+    // Only a key changed: no new generation, but both machines did change, and say which key.
+    const summary = json<{ changed: string[]; outcomes: { changes: { action: string; subject: string }[] }[] }>(deploy)
+    expect(summary.changed.sort()).toEqual(['db', 'web'])
+    expect(summary.outcomes.map((o) => o.changes.map((c) => `${c.action} ${c.subject}`))).toEqual([
+      ['update key tls'],
+      ['update key tls'],
+    ])
     const sent = deploy.stderr.split('\n').filter((line) => line.includes('sending key'))
     expect(sent.map((line) => JSON.parse(line).message).sort()).toEqual([
       'sending key tls to /run/keys/tls',
@@ -187,7 +194,14 @@ describe.skipIf(unavailable !== undefined)('deployment keys on real Debian conta
         /machines\.db\.keys\.bad\.permissions: expected an octal mode/,
       ],
       ['{ text: "x", user: "nosuchuser" }', 'E_KEY_OWNER', /machine "db", key "bad": the host has no user nosuchuser/],
+      [
+        '{ text: "x", destDir: "/etc/guix-ops-test" }',
+        'E_KEY_EXISTS',
+        /machine "db", key "bad": \/etc\/guix-ops-test\/bad exists and was not written by guix-ops; no key was sent/,
+      ],
     ]
+    // A file of the host's own where a key would go: it is neither replaced nor removed.
+    sh(hosts.db, 'mkdir -p /etc/guix-ops-test && echo "the host\'s own" > /etc/guix-ops-test/bad')
     for (const [spec, code, message] of cases) {
       writeConfig({ bad: spec })
       // Both renderings where they differ in what they show: a command's output, and a host's refusal.
@@ -201,6 +215,7 @@ describe.skipIf(unavailable !== undefined)('deployment keys on real Debian conta
       }
       expect(hosts.db.exec(['test', '-e', '/run/keys/bad']).code, spec).not.toBe(0)
     }
+    expect(hosts.db.exec(['cat', '/etc/guix-ops-test/bad']).stdout).toBe("the host's own\n")
     writeConfig()
   })
 

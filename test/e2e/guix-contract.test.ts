@@ -154,11 +154,12 @@ describe.skipIf(unavailable !== undefined)('guix driver contract (stand-in guix 
     expect(standInLog(db).filter((l) => l.includes('reconfigure'))[0]).toMatch(
       /^guix system reconfigure -L \S+\/modules --system=x86_64-linux \S+\/config\/db\.scm$/,
     )
-    // The config, what it loads and refers to, and the parameters with db's address are on the host.
+    // The config, what it loads and refers to, the parameters with db's address and the keys module are on the host.
     expect(sh(web, 'cd "$1" && find config modules -type f | sort', dir).stdout.split('\n').filter(Boolean)).toEqual([
       'config/common.scm',
       'config/nginx.conf',
       'config/web.scm',
+      'modules/guix-ops/keys.scm',
       'modules/guix-ops/parameters.scm',
     ])
     const parameters = web.exec(['cat', `${dir}/modules/guix-ops/parameters.scm`]).stdout

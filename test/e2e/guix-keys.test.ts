@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { FIXTURES, guixOps, json, type RunResult, tempDir } from '../support/cli.js'
-import { installGuixStandIn, STANDIN } from '../support/guix-standin.js'
+import { bootShepherd, installGuixStandIn, STANDIN, standInLog, steer } from '../support/guix-standin.js'
 import { lxcUnavailable, startHost, type TestHost } from '../support/lxc.js'
 
 vi.setConfig({ testTimeout: 300_000 })
@@ -103,5 +103,44 @@ describe.skipIf(unavailable !== undefined)('deployment keys with the guix driver
     // The same search does find the keys where they belong.
     expect(host.exec(['grep', '-rl', '--', CANARY, '/run/keys']).stdout.split('\n').filter(Boolean)).toHaveLength(3)
     expect(hits).toEqual([])
+  })
+
+  it('a Shepherd service that requires a key waits after a reboot until upload-keys sends it, then starts', () => {
+    // The module (guix-ops keys) went up with the config, on the load path reconfigure was given.
+    const modules = host.exec(['sh', '-c', 'ls -d /var/lib/guix-ops/guix/*/web/modules']).stdout.trim()
+    expect(host.exec(['test', '-f', `${modules}/guix-ops/keys.scm`]).code).toBe(0)
+    expect(standInLog(host).find((line) => line.includes('system reconfigure'))).toContain(`-L ${modules}`)
+
+    // What a config with (service guix-ops-key-service-type '("token")) and a service requiring it gives.
+    steer(host, 'shepherd-services', 'guix-ops-key-token file=/run/keys/token\nshop guix-ops-key-token\nunrelated\n')
+    const status = (service: string) => host.exec(['herd', 'status', service]).stdout
+    // A reboot: /run is a tmpfs, and the Shepherd starts every service in turn.
+    host.exec(['rm', '-rf', '/run/keys'])
+    bootShepherd(host)
+    expect(status('guix-ops-key-token')).toContain('It is stopped.')
+    expect(status('shop')).toContain('It is stopped.')
+    expect(status('unrelated')).toContain('It is started.')
+    const check = json<{ machines: { keys?: { missing: string[] } }[] }>(cli(['check', '-d', 'gkeys', '--json']))
+    expect(check.machines[0]?.keys?.missing.sort()).toEqual(['api', 'cert', 'token'])
+
+    const upload = cli(['upload-keys', '-d', 'gkeys'])
+    expect(upload.code, upload.stdout + upload.stderr).toBe(0)
+    expect(status('guix-ops-key-token')).toContain('It is started.')
+    expect(status('shop')).toContain('It is started.')
+    // Keys whose config has no Shepherd service are only written.
+    expect(standInLog(host).filter((line) => line.startsWith('herd refresh'))).toEqual([
+      'herd refresh guix-ops-key-token',
+    ])
+
+    // A new value: the key service restarts, and so does the service running on it.
+    const rotated = guixOps(['upload-keys', '-d', 'gkeys', '--json'], {
+      stateDir,
+      env: { ...env, WEB_TOKEN: `${CANARY}-guix-rotated-55aa` },
+    })
+    outputs.push(rotated)
+    expect(json<{ sent?: string[] }[]>(rotated)[0]?.sent).toEqual(['token'])
+    expect(standInLog(host).filter((line) => line.startsWith('herd refresh'))).toHaveLength(2)
+    expect(status('shop')).toContain('It is started.')
+    expect(outputs.filter((r) => r.stdout.includes(CANARY) || r.stderr.includes(CANARY))).toEqual([])
   })
 })

@@ -181,13 +181,62 @@ esac
  * 0.9.x has Started, Stopped and One-shot sections only (a service that failed
  * to start is just stopped); 0.10 adds Starting, Stopping and "Failed to start:"
  * with "!" for stopped services that have startup failures.
+ *
+ * Services of the running system beyond those: the steering file
+ * `shepherd-services`, a line per service, `NAME REQUIREMENT...`, and for a
+ * deployment key's service (the module `(guix-ops keys)`) `NAME file=PATH`,
+ * since the stand-in cannot evaluate a config. Running ones are listed in
+ * `shepherd-running`. For these, herd follows Shepherd 0.9.3's
+ * modules/shepherd/service.scm: `start` starts the requirements first and
+ * fails if one does not start (a key service starts only while its file
+ * exists: its start is `(file-exists? FILE)`); `stop` stops the running
+ * dependents first; `restart` stops, then starts all it stopped; any other
+ * action runs even on a stopped service, and `refresh` does what the key
+ * service's action does. herd.scm prints "service 'X' could not be found"
+ * and exits 1 for a service that does not exist.
  */
 const HERD = `#!/bin/sh
 S=${STANDIN}
 printf '%s\\n' "herd $*" >> $S/log
+touch $S/shepherd-services $S/shepherd-running
+known() { grep -q "^$1\\\\( \\\\|$\\\\)" $S/shepherd-services; }
+running() { grep -qx "$1" $S/shepherd-running; }
+requirements() { grep "^$1\\\\( \\\\|$\\\\)" $S/shepherd-services | cut -d' ' -f2- -s | tr ' ' '\\n' | grep -v '^file=' | grep .; }
+dependents() { grep " $1\\\\( \\\\|$\\\\)" $S/shepherd-services | cut -d' ' -f1; }
+set_running() { grep -vx "$1" $S/shepherd-running > $S/shepherd-running.new; [ "$2" = no ] || echo "$1" >> $S/shepherd-running.new; mv $S/shepherd-running.new $S/shepherd-running; }
+start() {
+  running "$1" && return 0
+  for r in $(requirements "$1"); do start "$r" || { echo "Service $1 depends on $r." >&2; return 1; }; done
+  file=$(grep "^$1 " $S/shepherd-services | sed -n 's/.* file=\\([^ ]*\\).*/\\1/p')
+  if [ -n "$file" ] && [ ! -e "$file" ]; then echo "Service $1 could not be started." >&2; return 1; fi
+  set_running "$1" yes; echo "Service $1 has been started."
+}
+stop() {
+  running "$1" || return 0
+  for d in $(dependents "$1"); do stop "$d"; done
+  set_running "$1" no; echo "Service $1 has been stopped."; echo "$1" >> $S/stopped-now
+}
+restart() { : > $S/stopped-now; stop "$1"; for s in $(tac $S/stopped-now); do start "$s"; done; }
+if [ -n "$2" ] && [ "$2" != root ] && [ "$2" != shepherd ]; then
+  known "$2" || { echo "herd: error: service '$2' could not be found" >&2; exit 1; }
+  case $1 in
+    status) if running "$2"; then printf 'Status of %s:\\n  It is started.\\n' "$2"; else printf 'Status of %s:\\n  It is stopped.\\n' "$2"; fi ;;
+    start) start "$2" || exit 1 ;;
+    stop) stop "$2" ;;
+    restart) restart "$2" ;;
+    refresh)
+      if running "$2"; then restart "$2"; else start "$2" || true; fi
+      for d in $(dependents "$2"); do running "$d" || start "$d" || true; done ;;
+    *) echo "herd: error: service '$2' does not have an action '$1'" >&2; exit 1 ;;
+  esac
+  exit 0
+fi
 version=$(cat $S/shepherd-version 2>/dev/null || echo 0.9.3)
 failed=$(cat $S/failed-services 2>/dev/null)
-printf 'Started:\\n + guix-daemon\\n + sshd\\nStopped:\\n'
+printf 'Started:\\n + guix-daemon\\n + sshd\\n'
+for s in $(cat $S/shepherd-running); do echo " + $s"; done
+printf 'Stopped:\\n'
+for s in $(cut -d' ' -f1 $S/shepherd-services); do running "$s" || echo " - $s"; done
 case $version in
   0.9.*) for s in $failed; do echo " - $s"; done; echo ' - term-tty6' ;;
   *) echo ' - term-tty6' ;;
@@ -198,6 +247,17 @@ case $version in
   *) [ -z "$failed" ] || { echo 'Failed to start:'; for s in $failed; do echo " ! $s"; done; } ;;
 esac
 `
+
+/**
+ * A boot as far as the Shepherd goes: every service stopped, then each one
+ * started in turn, a failure reported and passed over, as the shepherd.conf
+ * that gnu/services/shepherd.scm `shepherd-configuration-file` writes does.
+ */
+export function bootShepherd(host: TestHost): void {
+  const boot =
+    ': > "$1/shepherd-running"; for s in $(cut -d" " -f1 "$1/shepherd-services"); do herd start "$s" || true; done'
+  host.exec(['sh', '-c', boot, 'sh', STANDIN])
+}
 
 /** Makes a Debian test container look like a Guix System booted into generation 1. */
 export function installGuixStandIn(host: TestHost): void {

@@ -68,6 +68,7 @@ export const ErrorCode = {
   KeySource: 'E_KEY_SOURCE',
   KeyOwner: 'E_KEY_OWNER',
   KeyUpload: 'E_KEY_UPLOAD',
+  KeyExists: 'E_KEY_EXISTS',
   // the command line
   Usage: 'E_USAGE',
   Internal: 'E_INTERNAL',
@@ -290,6 +291,10 @@ export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_', 
   KeyUpload: {
     meaning: 'writing or removing a deployment key on the host failed',
     hint: 'the message names the machine, the key and the path',
+  },
+  KeyExists: {
+    meaning: "a deployment key's path holds a file that guix-ops did not write",
+    hint: 'choose another `destDir` or key name; guix-ops overwrites and removes only the keys it wrote',
   },
   Usage: {
     meaning: 'an unknown command, flag or argument, or a value a flag does not take',

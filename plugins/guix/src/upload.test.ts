@@ -43,6 +43,7 @@ describe('what a deploy uploads', () => {
       'config/nginx.conf',
       'config/web.scm',
       'load-path/0/shop/services.scm',
+      'modules/guix-ops/keys.scm',
       'modules/guix-ops/parameters.scm',
     ])
     expect(upload.loadPathDirs).toEqual(['modules', 'load-path/0'])

@@ -1,7 +1,7 @@
 /**
  * Everything a deploy puts in the machine's directory on the target, built
  * and checked locally first: the config bundle under `config/`, the
- * parameters module under `modules/`, the load path under `load-path/N/`
+ * parameters and keys modules under `modules/`, the load path under `load-path/N/`
  * and the channels file. Its hash says whether anything changed.
  */
 import { createHash } from 'node:crypto'
@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { SystemContext } from '@guix-ops/plugin-api'
 import { type BundleFile, bundleConfig, bundleLoadPath } from './bundle.js'
+import { KEYS_MODULE, KEYS_MODULE_TEXT } from './key-service.js'
 import type { Layout } from './layout.js'
 import type { GuixOptions } from './options.js'
 import { PARAMETERS_MODULE, parametersModule } from './parameters.js'
@@ -36,6 +37,8 @@ export async function prepareUpload(options: GuixOptions, configDir: string): Pr
   const files = [
     ...under('config', bundle.files),
     { path: `modules/${PARAMETERS_MODULE}`, content: new TextEncoder().encode(parametersModule(options.parameters)) },
+    // The same for every machine: what a config needs for services that wait for a deployment key.
+    { path: `modules/${KEYS_MODULE}`, content: new TextEncoder().encode(KEYS_MODULE_TEXT) },
     ...loadPath.flatMap((dir, i) => under(`load-path/${i}`, dir)),
   ]
   if (options.channels) {

@@ -31,11 +31,16 @@ export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
       return { machine: run.name, status: 'planned', changes: [...planned.changes, ...keys] }
     }
     // With nothing to activate, keys meant for after activation go now too.
-    await deployKeys(run, session, machine.keys, planned.changes.length === 0 ? 'all' : 'pre-activation')
-    if (planned.changes.length === 0) return { machine: run.name, status: 'unchanged', changes: [] }
+    const keys = await deployKeys(run, session, machine.keys, planned.changes.length === 0 ? 'all' : 'pre-activation')
+    // Keys alone make no generation, but the machine did change: a deploy says so, naming them.
+    if (planned.changes.length === 0) {
+      const status = keys.changes.length > 0 ? 'changed' : 'unchanged'
+      return { machine: run.name, status, changes: keys.changes }
+    }
     const applied = await apply(run, machine, host, planned)
-    await confirm(run, machine, session, endpoint, applied)
-    return { machine: run.name, status: 'changed', changes: planned.changes, generation: applied.generation }
+    const lateKeys = await confirm(run, machine, session, endpoint, applied)
+    const changes = [...planned.changes, ...keys.changes, ...lateKeys]
+    return { machine: run.name, status: 'changed', changes, generation: applied.generation }
   } finally {
     session.close()
   }

@@ -136,7 +136,8 @@ describe.skipIf(unavailable !== undefined)('runDeployment against a real sshd', 
   }
 
   beforeAll(async () => {
-    sshd = await startSshd()
+    // Keys are recorded on the host under /var/lib/guix-ops: a private /var/lib, so this machine's stays untouched.
+    sshd = await startSshd({ tmpfs: { '/var/lib': '4m' } })
   })
   afterAll(async () => {
     await sshd?.stop()
@@ -249,6 +250,31 @@ describe.skipIf(unavailable !== undefined)('runDeployment against a real sshd', 
     expect(written.filter((text) => String(text).includes(canary))).toEqual([])
     expect(state.machines.db?.keys?.pw?.hash).toMatch(/^[0-9a-f]{64}$/)
   })
+
+  it('a deploy that only changes keys reports the machine changed, naming the keys and never their values', async () => {
+    const keyDir = mkdtempSync(path.join(tmpdir(), 'guix-ops-keys-'))
+    const withKeys = (keys: Record<string, { text: string }>): DeploymentDefinition => ({
+      name: 'shop',
+      machines: {
+        db: {
+          ...m('db'),
+          keys: Object.fromEntries(Object.entries(keys).map(([name, key]) => [name, { ...key, destDir: keyDir }])),
+        },
+      },
+    })
+    await deploy(withKeys({ pw: { text: 'k3y-canary-one' }, old: { text: 'k3y-canary-old' } }))
+    const rotated = await deploy(withKeys({ pw: { text: 'k3y-canary-two' }, added: { text: 'k3y-canary-new' } }))
+    expect(rotated.summary.changed).toEqual(['db'])
+    expect(rotated.summary.outcomes[0]?.changes).toEqual([
+      { action: 'update', subject: 'key pw', detail: `${keyDir}/pw` },
+      { action: 'create', subject: 'key added', detail: `${keyDir}/added` },
+      { action: 'delete', subject: 'key old', detail: `${keyDir}/old` },
+    ])
+    expect(JSON.stringify(rotated.summary)).not.toContain('k3y-canary')
+    expect(rotated.state.machines.db?.generations?.map((g) => g.number)).toEqual([1])
+    const again = await deploy(withKeys({ pw: { text: 'k3y-canary-two' }, added: { text: 'k3y-canary-new' } }))
+    expect(again.summary.unchanged).toEqual(['db'])
+  }, 180_000)
 
   it('a key whose source fails stops the deploy before any machine is provisioned', async () => {
     const definition: DeploymentDefinition = {

@@ -110,7 +110,8 @@ describe.skipIf(unavailable !== undefined)('keys sent to a real sshd', () => {
   let session: SshSession
   const dest = mkdtempSync(path.join(tmpdir(), 'guix-ops-keys-host-'))
   beforeAll(async () => {
-    sshd = await startSshd()
+    // The host's record of the files guix-ops wrote lives under /var/lib: a private one here.
+    sshd = await startSshd({ tmpfs: { '/var/lib': '4m' } })
     session = await connectSsh({
       host: '127.0.0.1',
       port: sshd.port,
@@ -184,6 +185,43 @@ describe.skipIf(unavailable !== undefined)('keys sent to a real sshd', () => {
     await sync(keys({ h: 'h' }, { destDir: `${dest}/made/here` }))
     expect(statSync(path.join(dest, 'made')).mode & 0o777).toBe(0o755)
     expect(statSync(path.join(dest, 'made/here')).mode & 0o777).toBe(0o755)
+  })
+
+  it('refuses to overwrite a file guix-ops did not write, writes no key, and never removes such a file', async () => {
+    const foreign = path.join(dest, 'passwd')
+    writeFileSync(foreign, 'root:x:0:0:root:/root:/bin/sh\n', { mode: 0o644 })
+    const error = await caught(sync(keys({ first: 'f', passwd: CANARY })))
+    expect(error.code).toBe('E_KEY_EXISTS')
+    expect(error.message).toBe(
+      `machine "db", key "passwd": ${foreign} exists and was not written by guix-ops; no key was sent`,
+    )
+    expect(error.message).not.toContain(CANARY)
+    expect(readFileSync(foreign, 'utf8')).toBe('root:x:0:0:root:/root:/bin/sh\n')
+    expect(() => statSync(path.join(dest, 'first'))).toThrow()
+
+    // A record naming that file (an old state, an import) does not get it deleted when the key leaves the config.
+    const written = await sync(keys({ mine: 'm' }))
+    const record = { ...written.records.mine!, path: foreign }
+    const dropped = await sync([], { passwd: record })
+    expect(dropped.removed).toEqual(['passwd'])
+    expect(readFileSync(foreign, 'utf8')).toBe('root:x:0:0:root:/root:/bin/sh\n')
+    // What guix-ops wrote, it removes.
+    await sync([], written.records)
+    expect(() => statSync(path.join(dest, 'mine'))).toThrow()
+  })
+
+  it('a key written before the host listed them is rotated when its file is the one recorded, refused when not', async () => {
+    const first = await sync(keys({ old: 'o1', edited: 'e1' }))
+    // As a host deployed before it kept the list of what guix-ops wrote.
+    const forget = await session.exec(['sh', '-c', ': > /var/lib/guix-ops/keys/written'])
+    expect(forget.code).toBe(0)
+    writeFileSync(path.join(dest, 'edited'), 'changed on the host')
+    const error = await caught(sync(keys({ old: 'o2', edited: 'e2' }), first.records))
+    expect(error.code).toBe('E_KEY_EXISTS')
+    expect(error.message).toContain(`key "edited": ${dest}/edited exists`)
+    const rotated = await sync(keys({ old: 'o2' }), { old: first.records.old! })
+    expect(rotated.sent).toEqual(['old'])
+    expect(readFileSync(path.join(dest, 'old'), 'utf8')).toBe('o2')
   })
 
   it('refuses a key for a user the host does not have, and writes nothing', async () => {

@@ -50,15 +50,22 @@ export interface KeyDeploy {
   emit: (event: DeployEvent) => void
 }
 
+/** What a pass did: names of keys sent and removed, and the same as changes a deploy reports (paths, never values). */
+export interface KeysDeployed {
+  sent: string[]
+  removed: string[]
+  changes: PlannedChange[]
+}
+
 /** One pass of keys to a machine, recorded in state as hashes. */
 export async function deployKeys(
   run: KeyDeploy,
   host: RemoteHost,
   keys: LoadedKey[],
   stage: KeyStage,
-): Promise<{ sent: string[]; removed: string[] }> {
+): Promise<KeysDeployed> {
   const recorded = run.writer.machine(run.name)?.keys
-  if (keys.length === 0 && !recorded) return { sent: [], removed: [] }
+  if (keys.length === 0 && !recorded) return { sent: [], removed: [], changes: [] }
   const result = await syncKeys({
     host,
     machine: run.name,
@@ -74,7 +81,19 @@ export async function deployKeys(
       return Object.keys(result.records).length > 0 ? { ...rest, keys: result.records } : rest
     })
   }
-  return { sent: result.sent, removed: result.removed }
+  const sentChanges = keys
+    .filter((key) => result.sent.includes(key.name))
+    .map(
+      (key): PlannedChange => ({
+        action: recorded?.[key.name] ? 'update' : 'create',
+        subject: `key ${key.name}`,
+        detail: keyPath(key),
+      }),
+    )
+  const removedChanges = result.removed.map(
+    (name): PlannedChange => ({ action: 'delete', subject: `key ${name}`, detail: recorded?.[name]?.path }),
+  )
+  return { sent: result.sent, removed: result.removed, changes: [...sentChanges, ...removedChanges] }
 }
 
 /** For a dry run: the keys a deploy would send and remove, read from the host without changing it. */

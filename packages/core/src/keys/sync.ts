@@ -7,7 +7,7 @@
 import type { RemoteHost } from '@guix-ops/plugin-api'
 import type { KeyRecord } from '../state/index.js'
 import { keyDigest, newSalt } from './digest.js'
-import { type HostKey, hostKeys, keyPath, removeKey, requireAccounts, writeKey } from './remote.js'
+import { type HostKey, hostKeys, keyPath, refuseForeignFiles, removeKey, requireAccounts, writeKey } from './remote.js'
 import type { LoadedKey } from './sources.js'
 
 /** Which keys a pass handles: those uploaded before activation, after it, or all of them. */
@@ -53,9 +53,13 @@ function recordOf(key: LoadedKey, salt: string, uploadedAt: string): KeyRecord {
 }
 
 /** The keys of a pass that the host lacks or holds otherwise, with the salt each is hashed with. */
-export async function staleKeys(
-  input: Omit<KeySyncInput, 'report'>,
-): Promise<{ wanted: LoadedKey[]; stale: LoadedKey[]; salts: Map<string, string> }> {
+export async function staleKeys(input: Omit<KeySyncInput, 'report'>): Promise<{
+  wanted: LoadedKey[]
+  stale: LoadedKey[]
+  salts: Map<string, string>
+  /** Keys whose file on the host is the one the state recorded at that path (same hash). */
+  recordedOnHost: Set<string>
+}> {
   const { host, machine, recorded = {} } = input
   const wanted = input.keys.filter((k) => input.stage === 'all' || k.uploadAt === input.stage)
   const salts = new Map(wanted.map((k) => [k.name, recorded[k.name]?.salt ?? newSalt()]))
@@ -64,13 +68,24 @@ export async function staleKeys(
     machine,
     wanted.map((k) => ({ path: keyPath(k), salt: salts.get(k.name)! })),
   )
-  return { wanted, stale: wanted.filter((k, i) => !isCurrent(found[i], k, salts.get(k.name)!)), salts }
+  const recordedOnHost = new Set(
+    wanted
+      .filter((k, i) => {
+        const record = recorded[k.name]
+        const there = found[i]
+        return record?.path === keyPath(k) && there?.present === true && there.hash === record.hash
+      })
+      .map((k) => k.name),
+  )
+  const stale = wanted.filter((k, i) => !isCurrent(found[i], k, salts.get(k.name)!))
+  return { wanted, stale, salts, recordedOnHost }
 }
 
 export async function syncKeys(input: KeySyncInput): Promise<KeySyncResult> {
   const { host, machine, recorded = {} } = input
-  const { wanted, stale, salts } = await staleKeys(input)
+  const { wanted, stale, salts, recordedOnHost } = await staleKeys(input)
   await requireAccounts(host, machine, stale)
+  await refuseForeignFiles(host, machine, stale, recordedOnHost)
   const records: Record<string, KeyRecord> = { ...recorded }
   const now = new Date().toISOString()
   for (const key of stale) {
@@ -92,7 +107,8 @@ async function removeLeftovers(input: KeySyncInput, records: Record<string, KeyR
     const now = input.keys.find((k) => k.name === name)
     if (now && keyPath(now) === record.path) continue
     input.report(`removing key ${name} from ${record.path}`)
-    await removeKey(input.host, input.machine, name, record.path, !names.has(name))
+    const gone = await removeKey(input.host, input.machine, name, record.path, !names.has(name))
+    if (!gone) input.report(`left ${record.path} alone: guix-ops did not write it`)
     if (!names.has(name)) {
       delete records[name]
       removed.push(name)

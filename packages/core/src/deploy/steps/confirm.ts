@@ -2,7 +2,7 @@
  * Confirm: a fresh connection must still work after activation; then the
  * driver disarms the rollback it may have armed on the target.
  */
-import type { RemoteHost, SshEndpoint } from '@guix-ops/plugin-api'
+import type { PlannedChange, RemoteHost, SshEndpoint } from '@guix-ops/plugin-api'
 import { deployKeys } from '../../keys/index.js'
 import { connectSsh, type SshSession } from '../../ssh/index.js'
 import { stepFailed } from '../failure.js'
@@ -12,7 +12,8 @@ import type { MachineRun, ResolvedMachine } from './machine.js'
 
 /**
  * Fires `afterActivate` once the machine is confirmed reachable in its new
- * generation, and its keys meant for after activation are sent (over `host`).
+ * generation, and its keys meant for after activation are sent (over `host`);
+ * returns the changes those keys made.
  */
 export async function confirm(
   run: MachineRun,
@@ -20,7 +21,7 @@ export async function confirm(
   host: RemoteHost,
   endpoint: SshEndpoint,
   { generation, previous }: Applied,
-): Promise<void> {
+): Promise<PlannedChange[]> {
   let session: SshSession
   try {
     session = await connectSsh(hostTarget(run, endpoint), {
@@ -40,6 +41,7 @@ export async function confirm(
   } finally {
     session.close()
   }
-  await deployKeys(run, host, keys, 'post-activation')
+  const late = await deployKeys(run, host, keys, 'post-activation')
   await run.hooks.afterActivate.promise(event, generation)
+  return late.changes
 }
