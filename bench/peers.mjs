@@ -12,7 +12,6 @@
 //                        [--parallel 1,2,4] [--json]
 // pyinfra runs from a source checkout: PYINFRA=/path/to/pyinfra (see bench/README.md).
 // --parallel runs guix-ops once per value (`deploy --parallel P`) instead of its default.
-import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -93,19 +92,15 @@ async function baselines(hosts, identity, known) {
   return { node: node.ms, sshTrue: one.ms, sshTrueAll: Number(process.hrtime.bigint() - started) / 1e6 }
 }
 
-async function oneTool(tool, setup, hosts, work) {
+async function oneTool(setup, hosts, work) {
   const out = {}
-  const verify = (site, what) => {
-    for (const h of hosts) verifyHost(h, site)
-    return what
-  }
   let site = writeSite(work, 1)
   for (const h of hosts) resetHost(h)
   setup.beforeCold()
   for (const kase of CASES) {
     if (kase === 'change') site = writeSite(work, 2)
     const result = await run(setup.argv, { env: setup.env, cwd: setup.cwd })
-    verify(site, kase)
+    for (const h of hosts) verifyHost(h, site)
     out[kase] = { ms: result.ms, rssKb: result.peakRssKb }
   }
   setup.after()
@@ -129,7 +124,7 @@ for (const n of sizes) {
       for (const k of Object.keys(base)) base[k].push(b[k])
       const order = tools.map((_, i) => tools[(i + r) % tools.length])
       for (const tool of order) {
-        const got = await oneTool(tool, setups.get(tool.name), hosts, work)
+        const got = await oneTool(setups.get(tool.name), hosts, work)
         for (const kase of CASES) runs[tool.name][kase].push(got[kase])
         process.stderr.write(
           `N=${n} round ${r + 1} ${tool.name}: ${CASES.map((c) => `${c} ${Math.round(got[c].ms)} ms`).join(', ')}\n`,

@@ -1,5 +1,5 @@
 // The bench's hosts: one sshd per loopback address (127.0.0.N, one port for
-// all), each under `unshare -m` with a tmpfs of its own on /var/lib, so what
+// all), each under `unshare -m` with a tmpfs of its own on /var/lib (and /root), so what
 // one tool leaves on one host is seen by no other host. The bench reads and
 // clears a host's /var/lib through /proc/PID/root, which resolves paths in
 // that sshd's mount namespace.
@@ -10,7 +10,13 @@ import path from 'node:path'
 import { keygen, sshdConfig } from '../../test/support/sshd.ts'
 
 const SSHD = '/usr/sbin/sshd'
-const MOUNT_AND_RUN = 'mount -t tmpfs -o size=64m,mode=0755 tmpfs /var/lib || exit 1; exec "$@"'
+// Each host also gets a /root of its own with Debian's default shell files, as a fresh host
+// has: this machine's own root dotfiles (a version manager's shell hooks, say) would run on
+// every remote command of every tool and time those instead.
+const MOUNT_AND_RUN = `mount -t tmpfs -o size=64m,mode=0755 tmpfs /var/lib || exit 1
+mount -t tmpfs -o size=4m,mode=0700 tmpfs /root || exit 1
+cp /etc/skel/.bashrc /etc/skel/.profile /root/ || exit 1
+exec "$@"`
 
 /** Why hosts cannot be started here, or undefined. */
 export function hostsUnavailable() {
