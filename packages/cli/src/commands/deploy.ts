@@ -1,4 +1,4 @@
-import { type DeploySummary, deployDeployment } from '@guix-ops/core'
+import { DEFAULT_PARALLEL, type DeploySummary, deployDeployment } from '@guix-ops/core'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
 import { configTimeoutFlag, deploymentFlag } from '../base/flags.js'
@@ -33,7 +33,7 @@ export default class Deploy extends BaseCommand {
       multiple: true,
       helpValue: '@TAG',
     }),
-    parallel: Flags.integer({ description: 'machines worked on at once', default: 10, min: 1 }),
+    parallel: Flags.integer({ description: 'machines worked on at once', default: DEFAULT_PARALLEL, min: 1 }),
     'on-failure': Flags.string({
       options: ['continue', 'abort'] as const,
       default: 'continue',

@@ -4,6 +4,7 @@ export {
   generationMismatch,
   withHostGeneration,
 } from './host-generation.js'
+export { DEFAULT_PARALLEL } from './parallel.js'
 export { pluginContext, removeMachineFiles } from './plugin-context.js'
 export { recordedResults } from './recorded-results.js'
 export { type DeploymentRun, runDeployment } from './run.js'

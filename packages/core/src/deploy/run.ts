@@ -11,6 +11,7 @@ import type { DeploymentAnalysis } from '../config/index.js'
 import { preloadKeys } from '../keys/index.js'
 import type { PluginResolver } from '../registry/index.js'
 import { deployMachine } from './deploy-machine.js'
+import { DEFAULT_PARALLEL } from './parallel.js'
 import { recordedResults } from './recorded-results.js'
 import { schedule } from './scheduler.js'
 import { selectMachines } from './select.js'
@@ -47,7 +48,7 @@ export async function runDeployment(run: DeploymentRun): Promise<DeploySummary> 
   const scheduled = await schedule(
     selected,
     dependencies,
-    Math.max(1, options.parallel ?? 10),
+    Math.max(1, options.parallel ?? DEFAULT_PARALLEL),
     options.onFailure === 'abort',
     async (name) => {
       try {

@@ -8,7 +8,7 @@ export interface DeployOptions {
   exclude?: string[]
   /** Only machines with one of these tags (`--on @web`). */
   tags?: string[]
-  /** How many machines are worked on at once (default 10). */
+  /** How many machines are worked on at once (default DEFAULT_PARALLEL). */
   parallel?: number
   /** `continue`: other machines go on when one fails; `abort`: everything stops. */
   onFailure?: 'continue' | 'abort'
