@@ -41,8 +41,7 @@ export async function waitForSsh(
       if ((await containerState(container)) === 'STOPPED')
         throw lxcError(LxcError.Boot, `the container ${container} stopped while booting`, {
           machine,
-          // Each container's systemd takes inotify instances and kernel keys; many at once can run out of them.
-          suggestion: `look at: lxc-start -n ${container} -F; with many containers, raise fs.inotify.max_user_instances and kernel.keys.maxkeys (sysctl)`,
+          suggestion: `look at: lxc-start -n ${container} -F`,
         })
       return undefined
     },
