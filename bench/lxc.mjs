@@ -89,7 +89,7 @@ for (const n of sizes) {
     try {
       runs.push(await round(n))
     } catch (error) {
-      process.stderr.write(`N=${n} round ${r + 1} failed: ${error.message.split('\n')[0]}\n`)
+      process.stderr.write(`N=${n} round ${r + 1} failed: ${error.message}\n`)
       continue
     }
     process.stderr.write(

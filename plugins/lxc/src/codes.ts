@@ -34,7 +34,8 @@ export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_LXC
     hint: 'set USE_LXC_BRIDGE="true" in /etc/default/lxc-net, then run guix-ops as root or start lxc-net',
   },
   HostLimit: {
-    meaning: "this host's inotify limit (fs.inotify.max_user_instances) is too low for many containers, and guix-ops is not root to raise it",
+    meaning:
+      "this host's inotify limit (fs.inotify.max_user_instances) is too low for many containers, and guix-ops is not root to raise it",
     hint: 'sudo sysctl -w fs.inotify.max_user_instances=1024 (to keep it, apply /etc/sysctl.d/30-lxc-inotify.conf at boot: sysctl --system)',
   },
   Mirror: {
