@@ -130,10 +130,9 @@ export async function boot(ctx: PluginContext, resource: LxcResource): Promise<L
   return { ...resource, managementAddress }
 }
 
-/** (Re)starts the machine's port forwarder when it has ports. */
+/** (Re)starts the machine's port forwarder for its ports; with none left, stops it. */
 export async function forwardPorts(ctx: PluginContext, resource: LxcResource): Promise<void> {
-  if (Object.keys(resource.ports).length > 0)
-    await startForwarding(ctx.stateDir, resource.container, resource.ports, ctx.machine)
+  await startForwarding(ctx.stateDir, resource.container, resource.ports, ctx.machine)
 }
 
 /** Shuts the container down cleanly (so it gives its DHCP lease back), killing it after a while. */
