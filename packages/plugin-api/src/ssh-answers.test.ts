@@ -10,7 +10,9 @@ function greeter(greeting?: string): Promise<number> {
     if (greeting) socket.write(greeting)
   })
   servers.push(server)
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)))
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  )
 }
 
 afterEach(() => {
