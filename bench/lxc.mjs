@@ -4,8 +4,13 @@
 // (built first, not timed). Medians over rounds, T(30)/T(1), and the peak RSS
 // of the guix-ops process (VmHWM, read from /proc while it runs). Each round
 // destroys its containers afterwards. Needs root and LXC (see plugins/lxc).
+// Where a deploy's time goes is read from its progress lines: per machine,
+// clone (creating -> starting), boot (starting -> waiting for sshd), SSH wait
+// (-> connect) and the system deploy (connect -> done); medians and the
+// slowest machine of each round's phases are printed. `node -e 0` is timed
+// first, as the yardstick.
 // Usage: node bench/lxc.mjs [--rounds N] [--sizes 1,10,30] [--json]
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -46,7 +51,11 @@ function cli(argv, stateDir) {
     })
     let peakKiB = 0
     let stderr = ''
+    const seen = []
     child.stderr.on('data', (d) => {
+      const now = performance.now() - started
+      const lines = (stderr.slice(stderr.lastIndexOf('\n') + 1) + d).split('\n').slice(0, -1)
+      for (const line of lines) seen.push([now, line])
       stderr += d
     })
     const poll = setInterval(() => {
@@ -59,9 +68,47 @@ function cli(argv, stateDir) {
     child.on('close', (code) => {
       clearInterval(poll)
       if (code !== 0) reject(new Error(`guix-ops ${argv.join(' ')} exited ${code}: ${stderr.slice(-2000)}`))
-      else resolve({ ms: performance.now() - started, peakMiB: peakKiB / 1024 })
+      else resolve({ ms: performance.now() - started, peakMiB: peakKiB / 1024, phases: phases(seen) })
     })
   })
+}
+
+/** The progress line that starts each phase, in order; a phase ends where the next starts. */
+const MARKS = [
+  ['clone', /creating the machine/],
+  ['boot', /starting the container/],
+  ['ssh', /waiting for sshd/],
+  ['deploy', /connect: /],
+  ['end', /done: /],
+]
+
+/** Seconds per phase, per machine, from the times its progress lines arrived. */
+function phases(seen) {
+  const at = {}
+  for (const [t, line] of seen) {
+    const m = /^\[([^\]]+)\] (.*)$/.exec(line)
+    if (!m) continue
+    at[m[1]] ??= {}
+    for (const [phase, re] of MARKS) if (re.test(m[2])) at[m[1]][phase] ??= t
+  }
+  const out = {}
+  for (const [i, [phase]] of MARKS.slice(0, -1).entries()) {
+    const next = MARKS[i + 1][0]
+    out[phase] = Object.values(at)
+      .filter((a) => a[phase] !== undefined && a[next] !== undefined)
+      .map((a) => (a[next] - a[phase]) / 1000)
+  }
+  return out
+}
+
+function nodeBaseline() {
+  const runs = []
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now()
+    spawnSync(process.execPath, ['-e', '0'])
+    runs.push(performance.now() - t)
+  }
+  return median(runs)
 }
 
 async function round(n) {
@@ -82,6 +129,8 @@ function median(xs) {
   const mid = Math.floor(sorted.length / 2)
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
+const nodeMs = nodeBaseline()
+process.stderr.write(`node -e 0: ${nodeMs.toFixed(0)} ms\n`)
 const results = {}
 for (const n of sizes) {
   const runs = []
@@ -89,11 +138,15 @@ for (const n of sizes) {
     try {
       runs.push(await round(n))
     } catch (error) {
-      process.stderr.write(`N=${n} round ${r + 1} failed: ${error.message.split('\n')[0]}\n`)
+      process.stderr.write(`N=${n} round ${r + 1} failed: ${error.message}\n`)
       continue
     }
+    const { ms, peakMiB, phases: p } = runs.at(-1)
+    const spread = Object.entries(p)
+      .map(([phase, xs]) => `${phase} ${median(xs).toFixed(1)}/${Math.max(...xs).toFixed(1)}`)
+      .join(', ')
     process.stderr.write(
-      `N=${n} round ${r + 1}: ${(runs.at(-1).ms / 1000).toFixed(1)} s, peak RSS ${runs.at(-1).peakMiB.toFixed(0)} MiB\n`,
+      `N=${n} round ${r + 1}: ${(ms / 1000).toFixed(1)} s, peak RSS ${peakMiB.toFixed(0)} MiB; per machine, median/max s: ${spread}\n`,
     )
   }
   if (runs.length === 0) continue
@@ -101,17 +154,20 @@ for (const n of sizes) {
     medianSeconds: median(runs.map((x) => x.ms)) / 1000,
     peakRssMiB: Math.max(...runs.map((x) => x.peakMiB)),
     rounds: runs.map((x) => x.ms / 1000),
+    phases: runs.map((x) => x.phases),
   }
 }
 const measured = sizes.filter((n) => results[n])
 const first = results[measured[0]]
 const last = results[measured.at(-1)]
-const summary = { rounds, results, ratio: last && first ? last.medianSeconds / first.medianSeconds : undefined }
+const summary = { rounds, nodeMs, results, ratio: last && first ? last.medianSeconds / first.medianSeconds : undefined }
 if (asJson) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
 else {
   for (const n of measured)
     process.stdout.write(
       `N=${String(n).padStart(2)}  median ${results[n].medianSeconds.toFixed(1)} s  peak RSS ${results[n].peakRssMiB.toFixed(0)} MiB\n`,
     )
-  process.stdout.write(`T(${measured.at(-1)})/T(${measured[0]}) = ${summary.ratio?.toFixed(2)}\n`)
+  process.stdout.write(
+    `T(${measured.at(-1)})/T(${measured[0]}) = ${summary.ratio?.toFixed(2)}; node -e 0: ${nodeMs.toFixed(0)} ms\n`,
+  )
 }

@@ -18,7 +18,7 @@ const args = process.argv.slice(2)
 process.env.GUIX_OPS_CACHE_DIR ??= path.join(ROOT, '.tools/cache')
 const { default: qemu, debianImage } = await import(path.join(ROOT, 'plugins/qemu/dist/index.js'))
 const { testContext } = await import(path.join(ROOT, 'packages/platform-test-kit/dist/context.js'))
-const { sshAnswers } = await import(path.join(ROOT, 'plugins/qemu/dist/vm/boot.js'))
+const { sshAnswers } = await import(path.join(ROOT, 'packages/plugin-api/dist/index.js'))
 
 const quiet = { report() {} }
 const image = await debianImage(quiet)
@@ -69,7 +69,7 @@ async function rawBoot(dir, name) {
     '-append',
     `root=/dev/vda rw console=ttyS0 guixops.hostname=${name} guixops.key=${key}`,
   ])
-  while (!(await sshAnswers(port))) await new Promise((r) => setTimeout(r, 200))
+  while (!(await sshAnswers('127.0.0.1', port))) await new Promise((r) => setTimeout(r, 200))
   const ms = now() - started
   spawnSync('sh', ['-c', 'kill "$(cat "$1")"', 'sh', path.join(dir, `${name}.pid`)])
   return ms

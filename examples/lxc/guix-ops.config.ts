@@ -8,14 +8,17 @@
 import { defineDeployment, type MachineResult } from '@guix-ops/plugin-api'
 
 const REDIS_PORT = 6379
-const NODES = Array.from({ length: 10 }, (_, i) => `node${i + 1}`)
-/** The host port (on 127.0.0.1) that reaches the proxy. */
+/** How many web nodes sit behind the proxy (fewer make a quicker try). */
+const NODE_COUNT = Number(process.env.LXC_EXAMPLE_NODES ?? 10)
+const NODES = Array.from({ length: NODE_COUNT }, (_, i) => `node${i + 1}`)
+/** The host ports (on 127.0.0.1) that reach web, as in the quick start, and the proxy. */
+const WEB_PORT = Number(process.env.LXC_EXAMPLE_WEB_PORT ?? 8080)
 const PROXY_PORT = Number(process.env.LXC_EXAMPLE_PORT ?? 8081)
 
 const web =
-  (hostname: string) =>
+  (hostname: string, ports: Record<string, number> = {}) =>
   ({ db }: { db: MachineResult }) => ({
-    platform: { type: 'lxc', memory: 256 },
+    platform: { type: 'lxc', memory: 256, ports },
     system: {
       type: 'debian',
       hostname,
@@ -32,10 +35,22 @@ const web =
     tags: ['frontend'],
   })
 
-/** nginx balancing over every node, by the addresses their results give. */
+/**
+ * nginx balancing over every node, by the addresses their results give. The
+ * zone shares the round robin between nginx's workers; X-Upstream says which
+ * node answered.
+ */
 function proxyConfig(nodes: MachineResult[]): string {
   const servers = nodes.map((n) => `    server ${n.address}:80;`).join('\n')
-  return `upstream nodes {\n${servers}\n}\nserver {\n    listen 80 default_server;\n    location / { proxy_pass http://nodes; }\n}\n`
+  return [
+    `upstream nodes {\n    zone nodes 64k;\n${servers}\n}`,
+    'server {',
+    '    listen 80 default_server;',
+    '    add_header X-Upstream $upstream_addr always;',
+    '    location / { proxy_pass http://nodes; }',
+    '}',
+    '',
+  ].join('\n')
 }
 
 export default defineDeployment({
@@ -61,7 +76,7 @@ export default defineDeployment({
       },
       tags: ['data'],
     },
-    web: web('web'),
+    web: web('web', { '80': WEB_PORT }),
     ...Object.fromEntries(NODES.map((name) => [name, web(name)])),
     proxy: (results: Record<string, MachineResult>) => ({
       platform: { type: 'lxc', ports: { '80': PROXY_PORT } },

@@ -4,10 +4,10 @@
 // across the private network; ssh; stop and start db and its data is still
 // there; reboot web; destroy leaves no process, no file and no open port.
 import { existsSync, readdirSync } from 'node:fs'
-import { connect, createServer } from 'node:net'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { guixOps, guixOpsAsync, json, ROOT, tempDir } from '../support/cli.js'
+import { freePort, listening } from '../support/ports.js'
 import { qemuProcessesMentioning, useImageCache, vmUnavailable } from '../support/qemu.js'
 
 useImageCache()
@@ -16,22 +16,6 @@ if (unavailable) process.stderr.write(`quick start VM test skipped: ${unavailabl
 
 const CONFIG = path.join(ROOT, 'examples/quickstart/guix-ops.config.ts')
 const LONG = 1_200_000
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port })
-    socket.on('connect', () => resolve(!!socket.destroy()))
-    socket.on('error', () => resolve(false))
-  })
 
 describe.skipIf(Boolean(unavailable))('the quick start on two VMs', () => {
   const stateDir = tempDir('guix-ops-quickstart-')

@@ -1,3 +1,4 @@
+export { leaseHostNumber, releaseHostNumber } from './address-leases.js'
 export type { AptSource } from './apt-sources.js'
 export { aptSources } from './apt-sources.js'
 export type { Logger, PluginContext, ProgressReporter, SecretStore } from './context.js'
@@ -45,6 +46,7 @@ export type {
 } from './platform.js'
 export { definePlatform, PLATFORM_STATUSES } from './platform.js'
 export type { StandardSchemaV1 } from './schema.js'
+export { sshAnswers } from './ssh-answers.js'
 export type {
   Drift,
   ExecOptions,

@@ -7,6 +7,7 @@ import { describeErrorCodes, type ErrorCodeDoc } from '@guix-ops/plugin-api'
 export const LxcError = {
   NotInstalled: 'E_LXC_NOT_INSTALLED',
   HostSetup: 'E_LXC_HOST_SETUP',
+  HostLimit: 'E_LXC_HOST_LIMIT',
   Mirror: 'E_LXC_MIRROR',
   Base: 'E_LXC_BASE',
   BaseUnknown: 'E_LXC_BASE_UNKNOWN',
@@ -32,6 +33,11 @@ export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_LXC
     meaning: "lxc-net's bridge (lxcbr0) and its DHCP are not set up, or are turned off",
     hint: 'set USE_LXC_BRIDGE="true" in /etc/default/lxc-net, then run guix-ops as root or start lxc-net',
   },
+  HostLimit: {
+    meaning:
+      "this host's inotify limit (fs.inotify.max_user_instances) is too low for many containers, and guix-ops is not root to raise it",
+    hint: 'sudo sysctl -w fs.inotify.max_user_instances=1024 (to keep it, apply /etc/sysctl.d/30-lxc-inotify.conf at boot: sysctl --system)',
+  },
   Mirror: {
     meaning: "this host's apt sources name no Debian mirror to build the base container from",
     hint: 'add the Debian mirror this machine should use to /etc/apt/sources.list*',
@@ -54,7 +60,7 @@ export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_LXC
   },
   Boot: {
     meaning: 'the container stopped while booting, or got no address, or its sshd did not answer in time',
-    hint: 'look inside with lxc-attach -n CONTAINER; with many containers, raise fs.inotify.max_user_instances and kernel.keys.maxkeys',
+    hint: 'look inside with lxc-attach -n CONTAINER, or at its boot with lxc-start -n CONTAINER -F',
   },
   Mount: {
     meaning: "a mount's source does not exist on this host",

@@ -23,11 +23,13 @@ async function findOrCreate(
   existing: LxcResource | undefined,
 ): Promise<LxcResource> {
   const state = existing ? await containerState(existing.container) : undefined
-  if (existing && state === 'STOPPED') return boot(ctx, existing)
-  if (existing && state !== undefined) {
-    const address = await waitForSsh(existing.container, ctx.machine, READY_TIMEOUT_MS, ctx.signal)
-    await forwardPorts(ctx, existing)
-    return { ...existing, managementAddress: address }
+  // Forwarding lives on this host, not in the container: the ports asked for now apply at once.
+  const current = existing && { ...existing, ports: options.ports ?? {} }
+  if (current && state === 'STOPPED') return boot(ctx, current)
+  if (current && state !== undefined) {
+    const address = await waitForSsh(current.container, ctx.machine, READY_TIMEOUT_MS, ctx.signal)
+    await forwardPorts(ctx, current)
+    return { ...current, managementAddress: address }
   }
   if (existing) ctx.logger.warn(`its container ${existing.container} is gone: creating it anew`)
   return create(ctx, options)

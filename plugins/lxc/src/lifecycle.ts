@@ -11,6 +11,7 @@ import { ensureBase } from './base.js'
 import { guixOpsConfig, upperDir, withGuixOpsConfig } from './container-config.js'
 import { containerState, lxc, lxcMust, lxcPath } from './containers.js'
 import { LxcError, lxcError } from './errors.js'
+import { ensureHostLimits } from './host-limits.js'
 import { ensureHostNetwork, isRoot } from './host-network.js'
 import { injectIdentity } from './inject.js'
 import { deploymentKey } from './keys.js'
@@ -50,10 +51,12 @@ function checkMounts(options: LxcOptions, machine: string): void {
 /**
  * Everything a new machine needs that can fail without leaving anything
  * behind, checked before anything is made: the host's bridge and DHCP
- * first, then who runs guix-ops, then the options that touch the host.
+ * first, and its inotify limit, then who runs guix-ops, then the options
+ * that touch the host.
  */
 export async function checkBeforeCreate(ctx: PluginContext, options: LxcOptions): Promise<void> {
   await ensureHostNetwork(ctx.machine)
+  await ensureHostLimits((m) => ctx.progress.report(m), ctx.machine)
   if (!isRoot())
     throw lxcError(LxcError.Unprivileged, 'LXC containers are made by root here; this user has no LXC of its own', {
       machine: ctx.machine,
@@ -117,6 +120,7 @@ export async function create(ctx: PluginContext, options: LxcOptions): Promise<L
 /** Starts the container and waits for its sshd; the address it got is recorded. */
 export async function boot(ctx: PluginContext, resource: LxcResource): Promise<LxcResource> {
   await ensureHostNetwork(ctx.machine)
+  await ensureHostLimits((m) => ctx.progress.report(m), ctx.machine)
   await ensureBridge(resource.bridge, ctx.machine)
   ctx.progress.report('starting the container')
   await lxcMust(['lxc-start', '-n', resource.container], LxcError.Start, ctx.machine)
@@ -126,10 +130,9 @@ export async function boot(ctx: PluginContext, resource: LxcResource): Promise<L
   return { ...resource, managementAddress }
 }
 
-/** (Re)starts the machine's port forwarder when it has ports. */
+/** (Re)starts the machine's port forwarder for its ports; with none left, stops it. */
 export async function forwardPorts(ctx: PluginContext, resource: LxcResource): Promise<void> {
-  if (Object.keys(resource.ports).length > 0)
-    await startForwarding(ctx.stateDir, resource.container, resource.ports, ctx.machine)
+  await startForwarding(ctx.stateDir, resource.container, resource.ports, ctx.machine)
 }
 
 /** Shuts the container down cleanly (so it gives its DHCP lease back), killing it after a while. */

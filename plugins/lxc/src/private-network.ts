@@ -3,13 +3,13 @@
  * address of the host on it, so nothing is routed in or out), and one
  * address per machine leased from 10.78.0.0/24 as each container's eth1.
  * Machines of one deployment reach each other there; another deployment's
- * machines sit on another bridge. A lease is a directory made atomically,
- * so machines provisioned in parallel never get the same address; it holds
- * the machine's name, so provisioning again finds the same one.
+ * machines sit on another bridge. Addresses are leased as plugin-api's
+ * leaseHostNumber hands them out.
  */
 import { createHash } from 'node:crypto'
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import path from 'node:path'
+import { leaseHostNumber, releaseHostNumber } from '@guix-ops/plugin-api'
 import { LxcError, lxcError } from './errors.js'
 import { run } from './process.js'
 
@@ -41,27 +41,11 @@ function leaseOf(bridge: string, n: number): Lease {
   }
 }
 
-async function owner(dir: string): Promise<string> {
-  return readFile(path.join(dir, 'machine'), 'utf8').catch(() => '')
-}
-
 export async function leaseAddress(deploymentDir: string, deploymentId: string, machine: string): Promise<Lease> {
-  const leases = leasesDir(deploymentDir)
-  const bridge = privateBridge(deploymentId)
-  await mkdir(leases, { recursive: true, mode: 0o700 })
-  for (const entry of await readdir(leases))
-    if ((await owner(path.join(leases, entry))) === machine) return leaseOf(bridge, Number(entry))
-  for (let n = FIRST_HOST; n <= LAST_HOST; n++) {
-    try {
-      await mkdir(path.join(leases, String(n)))
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue
-      throw error
-    }
-    await writeFile(path.join(leases, String(n), 'machine'), machine)
-    return leaseOf(bridge, n)
-  }
-  throw lxcError(LxcError.Network, `the private network ${PREFIX}.0/24 has no free address left`, { machine })
+  const n = await leaseHostNumber(leasesDir(deploymentDir), machine, FIRST_HOST, LAST_HOST)
+  if (n === undefined)
+    throw lxcError(LxcError.Network, `the private network ${PREFIX}.0/24 has no free address left`, { machine })
+  return leaseOf(privateBridge(deploymentId), n)
 }
 
 /** Makes the bridge unless it exists (after a host reboot it is gone, and containers on it cannot start). */
@@ -81,11 +65,7 @@ export async function ensureBridge(bridge: string, machine?: string): Promise<vo
 /** Gives the machine's address back; removes the bridge when no machine is left on it. */
 export async function releaseAddress(deploymentDir: string, deploymentId: string, machine: string): Promise<void> {
   const leases = leasesDir(deploymentDir)
-  const entries = await readdir(leases).catch(() => [] as string[])
-  for (const entry of entries)
-    if ((await owner(path.join(leases, entry))) === machine)
-      await rm(path.join(leases, entry), { recursive: true, force: true })
-  if ((await readdir(leases).catch(() => [] as string[])).length > 0) return
+  if ((await releaseHostNumber(leases, machine)) > 0) return
   await run(['ip', 'link', 'del', 'dev', privateBridge(deploymentId)])
   await rm(path.dirname(leases), { recursive: true, force: true })
 }

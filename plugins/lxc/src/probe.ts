@@ -1,6 +1,5 @@
 /** Asking a container whether it is up: an address on lxc-net's bridge, and an sshd answering there. */
-import { connect } from 'node:net'
-import { waitUntil } from '@guix-ops/plugin-api'
+import { sshAnswers, waitUntil } from '@guix-ops/plugin-api'
 import { containerAddresses, containerState } from './containers.js'
 import { LxcError, lxcError } from './errors.js'
 
@@ -9,21 +8,6 @@ const PRIVATE_PREFIX = '10.78.0.'
 
 export async function managementAddress(container: string): Promise<string | undefined> {
   return (await containerAddresses(container)).find((a) => !a.startsWith(PRIVATE_PREFIX))
-}
-
-/** True when something on address:22 speaks SSH. */
-export function sshAnswers(host: string, timeoutMs = 2000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port: 22 })
-    const done = (ok: boolean) => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(timeoutMs, () => done(false))
-    socket.on('error', () => done(false))
-    socket.on('close', () => done(false))
-    socket.once('data', (chunk) => done(chunk.toString('latin1').startsWith('SSH-')))
-  })
 }
 
 /** Waits until the container has an address and its sshd answers there; returns the address. */
@@ -41,8 +25,7 @@ export async function waitForSsh(
       if ((await containerState(container)) === 'STOPPED')
         throw lxcError(LxcError.Boot, `the container ${container} stopped while booting`, {
           machine,
-          // Each container's systemd takes inotify instances and kernel keys; many at once can run out of them.
-          suggestion: `look at: lxc-start -n ${container} -F; with many containers, raise fs.inotify.max_user_instances and kernel.keys.maxkeys (sysctl)`,
+          suggestion: `look at: lxc-start -n ${container} -F`,
         })
       return undefined
     },

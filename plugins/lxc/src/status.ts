@@ -1,7 +1,7 @@
 /** A machine's status from lxc-info and whether its sshd answers; nothing is changed. */
-import type { PlatformStatus } from '@guix-ops/plugin-api'
+import { type PlatformStatus, sshAnswers } from '@guix-ops/plugin-api'
 import { containerState } from './containers.js'
-import { managementAddress, sshAnswers } from './probe.js'
+import { managementAddress } from './probe.js'
 
 export async function containerStatus(container: string): Promise<PlatformStatus> {
   const state = await containerState(container)

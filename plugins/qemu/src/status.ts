@@ -1,8 +1,7 @@
 /** A machine's status from what can be seen without changing anything: files, the process, QMP, SSH. */
 import { access, stat } from 'node:fs/promises'
-import type { PlatformStatus } from '@guix-ops/plugin-api'
+import { type PlatformStatus, sshAnswers } from '@guix-ops/plugin-api'
 import type { QemuResource } from './resource.js'
-import { sshAnswers } from './vm/boot.js'
 import { running } from './vm/power.js'
 import { queryStatus } from './vm/qmp.js'
 
@@ -17,7 +16,7 @@ export async function vmStatus(r: QemuResource, bootTimeoutMs: number): Promise<
   if (state === undefined) return 'unknown'
   if (state === 'shutdown') return 'stopped'
   if (state !== 'running') return 'unknown'
-  if (await sshAnswers(r.sshPort)) return 'up'
+  if (await sshAnswers('127.0.0.1', r.sshPort)) return 'up'
   // Booting for longer than a boot may take: something in the guest is wrong.
   const started = await stat(r.pidFile).then(
     (s) => s.mtimeMs,

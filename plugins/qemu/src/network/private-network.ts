@@ -1,15 +1,13 @@
 /**
  * The deployment's private network: one switch process per deployment
  * (see switch.ts), and one address per machine leased from 10.77.0.0/24.
- * A lease is a directory made atomically, so machines provisioned in
- * parallel never get the same address; it holds the machine's name, so
- * provisioning again finds the same one.
+ * Addresses are leased as plugin-api's leaseHostNumber hands them out.
  */
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { waitUntil } from '@guix-ops/plugin-api'
+import { leaseHostNumber, releaseHostNumber, waitUntil } from '@guix-ops/plugin-api'
 import { QemuError, qemuError } from '../errors.js'
 import { buildOnce } from '../once.js'
 import { livePid } from '../process.js'
@@ -46,33 +44,16 @@ const leaseOf = (n: number): Lease => ({
 
 export async function leaseAddress(deploymentDir: string, machine: string): Promise<Lease> {
   const { dir } = await network(deploymentDir)
-  const leases = path.join(dir, 'leases')
-  for (const entry of await readdir(leases)) {
-    const owner = await readFile(path.join(leases, entry, 'machine'), 'utf8').catch(() => '')
-    if (owner === machine) return leaseOf(Number(entry))
-  }
-  for (let n = FIRST_HOST; n <= LAST_HOST; n++) {
-    try {
-      await mkdir(path.join(leases, String(n)))
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue
-      throw error
-    }
-    await writeFile(path.join(leases, String(n), 'machine'), machine)
-    return leaseOf(n)
-  }
-  throw qemuError(QemuError.Network, `the private network ${PREFIX}.0/24 has no free address left`, { machine })
+  const n = await leaseHostNumber(path.join(dir, 'leases'), machine, FIRST_HOST, LAST_HOST)
+  if (n === undefined)
+    throw qemuError(QemuError.Network, `the private network ${PREFIX}.0/24 has no free address left`, { machine })
+  return leaseOf(n)
 }
 
 /** Gives the machine's address back; stops the switch when no machine is left on it, and says so. */
 export async function releaseAddress(deploymentDir: string, machine: string): Promise<boolean> {
   const net = await network(deploymentDir)
-  const leases = path.join(net.dir, 'leases')
-  for (const entry of await readdir(leases)) {
-    const owner = await readFile(path.join(leases, entry, 'machine'), 'utf8').catch(() => '')
-    if (owner === machine) await rm(path.join(leases, entry), { recursive: true, force: true })
-  }
-  if ((await readdir(leases)).length > 0) return false
+  if ((await releaseHostNumber(path.join(net.dir, 'leases'), machine)) > 0) return false
   const pid = await livePid(path.join(net.dir, 'switch.pid'), net.socket)
   if (pid) process.kill(pid, 'SIGTERM')
   await rm(net.socket, { force: true })

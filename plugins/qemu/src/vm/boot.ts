@@ -5,8 +5,7 @@
  * console and sshd answers on the forwarded port.
  */
 import { open, stat } from 'node:fs/promises'
-import { connect } from 'node:net'
-import { waitUntil } from '@guix-ops/plugin-api'
+import { sshAnswers, waitUntil } from '@guix-ops/plugin-api'
 import { QemuError, qemuError } from '../errors.js'
 import { livePid, run } from '../process.js'
 
@@ -64,21 +63,6 @@ export function hostKeyIn(log: string): string | undefined {
   return /(ssh-ed25519 [A-Za-z0-9+/=]+)/.exec(block ?? '')?.[1]
 }
 
-/** True when something on 127.0.0.1:port speaks SSH. */
-export function sshAnswers(port: number, timeoutMs = 2000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port })
-    const done = (ok: boolean) => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(timeoutMs, () => done(false))
-    socket.on('error', () => done(false))
-    socket.on('close', () => done(false))
-    socket.once('data', (chunk) => done(chunk.toString('latin1').startsWith('SSH-')))
-  })
-}
-
 export async function launch(argv: string[], machine: string): Promise<void> {
   let result: Awaited<ReturnType<typeof run>>
   try {
@@ -124,7 +108,7 @@ export async function waitForBoot(watch: BootWatch): Promise<string | undefined>
       said = stage
       watch.onProgress?.(stage)
     }
-    if ((hostKey || !watch.needHostKey) && (await sshAnswers(watch.sshPort))) return { hostKey }
+    if ((hostKey || !watch.needHostKey) && (await sshAnswers('127.0.0.1', watch.sshPort))) return { hostKey }
     return undefined
   }
   const up = await waitUntil(reachable, { timeout: watch.timeoutMs, interval: 200, signal: watch.signal }).catch(
