@@ -21,6 +21,9 @@
  * - `repl-output` / `fail-repl`: what `guix repl` prints or fails with;
  *   without them it prints the devices the config names literally.
  * - `failed-services`, `shepherd-version`: what `herd status` shows.
+ * The Shepherd's loaded services are kept in `shepherd-services`, one name a
+ * line; starting and unloading them is logged in `shepherd.log` as
+ * `start NAME` and `unload NAME`.
  */
 import type { TestHost } from './lxc.js'
 
@@ -115,6 +118,23 @@ list_generations() {
   done
 }
 
+# guix/scripts/system/reconfigure.scm, upgrade-shepherd-services (run by reconfigure after switch-system-program,
+# and by guix deploy through gnu/machine/ssh.scm deploy-managed-host): the target system's services are loaded;
+# the live ones it no longer has are unloaded (gnu/services/shepherd.scm, shepherd-service-upgrade: obsolete, not
+# root or shepherd) and those not live yet started (lset-difference of the canonical names). The stand-in names a
+# config's Shepherd services by its literal (service NAME-service-type ...) and (provision '(NAME ...)) forms, in
+# the config and the files beside it that it loads.
+services_of() {
+  sed -n "s/.*(service \\([a-z0-9-]*\\)-service-type.*/\\1/p; s/.*(provision '(\\([a-z0-9-]*\\).*/\\1/p" "$@" 2>/dev/null | sort -u
+}
+upgrade_services() {
+  target=$(services_of "$1" "$(dirname "$1")"/*.scm)
+  live=$(cat $S/shepherd-services 2>/dev/null)
+  for s in $live; do echo "$target" | grep -qx "$s" || echo "unload $s" >> $S/shepherd.log; done
+  for s in $target; do echo "$live" | grep -qx "$s" || echo "start $s" >> $S/shepherd.log; done
+  echo "$target" > $S/shepherd-services
+}
+
 # guix/scripts/system/reconfigure.scm, switch-system-program: a new generation N+1, the profile
 # switched to it, then (setenv "GUIX_NEW_SYSTEM" os) and the activation script.
 switch_system() {
@@ -143,9 +163,12 @@ switch_generation() {
 case "$1 $2" in
   "describe "*) printf 'Generation 1\\tNov 20 2026 10:00:00\\t(current)\\n  guix 4a1b2c3\\n' ;;
   "repl "*)
+    for config; do :; done
+    # The script after "--": one that calls upgrade-shepherd-services does what it does.
+    script=$(printf '%s\\n' "$@" | sed -n '/^--$/{n;p;q}')
+    if [ -f "$script" ] && grep -q 'upgrade-shepherd-services' "$script"; then upgrade_services "$config"; exit 0; fi
     [ -f $S/fail-repl ] && { cat $S/fail-repl >&2; exit 1; }
     [ -f $S/repl-output ] && { cat $S/repl-output; exit 0; }
-    for config; do :; done
     devices "$config" ;;
   "system list-generations") list_generations ;;
   "system reconfigure")
@@ -167,7 +190,7 @@ case "$1 $2" in
     store=$(build "$config" $loads)
     switch_system "$store"
     # reconfigure.scm: upgrade-shepherd-services, then install-bootloader makes N the default.
-    echo "shepherd: loading new services..."
+    upgrade_services "$config"
     current > $S/boot-default ;;
   "system roll-back") switch_generation -1 ;;
   "system switch-generation") switch_generation "$3" ;;
@@ -187,7 +210,9 @@ S=${STANDIN}
 printf '%s\\n' "herd $*" >> $S/log
 version=$(cat $S/shepherd-version 2>/dev/null || echo 0.9.3)
 failed=$(cat $S/failed-services 2>/dev/null)
-printf 'Started:\\n + guix-daemon\\n + sshd\\nStopped:\\n'
+printf 'Started:\\n + guix-daemon\\n + sshd\\n'
+for s in $(cat $S/shepherd-services 2>/dev/null); do echo " + $s"; done
+printf 'Stopped:\\n'
 case $version in
   0.9.*) for s in $failed; do echo " - $s"; done; echo ' - term-tty6' ;;
   *) echo ' - term-tty6' ;;
@@ -222,7 +247,7 @@ export function installGuixStandIn(host: TestHost): void {
     'system=$(readlink -f /var/guix/profiles/system-1-link)',
     'echo "BOOT_IMAGE=/gnu/store/aaaa-linux-libre/bzImage gnu.system=$system gnu.load=$system/boot quiet" > "$1/cmdline"',
     'ln -sfn "$system" /run/booted-system',
-    ': > "$1/log"',
+    ': > "$1/log" && : > "$1/shepherd.log"',
   ].join(' && ')
   host.exec(['sh', '-c', install, 'sh', STANDIN])
 }
@@ -236,7 +261,15 @@ export function standInLog(host: TestHost): string[] {
 }
 
 export function clearStandInLog(host: TestHost): void {
-  host.exec(['sh', '-c', ': > "$1"', 'sh', `${STANDIN}/log`])
+  host.exec(['sh', '-c', ': > "$1" && : > "$2"', 'sh', `${STANDIN}/log`, `${STANDIN}/shepherd.log`])
+}
+
+/** What the stand-in's Shepherd did since the log was cleared: `start NAME`, `unload NAME`. */
+export function shepherdLog(host: TestHost): string[] {
+  return host
+    .exec(['sh', '-c', 'cat "$1" 2>/dev/null || true', 'sh', `${STANDIN}/shepherd.log`])
+    .stdout.split('\n')
+    .filter(Boolean)
 }
 
 /** Sets a steering file in /var/guix-standin (see the top of this file), or removes it with `undefined`. */
