@@ -49,7 +49,7 @@ const MIGRATE_SCRIPT = [
  * first contact, so the host keeps its generations and backups. Returns
  * whether it did.
  */
-export async function adoptLegacyRecords(host: RemoteHost, layout: Layout, root = ROOT): Promise<boolean> {
+export async function adoptLegacyRecords(host: RemoteHost, layout: Layout, root: string = ROOT): Promise<boolean> {
   const dir = `${root}${layout.dir.slice(ROOT.length)}`
   const argv = ['sh', '-c', MIGRATE_SCRIPT, 'sh', root, dir, JSON.stringify(layout.owner), ...LEGACY_ENTRIES]
   const result = await host.exec(argv)
