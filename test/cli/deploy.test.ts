@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BIN, FIXTURES, guixOps, json, tempDir } from '../support/cli.js'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { BIN, FIXTURES, guixOps, json, oclifDirs, tempDir } from '../support/cli.js'
 import { sshdUnavailable, startSshd, type TestSshd } from '../support/sshd.js'
 
 const unavailable = sshdUnavailable()
@@ -19,45 +19,55 @@ interface Summary {
   outcomes: { machine: string; status: string; changes?: { action: string; subject: string }[] }[]
 }
 
-describe.skipIf(unavailable !== undefined)('guix-ops deploy onto managed hosts', () => {
-  let db: TestSshd
-  let web: TestSshd
-  let out: string
+/** One test's own hosts and files: no test reads a config, a marker file or a host another test changed. */
+interface Bench {
+  db: TestSshd
+  web: TestSshd
+  out: string
+  writeConfig(version: string): string
+}
 
-  function writeConfig(version: string): string {
-    const file = path.join(out, 'guix-ops.config.ts')
-    const host = (s: TestSshd) =>
-      `{ type: 'managed', host: '127.0.0.1', port: ${s.port}, user: '${s.user}', identity: '${s.identity}' }`
-    writeFileSync(
-      file,
-      `import { defineDeployment } from '@guix-ops/plugin-api'
+const hostOf = (s: TestSshd) =>
+  `{ type: 'managed', host: '127.0.0.1', port: ${s.port}, user: '${s.user}', identity: '${s.identity}' }`
+
+describe.skipIf(unavailable !== undefined)('guix-ops deploy onto managed hosts', () => {
+  vi.setConfig({ testTimeout: 180_000 })
+  const started: TestSshd[] = []
+
+  async function bench(): Promise<Bench> {
+    const db = await startSshd()
+    const web = await startSshd()
+    started.push(db, web)
+    const out = mkdtempSync(path.join(tmpdir(), 'guix-ops-deploy-'))
+    const writeConfig = (version: string): string => {
+      const file = path.join(out, 'guix-ops.config.ts')
+      writeFileSync(
+        file,
+        `import { defineDeployment } from '@guix-ops/plugin-api'
 export default defineDeployment({
   name: 'pair',
   plugins: ['${path.join(FIXTURES, 'plugins/marker-system')}'],
   machines: {
-    db: { platform: ${host(db)}, system: { type: 'marker', path: '${out}/db.conf', content: 'db ${version}\\n' } },
+    db: { platform: ${hostOf(db)}, system: { type: 'marker', path: '${out}/db.conf', content: 'db ${version}\\n' } },
     web: ({ db }) => ({
-      platform: ${host(web)},
+      platform: ${hostOf(web)},
       system: { type: 'marker', path: '${out}/web.env', content: \`DB=\${db.address}:\${db.ssh.port} ${version}\\n\` },
     }),
   },
 })
 `,
-    )
-    return file
+      )
+      return file
+    }
+    return { db, web, out, writeConfig }
   }
 
-  beforeAll(async () => {
-    db = await startSshd()
-    web = await startSshd()
-    out = mkdtempSync(path.join(tmpdir(), 'guix-ops-deploy-'))
-  })
   afterAll(async () => {
-    await db?.stop()
-    await web?.stop()
+    await Promise.all(started.map((s) => s.stop()))
   })
 
   it('plans, deploys, is idempotent, and pins host keys; a changed key stops that machine until reset', async () => {
+    const { db, out, writeConfig } = await bench()
     const stateDir = tempDir()
     expect(guixOps(['create', writeConfig('v1')], { stateDir }).code).toBe(0)
 
@@ -100,7 +110,8 @@ export default defineDeployment({
     expect(readFileSync(path.join(out, 'db.conf'), 'utf8')).toBe('db v2\n')
   })
 
-  it('reports an unreachable host as failed, skips its dependents, and records nothing for them', () => {
+  it('reports an unreachable host as failed, skips its dependents, and records nothing for them', async () => {
+    const { db, writeConfig } = await bench()
     const stateDir = tempDir()
     const file = writeConfig('v4')
     const text = readFileSync(file, 'utf8').replace(`port: ${db.port}`, 'port: 1')
@@ -119,10 +130,11 @@ export default defineDeployment({
   })
 
   it('a deploy killed with SIGKILL midway leaves usable state; the next one takes over its lock and finishes', async () => {
+    const { db, out, writeConfig } = await bench()
     const stateDir = tempDir()
     expect(guixOps(['create', writeConfig('v5')], { stateDir }).code).toBe(0)
     const child = spawn(process.execPath, [BIN, 'deploy', '-d', 'pair'], {
-      env: { ...process.env, GUIX_OPS_STATE_DIR: stateDir },
+      env: { ...process.env, ...oclifDirs(stateDir), GUIX_OPS_STATE_DIR: stateDir },
       stdio: ['ignore', 'ignore', 'pipe'],
     })
     // Kill it once the first machine is being worked on.
@@ -140,25 +152,24 @@ export default defineDeployment({
   })
 
   it('a connection cut mid-apply fails that machine only; the others finish and state stays consistent', async () => {
+    const { db, web, out } = await bench()
     const stateDir = tempDir()
     const file = path.join(out, 'cut.config.ts')
-    const host = (s: TestSshd) =>
-      `{ type: 'managed', host: '127.0.0.1', port: ${s.port}, user: '${s.user}', identity: '${s.identity}' }`
     writeFileSync(
       file,
       `export default {
   name: 'cut',
   plugins: ['${path.join(FIXTURES, 'plugins/marker-system')}'],
   machines: {
-    slow: { platform: ${host(db)}, system: { type: 'marker', path: '${out}/slow', content: 'slow', applySeconds: 20 } },
-    fast: { platform: ${host(web)}, system: { type: 'marker', path: '${out}/fast', content: 'fast' } },
+    slow: { platform: ${hostOf(db)}, system: { type: 'marker', path: '${out}/slow', content: 'slow', applySeconds: 20 } },
+    fast: { platform: ${hostOf(web)}, system: { type: 'marker', path: '${out}/fast', content: 'fast' } },
   },
 }
 `,
     )
     expect(guixOps(['create', file], { stateDir }).code).toBe(0)
     const child = spawn(process.execPath, [BIN, 'deploy', '-d', 'cut', '--json'], {
-      env: { ...process.env, GUIX_OPS_STATE_DIR: stateDir },
+      env: { ...process.env, ...oclifDirs(stateDir), GUIX_OPS_STATE_DIR: stateDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -188,7 +199,8 @@ export default defineDeployment({
     ])
   })
 
-  it('refuses machines it does not know in --include, and selects by name', () => {
+  it('refuses machines it does not know in --include, and selects by name', async () => {
+    const { writeConfig } = await bench()
     const stateDir = tempDir()
     guixOps(['create', writeConfig('v3')], { stateDir })
     const unknown = json<{ error: { code: string; message: string } }>(

@@ -13,7 +13,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { FIXTURES, guixOps, json, tempDir } from '../support/cli.js'
 import { addArchiveToTarget, installLocalGuix, type LocalGuix } from '../support/guix-local-standin.js'
-import { clearStandInLog, installGuixStandIn, standInLog } from '../support/guix-standin.js'
+import { clearStandInLog, installGuixStandIn, shepherdLog, standInLog } from '../support/guix-standin.js'
 import { lxcUnavailable, startHost, type TestHost } from '../support/lxc.js'
 
 vi.setConfig({ testTimeout: 300_000 })
@@ -134,6 +134,11 @@ describe.skipIf(unavailable !== undefined)('guix driver: built here like guix de
     expect(authorize, webLog.join('\n')).toBeGreaterThanOrEqual(0)
     expect(imported).toBeGreaterThan(authorize!)
     expect(switched).toBeGreaterThan(imported!)
+    // Then, as guix deploy does after switch-to-system, the Shepherd loads the new system's services.
+    const upgraded = webLog.findIndex((l) => /^guix repl -L \S+ -- \S+\/upgrade-services\.scm \S+\/web\.scm$/.test(l))
+    expect(upgraded, webLog.join('\n')).toBeGreaterThan(switched!)
+    expect(shepherdLog(web)).toEqual(expect.arrayContaining(['start hello', 'start nginx']))
+    expect(web.exec(['herd', 'status']).stdout).toMatch(/^ \+ nginx$/m)
     expect(webLog.some((l) => l.includes('reconfigure'))).toBe(false)
     // The running system is the very item built here: the config in it is this machine's web.scm.
     expect(running(web)).toBe(storePath)
@@ -169,6 +174,27 @@ describe.skipIf(unavailable !== undefined)('guix driver: built here like guix de
     expect(storePath).toBeDefined()
     expect(running(web)).toBe(storePath)
     expect(profileStore(web, 3)).toBe(storePath)
+  })
+
+  it('a service dropped from the config is unloaded from the Shepherd after the switch, as guix deploy does', () => {
+    const { web } = hosts
+    const file = path.join(work, 'web.scm')
+    const before = readFileSync(file, 'utf8')
+    writeFileSync(file, before.replace("(provision '(hello))", "(provision '(hello-again))"))
+    clearStandInLog(web)
+    try {
+      expect(deploy('--include', 'web').changed).toEqual(['web'])
+    } finally {
+      writeFileSync(file, before)
+    }
+    const log = standInLog(web)
+    const switched = log.findIndex((l) => l.includes('guix system switch-generation'))
+    expect(switched, log.join('\n')).toBeGreaterThanOrEqual(0)
+    expect(log.findIndex((l) => l.includes('upgrade-services.scm'))).toBeGreaterThan(switched)
+    expect(shepherdLog(web)).toEqual(['unload hello', 'start hello-again'])
+    const status = web.exec(['herd', 'status']).stdout
+    expect(status).toMatch(/^ \+ hello-again$/m)
+    expect(status).not.toMatch(/^ \+ hello$/m)
   })
 
   it('authorize: false sends no key, and a host that does not trust this machine refuses the closure', () => {

@@ -21,6 +21,10 @@
  * - `repl-output` / `fail-repl`: what `guix repl` prints or fails with;
  *   without them it prints the devices the config names literally.
  * - `failed-services`, `shepherd-version`: what `herd status` shows.
+ * The Shepherd's loaded services are kept in `shepherd-services`, a line
+ * each (see `herd` below), the started ones in `shepherd-running`; starting
+ * and unloading them on an upgrade is logged in `shepherd.log` as
+ * `start NAME` and `unload NAME`.
  */
 import type { TestHost } from './lxc.js'
 
@@ -115,6 +119,34 @@ list_generations() {
   done
 }
 
+# guix/scripts/system/reconfigure.scm, upgrade-shepherd-services (run by reconfigure after switch-system-program,
+# and by guix deploy through gnu/machine/ssh.scm deploy-managed-host): the target system's services are loaded;
+# the live ones it no longer has are unloaded (gnu/services/shepherd.scm, shepherd-service-upgrade: obsolete, not
+# root or shepherd) and those not live yet started (lset-difference of the canonical names). The stand-in names a
+# config's Shepherd services by its literal (service NAME-service-type ...) and (provision '(NAME ...)) forms, in
+# the config and the files beside it that it loads.
+services_of() {
+  sed -n "s/.*(service \\([a-z0-9-]*\\)-service-type.*/\\1/p; s/.*(provision '(\\([a-z0-9-]*\\).*/\\1/p" "$@" 2>/dev/null | sort -u
+}
+# Loaded services are lines of shepherd-services (NAME, then what it requires), started ones lines of
+# shepherd-running (see herd below); a service that stays keeps its line.
+upgrade_services() {
+  target=$(services_of "$1" "$(dirname "$1")"/*.scm)
+  touch $S/shepherd-services $S/shepherd-running
+  live=$(cut -d' ' -f1 $S/shepherd-services)
+  for s in $live; do
+    echo "$target" | grep -qx "$s" && continue
+    echo "unload $s" >> $S/shepherd.log
+    grep -v "^$s\\( \\|$\\)" $S/shepherd-services > $S/services.new; mv $S/services.new $S/shepherd-services
+    grep -vx "$s" $S/shepherd-running > $S/running.new; mv $S/running.new $S/shepherd-running
+  done
+  for s in $target; do
+    echo "$live" | grep -qx "$s" && continue
+    echo "start $s" >> $S/shepherd.log
+    echo "$s" >> $S/shepherd-services; echo "$s" >> $S/shepherd-running
+  done
+}
+
 # guix/scripts/system/reconfigure.scm, switch-system-program: a new generation N+1, the profile
 # switched to it, then (setenv "GUIX_NEW_SYSTEM" os) and the activation script.
 switch_system() {
@@ -143,9 +175,12 @@ switch_generation() {
 case "$1 $2" in
   "describe "*) printf 'Generation 1\\tNov 20 2026 10:00:00\\t(current)\\n  guix 4a1b2c3\\n' ;;
   "repl "*)
+    for config; do :; done
+    # The script after "--": one that calls upgrade-shepherd-services does what it does.
+    script=$(printf '%s\\n' "$@" | sed -n '/^--$/{n;p;q}')
+    if [ -f "$script" ] && grep -q 'upgrade-shepherd-services' "$script"; then upgrade_services "$config"; exit 0; fi
     [ -f $S/fail-repl ] && { cat $S/fail-repl >&2; exit 1; }
     [ -f $S/repl-output ] && { cat $S/repl-output; exit 0; }
-    for config; do :; done
     devices "$config" ;;
   "system list-generations") list_generations ;;
   "system reconfigure")
@@ -167,7 +202,7 @@ case "$1 $2" in
     store=$(build "$config" $loads)
     switch_system "$store"
     # reconfigure.scm: upgrade-shepherd-services, then install-bootloader makes N the default.
-    echo "shepherd: loading new services..."
+    upgrade_services "$config"
     current > $S/boot-default ;;
   "system roll-back") switch_generation -1 ;;
   "system switch-generation") switch_generation "$3" ;;
@@ -282,7 +317,7 @@ export function installGuixStandIn(host: TestHost): void {
     'system=$(readlink -f /var/guix/profiles/system-1-link)',
     'echo "BOOT_IMAGE=/gnu/store/aaaa-linux-libre/bzImage gnu.system=$system gnu.load=$system/boot quiet" > "$1/cmdline"',
     'ln -sfn "$system" /run/booted-system',
-    ': > "$1/log"',
+    ': > "$1/log" && : > "$1/shepherd.log"',
   ].join(' && ')
   host.exec(['sh', '-c', install, 'sh', STANDIN])
 }
@@ -296,7 +331,15 @@ export function standInLog(host: TestHost): string[] {
 }
 
 export function clearStandInLog(host: TestHost): void {
-  host.exec(['sh', '-c', ': > "$1"', 'sh', `${STANDIN}/log`])
+  host.exec(['sh', '-c', ': > "$1" && : > "$2"', 'sh', `${STANDIN}/log`, `${STANDIN}/shepherd.log`])
+}
+
+/** What the stand-in's Shepherd did since the log was cleared: `start NAME`, `unload NAME`. */
+export function shepherdLog(host: TestHost): string[] {
+  return host
+    .exec(['sh', '-c', 'cat "$1" 2>/dev/null || true', 'sh', `${STANDIN}/shepherd.log`])
+    .stdout.split('\n')
+    .filter(Boolean)
 }
 
 /** Sets a steering file in /var/guix-standin (see the top of this file), or removes it with `undefined`. */

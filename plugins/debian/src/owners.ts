@@ -13,15 +13,34 @@ import type { GenerationRecord } from './model.js'
 /** Earlier versions kept one record set directly in ROOT; these are its entries. */
 const LEGACY_ENTRIES = ['current', 'generations', 'backup', 'pending', 'rollback.sh']
 
-// A fixed script; the directories and the owner's JSON are its arguments.
+/** Marks a move that is complete in its new place while the originals may still be there. */
+const MOVED_MARK = '.legacy-moved'
+
+// A fixed script; the directories and the owner's JSON are its arguments. It may be
+// killed at any step and run again: the records are copied into a staging directory,
+// made durable, renamed into place whole (with a mark), and only then are the
+// originals removed; a mark found later means "finish removing the originals".
 const MIGRATE_SCRIPT = [
   'root="$1"; dir="$2"; owner="$3"; shift 3',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template string.
+  'stage="${dir%/*}/.${dir##*/}.moving"',
+  `for moved in "$root"/*/*/${MOVED_MARK}; do`,
+  '  [ -f "$moved" ] || continue',
+  '  (cd -- "$root" && rm -rf -- "$@") || exit 1',
+  '  sync -- "$root" && rm -f -- "$moved" || exit 1',
+  'done',
   '[ -e "$dir" ] && exit 0',
+  'rm -rf -- "$stage" || exit 1',
   '[ -e "$root/current" ] || [ -d "$root/generations" ] || exit 0',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template string.
-  'install -d -m 0700 "$root" "${dir%/*}" "$dir" || exit 1',
-  'for n; do if [ -e "$root/$n" ]; then mv -- "$root/$n" "$dir/$n" || exit 1; fi; done',
-  'printf "%s\\n" "$owner" > "$dir/owner.json" && chmod 0600 "$dir/owner.json"',
+  'install -d -m 0700 "$root" "${dir%/*}" "$stage" || exit 1',
+  'for n; do if [ -e "$root/$n" ]; then cp -a -- "$root/$n" "$stage/$n" || exit 1; fi; done',
+  'printf "%s\\n" "$owner" > "$stage/owner.json" && chmod 0600 "$stage/owner.json" || exit 1',
+  `: > "$stage/${MOVED_MARK}" && find "$stage" -exec sync -- {} + || exit 1`,
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template string.
+  'mv -T -- "$stage" "$dir" && sync -- "${dir%/*}" || exit 1',
+  '(cd -- "$root" && rm -rf -- "$@") || exit 1',
+  `sync -- "$root" && rm -f -- "$dir/${MOVED_MARK}" || exit 1`,
   'echo migrated',
 ].join('\n')
 
@@ -30,8 +49,9 @@ const MIGRATE_SCRIPT = [
  * first contact, so the host keeps its generations and backups. Returns
  * whether it did.
  */
-export async function adoptLegacyRecords(host: RemoteHost, layout: Layout): Promise<boolean> {
-  const argv = ['sh', '-c', MIGRATE_SCRIPT, 'sh', ROOT, layout.dir, JSON.stringify(layout.owner), ...LEGACY_ENTRIES]
+export async function adoptLegacyRecords(host: RemoteHost, layout: Layout, root: string = ROOT): Promise<boolean> {
+  const dir = `${root}${layout.dir.slice(ROOT.length)}`
+  const argv = ['sh', '-c', MIGRATE_SCRIPT, 'sh', root, dir, JSON.stringify(layout.owner), ...LEGACY_ENTRIES]
   const result = await host.exec(argv)
   if (result.code !== 0)
     throw new GuixOpsError(

@@ -9,7 +9,9 @@
  * (activate-current-system of gnu/build/activation.scm links
  * /run/current-system to it; without the variable it would take the booted
  * system). Here the profile is switched with `guix system switch-generation`,
- * which also makes the bootloader boot the new generation.
+ * which also makes the bootloader boot the new generation; then, as
+ * deploy-managed-host does next, the Shepherd's services are upgraded
+ * (upgrade-services.ts).
  */
 import { readFileSync } from 'node:fs'
 import { GuixOpsError, type SystemContext } from '@guix-ops/plugin-api'
@@ -20,6 +22,7 @@ import { buildAndCopy } from './local-build.js'
 import type { GuixOptions } from './options.js'
 import { must, tail } from './remote.js'
 import { switchTo } from './switch.js'
+import { upgradeServices } from './upgrade-services.js'
 import type { Upload } from './upload.js'
 
 /** `guix archive --authorize` on the host with this machine's public signing key. */
@@ -49,15 +52,23 @@ export async function switchToSystem(ctx: SystemContext, storePath: string, curr
   return next
 }
 
-/** The whole path of a system built here: authorize, build, copy, switch; checks the host runs exactly that. */
+/** How the host upgrades its Shepherd services once switched: the script's path and the `guix repl` that runs it. */
+export interface ServicesUpgrade {
+  script: string
+  repl: string[]
+}
+
+/** The whole path of a system built here: authorize, build, copy, switch, upgrade services; checks the host runs exactly that. */
 export async function buildHereAndSwitch(
   ctx: SystemContext,
   options: GuixOptions,
   upload: Upload,
   current: number,
+  services: ServicesUpgrade,
 ): Promise<void> {
   if (options.authorize) await authorizeSigningKey(ctx)
   const storePath = await buildAndCopy(ctx, upload, options.system)
   // switchTo reads back /run/current-system: it must be exactly the system built here.
   await switchToSystem(ctx, storePath, current)
+  await upgradeServices(ctx, services.script, services.repl)
 }

@@ -30,3 +30,8 @@ export function reconfigure(layout: Layout, options: GuixOptions, config: string
 export function safetyRepl(layout: Layout, options: GuixOptions, config: string): string[] {
   return [...guix(layout, options), 'repl', ...loadPathFlags(layout, options), '--', layout.safetyScript, config]
 }
+
+/** `guix repl` running the services upgrade (upgrade-services.ts) on the uploaded config. */
+export function upgradeRepl(layout: Layout, options: GuixOptions, config: string): string[] {
+  return [...guix(layout, options), 'repl', ...loadPathFlags(layout, options), '--', layout.upgradeScript, config]
+}

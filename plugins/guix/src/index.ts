@@ -19,7 +19,7 @@ import { changeOrRollBack, reconfigureStep } from './activate.js'
 import { buildHereAndSwitch } from './build-here.js'
 import { chooseBuildPath, describeBuildPath, requireSigningKey } from './build-path.js'
 import { GuixError } from './codes.js'
-import { reconfigure, safetyRepl } from './commands.js'
+import { reconfigure, safetyRepl, upgradeRepl } from './commands.js'
 import { arm, disarm } from './confirm.js'
 import { type DeployedRecord, keepPreviousDeployed, readDeployed, runningSystem, writeDeployed } from './deployed.js'
 import { listGenerations } from './generations.js'
@@ -99,7 +99,11 @@ const guix: SystemDefinition<GuixOptions> = defineSystem<GuixOptions>({
     }
     const previous = (await listGenerations(ctx)).find((g) => g.current)
     const change = build.local
-      ? () => buildHereAndSwitch(ctx, options, upload, previous?.number ?? 0)
+      ? () =>
+          buildHereAndSwitch(ctx, options, upload, previous?.number ?? 0, {
+            script: layout.upgradeScript,
+            repl: upgradeRepl(layout, options, config),
+          })
       : reconfigureStep(ctx, reconfigure(layout, options, config))
     const { current, storePath } = await changeOrRollBack(ctx, change, previous)
     const deployedAt = new Date().toISOString()

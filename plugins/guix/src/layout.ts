@@ -14,6 +14,8 @@ export interface Layout {
   loadPath: (index: number) => string
   channels: string
   safetyScript: string
+  /** Loads the new system's Shepherd services after a switch (upgrade-services.ts). */
+  upgradeScript: string
   rollbackScript: string
   /** What the last deploy recorded: store path, config hash. */
   deployed: string
@@ -32,6 +34,7 @@ export function layoutFor(ctx: Pick<SystemContext, 'deployment' | 'machine'>): L
     loadPath: (index) => `${dir}/load-path/${index}`,
     channels: `${dir}/channels.scm`,
     safetyScript: `${dir}/safety-check.scm`,
+    upgradeScript: `${dir}/upgrade-services.scm`,
     rollbackScript: `${dir}/rollback.sh`,
     deployed: `${dir}/deployed.json`,
     previousDeployed: `${dir}/deployed.previous.json`,

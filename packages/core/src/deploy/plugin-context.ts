@@ -1,10 +1,11 @@
 /** The context each plugin call gets: logging and progress become deploy events. */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { PluginContext, SecretStore } from '@guix-ops/plugin-api'
+import { writeFileAtomic } from '../state/index.js'
 import type { DeployEvent } from './types.js'
 
-/** Secrets kept as one 0600 file each under STATE_DIR/secrets/<id>/<machine>/. */
+/** Secrets kept as one 0600 file each under STATE_DIR/secrets/<id>/<machine>/, written atomically. */
 function fileSecrets(dir: string): SecretStore {
   const file = (name: string) => {
     if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`invalid secret name "${name}"`)
@@ -21,7 +22,8 @@ function fileSecrets(dir: string): SecretStore {
     },
     async set(name, value) {
       await mkdir(dir, { recursive: true, mode: 0o700 })
-      await writeFile(file(name), value, { mode: 0o600 })
+      // Replaced whole: a write cut off midway must not leave half a key.
+      await writeFileAtomic(file(name), value)
     },
     async delete(name) {
       await rm(file(name), { force: true })

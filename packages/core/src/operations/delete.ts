@@ -23,10 +23,20 @@ async function refuseRunning(ctx: EngineContext, state: DeploymentState, live: s
   )
 }
 
+/** A delete cut off midway is finished first; asked for again, that deployment is then deleted. */
+async function finishEarlierDeletes(ctx: EngineContext, nameOrId: string | undefined) {
+  const finished = await ctx.store.finishRemovals()
+  const asked = finished.find((d) => d.name === nameOrId || d.id === nameOrId)
+  if (asked && nameOrId !== undefined && !(await ctx.store.find(nameOrId))) return asked
+  return undefined
+}
+
 export async function deleteDeployment(
   ctx: EngineContext,
   options: { deployment: string | undefined; force?: boolean },
 ): Promise<DeploymentState> {
+  const finished = await finishEarlierDeletes(ctx, options.deployment)
+  if (finished) return finished
   return withDeployment(ctx, options.deployment, async (current) => {
     const live = liveMachines(current.machines)
     if (live.length > 0 && !options.force) {

@@ -14,7 +14,7 @@ export const TEMP_MARKER = '.tmp-'
 export async function writeFileAtomic(file: string, data: string, mode = 0o600): Promise<void> {
   const dir = path.dirname(file)
   const temp = path.join(dir, `.${path.basename(file)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`)
-  let handle = await open(temp, 'wx', mode)
+  const handle = await open(temp, 'wx', mode)
   try {
     await handle.writeFile(data, 'utf8')
     await handle.chmod(mode) // the umask may have narrowed or widened `mode`
@@ -26,7 +26,12 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o600):
     await rm(temp, { force: true })
     throw error
   }
-  handle = await open(dir, 'r')
+  await syncDirectory(dir)
+}
+
+/** Makes the renames and removals of entries of `dir` survive a power cut. */
+export async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r')
   try {
     await handle.sync()
   } finally {

@@ -3,21 +3,24 @@
  * deployment, written atomically, 0600 files in 0700 directories.
  *
  *   STATE_DIR/deployments/<id>.json   the state document
+ *   STATE_DIR/deployments/.<id>.deleting   one being deleted: never listed
  *   STATE_DIR/locks/<name>.lock       who is changing it now
  *   STATE_DIR/machines/<id>/          plugin files per machine
  *   STATE_DIR/secrets/<id>/           keys and tokens, never exported
  */
-import { chmod, mkdir, readdir, readFile, rm } from 'node:fs/promises'
+import { chmod, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { GuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
-import { TEMP_MARKER, writeFileAtomic } from './atomic-write.js'
+import { syncDirectory, TEMP_MARKER, writeFileAtomic } from './atomic-write.js'
 import { parseStateDocument, serializeStateDocument } from './document.js'
 import { acquireLock, readLockFile } from './lock.js'
 import { DEPLOYMENT_NAME } from './shape.js'
 import type { DeploymentState, HeldLock, LockInfo, StateProblem, StateStore } from './types.js'
 
 const ID = /^[0-9a-f-]{36}$/
+/** A deployment whose delete began: its document, renamed so that no listing shows it. */
+const DELETING = /^\.([0-9a-f-]{36})\.deleting$/
 
 /** The first `"name": "..."` of a state file's text, read without trusting the rest of it. */
 function nameInText(text: string): string | undefined {
@@ -137,13 +140,57 @@ export class FileStateStore implements StateStore {
     }
   }
 
+  /**
+   * First the document goes out of sight in one rename, then the files of
+   * the deployment, then the document: cut off anywhere, the deployment is
+   * no longer listed, and `finishRemovals` completes the rest.
+   */
   async remove(state: DeploymentState): Promise<void> {
     const file = this.documentPath(state.id)
     await this.readDocument(file) // same rule: never delete what we cannot read as ours
-    for (const sub of ['machines', 'shared', 'secrets']) {
-      await rm(path.join(this.dir, sub, state.id), { recursive: true, force: true })
+    const deleting = path.join(this.deploymentsDir, `.${state.id}.deleting`)
+    try {
+      await rename(file, deleting)
+      await syncDirectory(this.deploymentsDir)
+    } catch (error) {
+      throw this.ioError(file, error)
     }
-    await rm(file, { force: true })
+    await this.removeFiles(state.id, deleting)
+  }
+
+  /** Every file of a deployment (its plugin files, secrets), and last its renamed document. */
+  private async removeFiles(id: string, deleting: string): Promise<void> {
+    for (const sub of ['machines', 'shared', 'secrets']) {
+      const dir = path.join(this.dir, sub, id)
+      await rm(dir, { recursive: true, force: true }).catch((error: unknown) => {
+        throw this.ioError(dir, error)
+      })
+    }
+    await rm(deleting, { force: true }).catch((error: unknown) => {
+      throw this.ioError(deleting, error)
+    })
+  }
+
+  async finishRemovals(): Promise<DeploymentState[]> {
+    let names: string[]
+    try {
+      names = await readdir(this.deploymentsDir)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+      throw this.ioError(this.deploymentsDir, error)
+    }
+    const finished: DeploymentState[] = []
+    for (const name of names) {
+      const id = DELETING.exec(name)?.[1]
+      if (!id) continue
+      const deleting = path.join(this.deploymentsDir, name)
+      const text = await this.readText(deleting)
+      if (text === undefined) continue
+      const state = parseStateDocument(text, deleting)
+      await this.removeFiles(id, deleting)
+      finished.push(state)
+    }
+    return finished
   }
 
   async lock(name: string, command: string, onTakeover?: (stale: LockInfo) => void): Promise<HeldLock> {

@@ -98,8 +98,14 @@ export interface StateStore {
   find(nameOrId: string): Promise<DeploymentState | undefined>
   /** Atomically replaces (or creates) the deployment's document. */
   write(state: DeploymentState): Promise<void>
-  /** Removes the deployment's document and its machine/secret dirs. */
+  /**
+   * Removes the deployment's document and its machine/secret dirs. Once it
+   * has begun, the deployment is never listed or found again, even if it is
+   * cut off; `finishRemovals` then completes it.
+   */
   remove(state: DeploymentState): Promise<void>
+  /** Completes every removal that was cut off; returns the deployments they were of. */
+  finishRemovals(): Promise<DeploymentState[]>
   /**
    * Takes the lock for a deployment name, at once or not at all.
    * A lock left by a dead process on this host is taken over; `onTakeover`
