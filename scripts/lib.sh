@@ -84,6 +84,9 @@ ensure_test_packages() {
   fi
   # sshd's privilege separation dir; a package's service setup makes it, but no service runs here.
   install -d -m 0755 /run/sshd
+  # Subordinate ids for root, which the lxc platform's unprivileged containers map their ids to.
+  grep -q '^root:' /etc/subuid 2>/dev/null && grep -q '^root:' /etc/subgid 2>/dev/null ||
+    usermod --add-subuids 100000-165535 --add-subgids 100000-165535 root
   raise_inotify_instances
 }
 

@@ -76,9 +76,7 @@ describe.skipIf(unavailable !== undefined)('debian host-side records on a real D
     stateDir = tempDir()
   }, 600_000)
 
-  afterAll(() => {
-    host?.destroy()
-  })
+  afterAll(() => host?.destroy())
 
   it("a taken-over file's original survives a deploy that failed after writing it", () => {
     sh('echo original > /etc/guix-ops-taken.conf')

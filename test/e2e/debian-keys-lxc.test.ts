@@ -1,6 +1,7 @@
-// Deployment keys end to end on real Debian: two LXC containers this test
-// creates (systemd and sshd inside), deployed as `managed` hosts with the
-// `debian` driver through the built CLI. A canary secret goes through each
+// Deployment keys end to end on real Debian: two machines of the lxc
+// platform (containers with systemd and sshd inside) deployed with the
+// `debian` driver through the built CLI, and one of them again as a
+// `managed` host reached through sudo. A canary secret goes through each
 // source kind (text from an environment variable, a file, a command); then
 // everything the tool wrote or printed is searched for it.
 import { spawnSync } from 'node:child_process'
@@ -9,7 +10,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { guixOps, json, type RunResult, tempDir } from '../support/cli.js'
-import { buildRepository, lxcUnavailable, startHost, type TestHost } from '../support/lxc.js'
+import { buildRepository, lxcUnavailable } from '../support/lxc.js'
+import { destroyMachines, type LxcMachine, lxcMachines, lxcPlatform } from '../support/lxc-machines.js'
 
 vi.setConfig({ testTimeout: 300_000 })
 const unavailable = lxcUnavailable()
@@ -36,12 +38,13 @@ interface Check {
 }
 
 describe.skipIf(unavailable !== undefined)('deployment keys on real Debian containers', () => {
-  const hosts: Record<'db' | 'web', TestHost> = {} as never
+  const hosts: Record<'db' | 'web', LxcMachine> = {} as never
   const stateDir = tempDir()
   const outputs: RunResult[] = []
   let work: string
   let key: string
   let config: string
+  let platform: string
 
   /** Runs the CLI with the text secret in its environment; every byte it prints is kept for the scan. */
   const cli = (args: string[], env: Record<string, string> = {}) => {
@@ -49,12 +52,10 @@ describe.skipIf(unavailable !== undefined)('deployment keys on real Debian conta
     outputs.push(result)
     return result
   }
-  const sh = (host: TestHost, script: string) => host.exec(['sh', '-c', script])
-  const active = (host: TestHost, unit: string) => host.exec(['systemctl', 'is-active', unit]).stdout.trim()
+  const sh = (host: LxcMachine, script: string) => host.exec(['sh', '-c', script])
+  const active = (host: LxcMachine, unit: string) => host.exec(['systemctl', 'is-active', unit]).stdout.trim()
 
   function writeConfig(extra: Record<string, string> = {}): void {
-    const platform = (name: keyof typeof hosts) =>
-      `{ type: 'managed', host: '${hosts[name].address}', identity: '${key}' }`
     const keys = `{
       dbpass: { text: process.env.SHOP_DB_PASSWORD },
       tls: { file: './tls.key', group: 'www-data', permissions: '0640' },
@@ -72,8 +73,8 @@ describe.skipIf(unavailable !== undefined)('deployment keys on real Debian conta
       `export default {
   name: 'keys',
   machines: {
-    db: { platform: ${platform('db')}, system: ${system}, keys: ${keys} },
-    web: { platform: ${platform('web')}, system: ${system}, keys: ${webKeys} },
+    db: { platform: ${platform}, system: ${system}, keys: ${keys} },
+    web: { platform: ${platform}, system: ${system}, keys: ${webKeys} },
   },
 }
 `,
@@ -87,26 +88,20 @@ describe.skipIf(unavailable !== undefined)('deployment keys on real Debian conta
     const repo = path.join(work, 'repo')
     spawnSync('mkdir', [repo])
     buildRepository(repo)
-    const pub = readFileSync(`${key}.pub`, 'utf8').trim()
-    const [db, web] = await Promise.all([
-      startHost('guix-ops-keys-db', pub, repo),
-      startHost('guix-ops-keys-web', pub, repo),
-    ])
-    Object.assign(hosts, { db, web })
+    platform = lxcPlatform(work, repo)
     config = path.join(work, 'guix-ops.config.ts')
     writeFileSync(path.join(work, 'tls.key'), SECRET.file)
     writeFileSync(path.join(work, 'token.txt'), SECRET.command)
   }, 600_000)
 
-  afterAll(() => {
-    for (const host of Object.values(hosts)) host?.destroy()
-  })
+  afterAll(() => destroyMachines(stateDir, 'keys'), 300_000)
 
   it('sends each source kind to both hosts with owner and mode, and services wait on them', () => {
     writeConfig()
     expect(cli(['create', config]).code).toBe(0)
     const deploy = cli(['deploy', '-d', 'keys'])
     expect(deploy.code, deploy.stdout + deploy.stderr).toBe(0)
+    Object.assign(hosts, lxcMachines(stateDir, 'keys'))
     for (const host of Object.values(hosts)) {
       const stat = (file: string) => sh(host, `stat -c '%U:%G %a' ${file}`).stdout.trim()
       expect(host.exec(['cat', '/run/keys/dbpass']).stdout).toBe(SECRET.text)
@@ -158,7 +153,7 @@ describe.skipIf(unavailable !== undefined)('deployment keys on real Debian conta
 
   it('after a restart the keys are gone and the service waits; upload-keys brings both back', async () => {
     const db = hosts.db
-    spawnSync('lxc-stop', ['-n', db.name, '-r', '-t', '60'])
+    spawnSync('lxc-stop', ['-n', db.container, '-r', '-t', '60'])
     for (let i = 0; i < 240 && active(db, 'ssh') !== 'active'; i++) await new Promise((r) => setTimeout(r, 250))
     expect(db.exec(['test', '-e', '/run/keys/dbpass']).code).not.toBe(0)
     expect(active(db, 'guix-ops-key-dbpass.service')).not.toBe('active')
@@ -231,15 +226,19 @@ describe.skipIf(unavailable !== undefined)('deployment keys on real Debian conta
 
   it('a login user that is not root writes keys through sudo, owned by root', () => {
     const { web } = hosts
-    sh(
-      web,
-      'useradd --create-home deployer && install -d -o deployer -m 700 /home/deployer/.ssh && install -o deployer -m 600 /root/.ssh/authorized_keys /home/deployer/.ssh/authorized_keys && echo "deployer ALL=(ALL) NOPASSWD: ALL" > /etc/sudoers.d/deployer && chmod 0440 /etc/sudoers.d/deployer',
+    web.exec(
+      [
+        'sh',
+        '-c',
+        'useradd --create-home deployer && install -d -o deployer -m 700 /home/deployer/.ssh && install -o deployer -m 600 /dev/null /home/deployer/.ssh/authorized_keys && cat > /home/deployer/.ssh/authorized_keys && echo "deployer ALL=(ALL) NOPASSWD: ALL" > /etc/sudoers.d/deployer && chmod 0440 /etc/sudoers.d/deployer',
+      ],
+      readFileSync(`${key}.pub`, 'utf8'),
     )
     const file = path.join(work, 'sudo.config.ts')
     writeFileSync(
       file,
       `export default { name: 'keys-sudo', machines: { box: {
-  platform: { type: 'managed', host: '${web.address}', user: 'deployer', sudo: true, identity: '${key}' },
+  platform: { type: 'managed', host: '${web.managementAddress}', user: 'deployer', sudo: true, identity: '${key}' },
   system: { type: 'debian' },
   keys: { viasudo: { text: process.env.SHOP_DB_PASSWORD, destDir: '/run/keys/sudo' } },
 } } }
@@ -280,7 +279,7 @@ describe.skipIf(unavailable !== undefined)('deployment keys on real Debian conta
     })
     for (const host of Object.values(hosts)) {
       const found = host.exec(['grep', '-rl', '--', CANARY, '/var/lib/guix-ops', '/etc/systemd/system'])
-      scan(`${host.name}: /var/lib/guix-ops`, found.stdout)
+      scan(`${host.container}: /var/lib/guix-ops`, found.stdout)
       expect(found.code, found.stderr).toBe(1) // grep: nothing found, and no error
       // The same search does find the keys where they belong.
       expect(host.exec(['grep', '-rlq', '--', CANARY, '/run/keys']).code).toBe(0)

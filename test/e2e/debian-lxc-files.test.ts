@@ -1,16 +1,16 @@
 // Files whose bytes or names are out of the ordinary, on a real Debian host
-// (an LXC container this test creates, systemd and sshd inside): binary
-// `source` files, a systemd unit named with `\x2d`, a file already there
-// under a name with a tab and a newline, a path written with `//`.
-import { spawnSync } from 'node:child_process'
+// (a machine of the lxc platform deployed by the built CLI, systemd and sshd
+// inside): binary `source` files, a systemd unit named with `\x2d`, a file
+// already there under a name with a tab and a newline, a path written with `//`.
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { guixOps, json, tempDir } from '../support/cli.js'
-import { buildRepository, lxcUnavailable, startHost, type TestHost } from '../support/lxc.js'
+import { lxcUnavailable } from '../support/lxc.js'
+import { destroyMachines, type LxcMachine, lxcMachines } from '../support/lxc-machines.js'
 
 vi.setConfig({ testTimeout: 900_000 })
 const unavailable = lxcUnavailable()
@@ -21,9 +21,8 @@ const UNIT_FILE = `/etc/systemd/system/${UNIT}.service`
 const ODD = '/etc/guix-ops-odd\tna\nme, back\\slash'
 
 describe.skipIf(unavailable !== undefined)('debian driver: bytes and names on a real Debian host', () => {
-  let host: TestHost
+  let host: LxcMachine
   let work: string
-  let key: string
   const stateDir = tempDir()
   const sources: Record<string, Buffer> = {
     'site.gz': gzipSync('hello\n'.repeat(100)),
@@ -43,7 +42,7 @@ describe.skipIf(unavailable !== undefined)('debian driver: bytes and names on a 
     }
     for (const name of Object.keys(sources)) files[`/srv/blobs/${name}`] = { source: `./${name}` }
     const system = { type: 'debian', files, services: { [UNIT]: { restartOn: [UNIT_FILE] } } }
-    const platform = { type: 'managed', host: host.address, identity: key }
+    const platform = { type: 'lxc' }
     const file = path.join(work, 'guix-ops.config.ts')
     writeFileSync(
       file,
@@ -54,20 +53,19 @@ describe.skipIf(unavailable !== undefined)('debian driver: bytes and names on a 
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'guix-ops-e2e-files-'))
-    key = path.join(work, 'id_ed25519')
-    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key])
-    const repo = path.join(work, 'repo')
-    spawnSync('mkdir', [repo])
-    buildRepository(repo)
-    host = await startHost('guix-ops-e2e-files', readFileSync(`${key}.pub`, 'utf8').trim(), repo)
     for (const [name, bytes] of Object.entries(sources)) writeFileSync(path.join(work, name), bytes)
   }, 600_000)
 
-  afterAll(() => host?.destroy())
+  afterAll(() => destroyMachines(stateDir, 'files'), 300_000)
 
   it('writes bytes exactly, converges on every name, sees a changed byte, gives back what was there', () => {
+    // The machine is made by the first deploy; the file under the odd name is there before the config names it.
+    expect(cli(['create', writeConfig(false)]).code).toBe(0)
+    const made = cli(['deploy', '-d', 'files'])
+    expect(made.code, made.stdout + made.stderr).toBe(0)
+    host = lxcMachines(stateDir, 'files').box!
     host.exec(['sh', '-c', 'printf "the original\\n" > "$1"', 'sh', ODD])
-    expect(cli(['create', writeConfig(true)]).code).toBe(0)
+    writeConfig(true)
     const first = cli(['deploy', '-d', 'files'])
     expect(first.code, first.stdout + first.stderr).toBe(0)
     for (const [name, bytes] of Object.entries(sources)) expect(hostSha(`/srv/blobs/${name}`), name).toBe(sha(bytes))

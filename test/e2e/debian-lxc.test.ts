@@ -1,6 +1,6 @@
-// End to end on real Debian: three LXC containers this test creates (systemd
-// and sshd inside), deployed as `managed` hosts with the `debian` driver
-// through the built CLI: db, app (which needs db's address) and proxy (which
+// End to end on real Debian: three LXC containers the lxc platform makes
+// for this test (systemd and sshd inside), deployed as `managed` hosts with
+// the `debian` driver through the built CLI: db, app (which needs db's address) and proxy (which
 // needs app's). Each runs a small service answering on port 8080 with its
 // config. Packages come from a local apt repository the test builds; the
 // containers' own apt sources are replaced, so no mirror is contacted.
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { guixOps, json, tempDir } from '../support/cli.js'
-import { buildRepository, lxcUnavailable, startHost, type TestHost } from '../support/lxc.js'
+import { buildRepository, destroyHosts, lxcUnavailable, startHost, type TestHost } from '../support/lxc.js'
 
 // Real containers on a busy machine (VMs may boot beside them): minutes, not seconds.
 vi.setConfig({ testTimeout: 300_000 })
@@ -108,9 +108,7 @@ describe.skipIf(unavailable !== undefined)('debian driver on real Debian contain
     config = path.join(work, 'guix-ops.config.ts')
   }, 600_000)
 
-  afterAll(() => {
-    for (const host of Object.values(hosts)) host?.destroy()
-  })
+  afterAll(() => destroyHosts(Object.values(hosts)))
 
   it('deploys 3 machines in dependency order with services answering, redeploys a change, rolls back, reports drift', async () => {
     const { db, app, proxy } = hosts

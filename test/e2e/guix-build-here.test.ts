@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { FIXTURES, guixOps, json, tempDir } from '../support/cli.js'
 import { addArchiveToTarget, installLocalGuix, type LocalGuix } from '../support/guix-local-standin.js'
 import { clearStandInLog, installGuixStandIn, shepherdLog, standInLog } from '../support/guix-standin.js'
-import { lxcUnavailable, startHost, type TestHost } from '../support/lxc.js'
+import { destroyHosts, lxcUnavailable, startHost, type TestHost } from '../support/lxc.js'
 
 vi.setConfig({ testTimeout: 300_000 })
 
@@ -96,9 +96,7 @@ describe.skipIf(unavailable !== undefined)('guix driver: built here like guix de
     expect(run(['create', config]).code).toBe(0)
   }, 600_000)
 
-  afterAll(() => {
-    for (const host of Object.values(hosts)) host?.destroy()
-  })
+  afterAll(() => destroyHosts(Object.values(hosts)))
 
   it('deploy --dry-run says which path each machine takes, and why', () => {
     const plan = deploy('--dry-run')

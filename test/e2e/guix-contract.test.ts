@@ -23,7 +23,7 @@ import {
   standInLog,
   steer,
 } from '../support/guix-standin.js'
-import { lxcUnavailable, startHost, type TestHost } from '../support/lxc.js'
+import { destroyHosts, lxcUnavailable, startHost, type TestHost } from '../support/lxc.js'
 
 // Real containers on a busy machine (VMs may boot beside them): minutes, not seconds.
 vi.setConfig({ testTimeout: 300_000 })
@@ -118,9 +118,7 @@ describe.skipIf(unavailable !== undefined)('guix driver contract (stand-in guix 
     expect(run(['create', config]).code).toBe(0)
   }, 600_000)
 
-  afterAll(() => {
-    for (const host of Object.values(hosts)) host?.destroy()
-  })
+  afterAll(() => destroyHosts(Object.values(hosts)))
 
   it('contract: deploy uploads the config, checks devices, reconfigures, and records the generation', () => {
     const { db, web } = hosts

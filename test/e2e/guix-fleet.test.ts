@@ -12,7 +12,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { FIXTURES, guixOps, json, tempDir } from '../support/cli.js'
 import { generationStore, installGuixStandIn, runningSystem, steer } from '../support/guix-standin.js'
-import { lxcUnavailable, startHost, type TestHost } from '../support/lxc.js'
+import { destroyHosts, lxcUnavailable, startHost, type TestHost } from '../support/lxc.js'
 
 vi.setConfig({ testTimeout: 300_000 })
 
@@ -103,9 +103,7 @@ describe.skipIf(unavailable !== undefined)('a two-host Guix deployment, checked 
     expect(run(['create', config]).code).toBe(0)
   }, 600_000)
 
-  afterAll(() => {
-    for (const host of Object.values(hosts)) host?.destroy()
-  })
+  afterAll(() => destroyHosts(Object.values(hosts)))
 
   let first: Record<Name, string>
   let second: Record<Name, string>

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, vi } from 'vitest'
 import { BIN, json, oclifDirs, ROOT, type RunResult, tempDir } from '../support/cli.js'
-import { lxcUnavailable, startHost, type TestHost } from '../support/lxc.js'
+import { destroyHosts, lxcUnavailable, startHost, type TestHost } from '../support/lxc.js'
 import { swapHostKeys } from './support/faults.js'
 import { faultSuite } from './support/tally.js'
 
@@ -55,10 +55,7 @@ describe.skipIf(unavailable !== undefined)('a machine behind a jump host, an imp
     swapHostKeys(impostor)
   })
 
-  afterAll(() => {
-    jump?.destroy()
-    impostor?.destroy()
-  })
+  afterAll(() => destroyHosts([jump, impostor]))
 
   fault('an impostor answers at the address of a machine behind a jump host', async () => {
     const config = path.join(work, 'guix-ops.config.mjs')

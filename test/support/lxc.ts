@@ -1,18 +1,20 @@
 /**
- * Real Debian machines for end-to-end tests: LXC containers (systemd and
- * sshd inside) on the lxcbr0 bridge that lxc-net sets up. They are clones
- * of the lxc platform's own Debian base (built once, from the Debian
- * mirror this machine's apt sources name, and kept stopped as a cache), so
- * these tests and the platform's share it; each test host is a
- * copy-on-write clone, destroyed afterwards. The hosts get their
- * packages only from a local apt repository the test builds: their own
- * apt sources are replaced, so they contact no mirror.
+ * Real Debian hosts for end-to-end tests that deploy to them as `managed`:
+ * LXC containers (systemd and sshd inside) made by the lxc platform's own
+ * code, each an overlayfs clone of the platform's Debian base (built once,
+ * from the Debian mirror this machine's apt sources name, and kept stopped
+ * as a cache), so these tests and the platform's share it. The platform
+ * boots them and waits for sshd; its `destroy` removes them afterwards. The
+ * hosts get their packages only from a local apt repository the test
+ * builds, bind-mounted read-only through the platform's `mounts` option:
+ * their own apt sources are replaced, so they contact no mirror.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { ensureBase } from '@guix-ops/plugin-lxc'
+import { testContext } from '@guix-ops/platform-test-kit'
+import lxc, { type LxcOptions } from '@guix-ops/plugin-lxc'
 
 /**
  * Container names carry a short tag of this checkout, so that two checkouts on
@@ -67,55 +69,51 @@ function ensureBridge(): void {
  */
 const SETUP_LOCK = '/run/lock/guix-ops-test-lxc.lock'
 
-/** What a failed address wait needs to be understood: is DHCP served at all, and what does the container see. */
-function addressDiagnostics(exec: TestHost['exec']): string {
-  const show = (argv: string[]) => {
-    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' })
-    return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim()
-  }
-  const inside = exec(['sh', '-c', 'ip -4 -br addr; ip -4 route'])
-  return [
-    '',
-    `lxc-net's dnsmasq running: ${dnsmasqRunning()}`,
-    `host lxcbr0: ${show(['ip', '-4', '-br', 'addr', 'show', 'lxcbr0'])}`,
-    `in the container: ${`${inside.stdout}${inside.stderr}`.trim()}`,
-  ].join('\n  ')
-}
-
 export interface TestHost {
   name: string
   address: string
   /** Runs a command inside the container as root (for setting up and for looking). */
   exec(argv: string[], input?: string): { code: number | null; stdout: string; stderr: string }
-  destroy(): void
+  /** Removes the container through the platform (its overlay, leases and private network too). */
+  destroy(): Promise<void>
 }
 
-async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined,
-  timeoutMs = 60_000,
-  diagnose: () => string = () => '',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${diagnose()}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
+/** Destroys every host that was made, for afterAll: one failing does not keep the others. */
+export async function destroyHosts(hosts: readonly (TestHost | undefined)[]): Promise<void> {
+  await Promise.allSettled(hosts.map((host) => host?.destroy()))
+}
+
+async function validOptions(value: unknown): Promise<LxcOptions> {
+  const result = await lxc.options['~standard'].validate(value)
+  if (result.issues) throw new Error(`lxc options: ${result.issues.map((i) => i.message).join('; ')}`)
+  return result.value
 }
 
 /**
- * A fresh Debian host: a clone of the base, started, with `publicKey`
- * authorized for root and the local repository `repoDir` as its only apt source.
+ * Each host is a deployment of its own to the platform (its own private
+ * network, unused here), with an id fixed by this checkout and the host's
+ * name: a container left by an interrupted run is made anew by the next.
+ */
+function hostContext(baseName: string) {
+  const id = createHash('sha256').update(`${CHECKOUT}/${baseName}`).digest('hex')
+  const machine = baseName.replace(/^guix-ops-/, '')
+  return { ...testContext(machine), deployment: { id, name: `e2e-${machine}` } }
+}
+
+/**
+ * A fresh Debian host: made and booted by the lxc platform, with
+ * `publicKey` authorized for root and the local repository `repoDir` as its
+ * only apt source.
  */
 export async function startHost(baseName: string, publicKey: string, repoDir: string): Promise<TestHost> {
-  const name = `${baseName}-${CHECKOUT}`
   ensureBridge()
-  const base = await ensureBase('bookworm', 'amd64', () => undefined)
-  spawnSync('lxc-destroy', ['-f', '-n', name])
-  run('lxc-copy', ['-n', base, '-N', name, '-s', '-B', 'overlayfs'])
-  run('lxc-start', ['-n', name])
+  const ctx = hostContext(baseName)
+  const options = await validOptions({ mounts: [{ source: repoDir, target: '/srv/repo', readOnly: true }] })
+  const { resource } = await lxc.provision(ctx, { name: ctx.machine, options }).catch((error: Error) => {
+    ctx.cleanup()
+    throw new Error(`the lxc platform could not make ${baseName}: ${error.message}\n${ctx.messages.join('\n')}`)
+  })
+  const name = resource.container
   const exec = (argv: string[], input?: string) => {
     const r = spawnSync('lxc-attach', ['-n', name, '--clear-env', '--', ...argv], {
       encoding: 'utf8',
@@ -124,41 +122,20 @@ export async function startHost(baseName: string, publicKey: string, repoDir: st
     })
     return { code: r.status, stdout: r.stdout, stderr: r.stderr }
   }
-  const address = await waitFor(
-    `an address for ${name}`,
-    () => {
-      const out = spawnSync('lxc-info', ['-n', name, '-iH'], { encoding: 'utf8' }).stdout ?? ''
-      return out
-        .split('\n')
-        .find((line) => /^\d+\.\d+\.\d+\.\d+$/.test(line.trim()))
-        ?.trim()
-    },
-    90_000,
-    () => addressDiagnostics(exec),
-  )
-  exec(
-    ['sh', '-c', 'mkdir -p /root/.ssh && chmod 700 /root/.ssh && cat > /root/.ssh/authorized_keys'],
-    `${publicKey}\n`,
-  )
-  // Only the local repository: no mirror is ever contacted from the host.
-  const tar = execFileSync('tar', ['-C', repoDir, '-c', '.'])
-  spawnSync('lxc-attach', ['-n', name, '--clear-env', '--', 'sh', '-c', 'mkdir -p /srv/repo && tar -C /srv/repo -x'], {
-    input: tar,
-  })
+  // Only the test's key, and only the local repository: no mirror is ever contacted from the host.
+  exec(['sh', '-c', 'cat > /root/.ssh/authorized_keys'], `${publicKey}\n`)
   exec([
     'sh',
     '-c',
     'rm -f /etc/apt/sources.list.d/* && echo "deb [trusted=yes] file:/srv/repo ./" > /etc/apt/sources.list',
   ])
-  await waitFor(`sshd in ${name}`, () =>
-    exec(['systemctl', 'is-active', 'ssh']).stdout.trim() === 'active' ? true : undefined,
-  )
   return {
     name,
-    address,
+    address: resource.managementAddress,
     exec,
-    destroy: () => {
-      spawnSync('lxc-destroy', ['-f', '-n', name])
+    destroy: async () => {
+      await lxc.destroy?.(ctx, resource)
+      ctx.cleanup()
     },
   }
 }

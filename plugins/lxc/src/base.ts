@@ -15,7 +15,7 @@ import { run } from './process.js'
 /** Renamed whenever what a base holds changes, so that an old one is not used. */
 const BASE_VERSION = 'v1'
 const PREFIX = 'guix-ops-lxc-'
-const STAMP = 'guix-ops-base.json'
+export const STAMP = 'guix-ops-base.json'
 /** Packages beyond the template's own (which has openssh-server): sudo for configs that use it. */
 const EXTRA_PACKAGES = 'sudo'
 
@@ -29,7 +29,8 @@ export interface BaseInfo {
 
 export const baseName = (release: string, arch: string): string => `${PREFIX}debian-${release}-${arch}-${BASE_VERSION}`
 
-async function stamp(name: string): Promise<BaseInfo | undefined> {
+/** A complete base's record (the stamp written last), or undefined. */
+export async function stamp(name: string): Promise<BaseInfo | undefined> {
   try {
     return { name, ...JSON.parse(await readFile(path.join(await lxcPath(), name, STAMP), 'utf8')) }
   } catch {
@@ -76,7 +77,7 @@ export async function ensureBase(
   return name
 }
 
-const tail = (text: string) => text.trim().split('\n').slice(-5).join(' | ')
+export const tail = (text: string) => text.trim().split('\n').slice(-5).join(' | ')
 
 /** The bases made so far, complete ones only. */
 export async function listBases(): Promise<BaseInfo[]> {

@@ -75,8 +75,8 @@ export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_LXC
     hint: 'the message gives what ip said; a private network holds up to 241 machines',
   },
   Unprivileged: {
-    meaning: 'guix-ops is not run as root, or unprivileged containers were asked for',
-    hint: 'run guix-ops as root, and leave out unprivileged',
+    meaning: 'guix-ops is not run as root, or root has no subordinate ids for an unprivileged container',
+    hint: 'run guix-ops as root; unprivileged: true needs a range such as root:100000:65536 in /etc/subuid and /etc/subgid',
   },
   NotCreated: {
     meaning: "the machine's container is gone (deleted outside guix-ops)",

@@ -5,13 +5,33 @@
  * alone. The host key is then read back from the container's files, so it
  * is pinned from the start: no trust on first use. The key is kept (0600)
  * in the machine's state dir, so a container re-created after it was
- * deleted behind guix-ops' back is the same host to SSH.
+ * deleted behind guix-ops' back is the same host to SSH. In an unprivileged
+ * container root is another id on this host: what is written here is given
+ * to that id, or the container would see it owned by nobody.
  */
-import { access, chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { access, chmod, copyFile, lchown, mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import type { IdMap } from './idmap.js'
 import { keygen } from './keys.js'
 
 const HOST_KEY = 'etc/ssh/ssh_host_ed25519_key'
+/** Everything injectIdentity makes in the upper layer, directories first. */
+const WRITTEN = [
+  'etc',
+  'etc/ssh',
+  'etc/ssh/sshd_config.d',
+  'root',
+  'root/.ssh',
+  'etc/hostname',
+  'etc/hosts',
+  'root/.ssh/authorized_keys',
+  'etc/ssh/sshd_config.d/guix-ops-host-key.conf',
+  HOST_KEY,
+  `${HOST_KEY}.pub`,
+]
+
+/** Root of the container, as this host sees it: 0 unless its ids are mapped. */
+const ROOT: IdMap = { uid: 0, gid: 0 }
 
 async function put(root: string, file: string, text: string, mode: number): Promise<void> {
   const target = path.join(root, file)
@@ -24,6 +44,7 @@ export async function injectIdentity(
   hostname: string,
   publicKey: string,
   stateDir: string,
+  owner: IdMap = ROOT,
 ): Promise<string> {
   await mkdir(path.join(upper, 'root/.ssh'), { recursive: true, mode: 0o700 })
   await chmod(path.join(upper, 'root'), 0o700)
@@ -42,6 +63,9 @@ export async function injectIdentity(
   await copyFile(kept, path.join(upper, HOST_KEY))
   await chmod(path.join(upper, HOST_KEY), 0o600)
   await copyFile(`${kept}.pub`, path.join(upper, `${HOST_KEY}.pub`))
+  // chown keeps the modes set above (they have no setuid bits to lose).
+  if (owner.uid !== 0 || owner.gid !== 0)
+    for (const file of WRITTEN) await lchown(path.join(upper, file), owner.uid, owner.gid)
   return readHostKey(upper)
 }
 

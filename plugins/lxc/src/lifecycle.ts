@@ -13,6 +13,7 @@ import { containerState, lxc, lxcMust, lxcPath } from './containers.js'
 import { LxcError, lxcError } from './errors.js'
 import { ensureHostLimits } from './host-limits.js'
 import { ensureHostNetwork, isRoot } from './host-network.js'
+import { type IdMap, rootIdMap } from './idmap.js'
 import { injectIdentity } from './inject.js'
 import { deploymentKey } from './keys.js'
 import type { LxcOptions } from './options.js'
@@ -20,6 +21,7 @@ import { startForwarding, stopForwarding } from './ports.js'
 import { ensureBridge, type Lease, leaseAddress, releaseAddress } from './private-network.js'
 import { waitForSsh } from './probe.js'
 import type { LxcResource } from './resource.js'
+import { ensureShiftedBase } from './shifted-base.js'
 
 /** Boot to SSH takes about a second; a busy host running many at once needs far longer. */
 const BOOT_TIMEOUT_MS = 180_000
@@ -51,24 +53,22 @@ function checkMounts(options: LxcOptions, machine: string): void {
 /**
  * Everything a new machine needs that can fail without leaving anything
  * behind, checked before anything is made: the host's bridge and DHCP
- * first, and its inotify limit, then who runs guix-ops, then the options
- * that touch the host.
+ * first, and its inotify limit, then who runs guix-ops, root's id ranges
+ * for an unprivileged container, then the options that touch the host.
+ * Returns the id map of an unprivileged container.
  */
-export async function checkBeforeCreate(ctx: PluginContext, options: LxcOptions): Promise<void> {
+export async function checkBeforeCreate(ctx: PluginContext, options: LxcOptions): Promise<IdMap | undefined> {
   await ensureHostNetwork(ctx.machine)
   await ensureHostLimits((m) => ctx.progress.report(m), ctx.machine)
   if (!isRoot())
-    throw lxcError(LxcError.Unprivileged, 'LXC containers are made by root here; this user has no LXC of its own', {
-      machine: ctx.machine,
-      suggestion: 'run guix-ops as root (sudo guix-ops deploy ...)',
-    })
-  if (options.unprivileged)
     throw lxcError(
       LxcError.Unprivileged,
-      'unprivileged: true needs a base container with shifted ownership, which this release does not build',
-      { machine: ctx.machine, suggestion: 'leave out unprivileged (privileged containers, the default, work as root)' },
+      `LXC containers are made by root here${options.unprivileged ? ', unprivileged ones too (root maps their ids)' : ''}; this user has no LXC of its own`,
+      { machine: ctx.machine, suggestion: 'run guix-ops as root (sudo guix-ops deploy ...)' },
     )
+  const map = options.unprivileged ? rootIdMap(ctx.machine) : undefined
   checkMounts(options, ctx.machine)
+  return map
 }
 
 async function configure(container: string, lines: string[]): Promise<string> {
@@ -80,14 +80,20 @@ async function configure(container: string, lines: string[]): Promise<string> {
   return upper
 }
 
-async function clone(ctx: PluginContext, options: LxcOptions, base: string, lease: Lease): Promise<LxcResource> {
+async function clone(
+  ctx: PluginContext,
+  options: LxcOptions,
+  base: string,
+  lease: Lease,
+  map: IdMap | undefined,
+): Promise<LxcResource> {
   const container = containerName(ctx.deployment.id, ctx.machine)
   const hostname = hostnameOf(ctx.machine)
   await lxc(['lxc-destroy', '-f', '-n', container]) // a half-made one from an interrupted run
   await lxcMust(['lxc-copy', '-n', base, '-N', container, '-s', '-B', 'overlayfs'], LxcError.Clone, ctx.machine)
   const upper = await configure(container, guixOpsConfig(container, hostname, lease, options, isFile))
   const key = await deploymentKey(ctx.deploymentDir, ctx.deployment.name)
-  const hostKey = await injectIdentity(upper, hostname, key.publicKey, ctx.stateDir)
+  const hostKey = await injectIdentity(upper, hostname, key.publicKey, ctx.stateDir, map)
   return {
     container,
     base,
@@ -101,13 +107,16 @@ async function clone(ctx: PluginContext, options: LxcOptions, base: string, leas
 
 /** Makes the machine's container and boots it. */
 export async function create(ctx: PluginContext, options: LxcOptions): Promise<LxcResource> {
-  await checkBeforeCreate(ctx, options)
-  const base = await ensureBase(options.release, options.arch, (m) => ctx.progress.report(m), ctx.machine)
+  const map = await checkBeforeCreate(ctx, options)
+  const report = (message: string) => ctx.progress.report(message)
+  const base = map
+    ? await ensureShiftedBase(options.release, options.arch, map, report, ctx.machine)
+    : await ensureBase(options.release, options.arch, report, ctx.machine)
   const lease = await leaseAddress(ctx.deploymentDir, ctx.deployment.id, ctx.machine)
   await ensureBridge(lease.bridge, ctx.machine)
   ctx.progress.report('cloning the base (overlayfs)')
   try {
-    return await boot(ctx, await clone(ctx, options, base, lease))
+    return await boot(ctx, await clone(ctx, options, base, lease, map))
   } catch (error) {
     // Not recorded in state, so nothing would ever remove it: a failed machine leaves nothing behind.
     await lxc(['lxc-destroy', '-f', '-n', containerName(ctx.deployment.id, ctx.machine)])

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { expect } from 'vitest'
 import { guixOps, json, type RunResult, tempDir } from '../../support/cli.js'
-import { startHost, type TestHost } from '../../support/lxc.js'
+import { destroyHosts, startHost, type TestHost } from '../../support/lxc.js'
 
 /** The file the config takes over, and what the host had there before guix-ops. */
 export const TAKEN = '/etc/reliability/taken.conf'
@@ -73,8 +73,8 @@ export class Bench {
     this.current = session
   }
 
-  destroy(): void {
-    for (const host of this.hosts) host.destroy()
+  destroy(): Promise<void> {
+    return destroyHosts(this.hosts)
   }
 }
 
