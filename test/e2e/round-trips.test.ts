@@ -39,9 +39,18 @@ describe.skipIf(unavailable !== undefined)('round trips of a deploy, per host', 
         [`${app}/motd`]: motd,
         [`${app}/secret`]: { content: 'hush\n', mode: '0600' },
       }
-      const platform = { type: 'managed', host: '127.0.0.1', port: server.port, user: server.user, identity: server.identity }
+      const platform = {
+        type: 'managed',
+        host: '127.0.0.1',
+        port: server.port,
+        user: server.user,
+        identity: server.identity,
+      }
       const system = { type: 'debian', autoRollback: false, directories: { [app]: { mode: '0755' } }, files }
-      writeFileSync(config, `export default ${JSON.stringify({ name: 'trips', machines: { box: { platform, system } } })}\n`)
+      writeFileSync(
+        config,
+        `export default ${JSON.stringify({ name: 'trips', machines: { box: { platform, system } } })}\n`,
+      )
     }
     /** Deploys and returns what the server saw of it. */
     const deploy = (): { status: string | undefined; trips: RoundTrips } => {

@@ -210,7 +210,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     dir,
     hostKey: pub(),
     identity: path.join(dir, 'client_ed25519'),
-    log: () => output + [logFile, path.join(dir, 'sftp.log')].map((f) => (existsSync(f) ? readFileSync(f, 'utf8') : '')).join(''),
+    log: () =>
+      output +
+      [logFile, path.join(dir, 'sftp.log')].map((f) => (existsSync(f) ? readFileSync(f, 'utf8') : '')).join(''),
     user: (process.env.USER ?? spawnSync('id', ['-un'], { encoding: 'utf8' }).stdout.trim()) || 'root',
     pid: () => child.pid!,
     dropConnections: () => {
