@@ -40,7 +40,7 @@ import { adoptLegacyRecords, otherOwners, refuseSharedHost } from './owners.js'
 import { expandUsers, planSystem } from './plan.js'
 import { preflight } from './preflight.js'
 import { armArguments, disarm, snapshot, touchedFiles } from './safety.js'
-import { type OwnerIds, prepareWrites } from './writes.js'
+import { isFileAction, type PreparedFiles, prepareFiles } from './writes.js'
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
@@ -108,19 +108,14 @@ async function execute(
   systemd: boolean,
 ): Promise<void> {
   const log = (message: string) => ctx.logger.info(message)
-  let owners: OwnerIds | undefined
+  const base = { packageSource, log, progress: ctx.progress, layout, systemd }
+  let files: PreparedFiles | undefined
   for (const [i, action] of actions.entries()) {
     ctx.progress.report(`${action.kind}`, { done: i, total: actions.length })
-    // The files' directories and owners, once for all of them, when the first comes.
-    if (action.kind === 'file-write') owners ??= await prepareWrites(ctx.host, actions)
-    await runAction(ctx.host, action, {
-      packageSource,
-      log,
-      progress: ctx.progress,
-      layout,
-      systemd,
-      ...(owners ? { owners } : {}),
-    })
+    // When the files' turn comes: every original kept, directory made and owner looked up at once.
+    if (isFileAction(action)) files ??= await prepareFiles(ctx.host, actions, (take) => runAction(ctx.host, take, base))
+    if (files?.taken.has(action)) continue
+    await runAction(ctx.host, action, { ...base, ...(files ? { owners: files.owners } : {}) })
   }
 }
 
@@ -215,7 +210,7 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
     const plan = planSystem(record.desired, current, facts, sha256)
     // Packages come back the way the deploy in force brought them.
     await execute(
-      ctx,
+      { ...ctx, host: coalesce(ctx.host) },
       layout,
       plan.actions,
       current.packageSource ?? record.packageSource ?? 'mirror',

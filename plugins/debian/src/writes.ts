@@ -1,9 +1,11 @@
 /**
- * Before the first file of a run is written: the directories of every file
- * it writes, and the numeric ids of their owners, in one command. The
- * uploads then need no command of their own: an owner given as ids is set
- * over SFTP. It runs when the files' turn comes, not before: a user's home
- * made here first would stop useradd from making it theirs.
+ * Before the first file of a run is taken over or written: the originals of
+ * every file it takes over are kept, the directories of every file it writes
+ * made, and the numeric ids of their owners read, in one round trip (on a
+ * host that gathers commands, batch.ts). The uploads then need no command of
+ * their own: an owner given as ids is set over SFTP. It runs when the files'
+ * turn comes, not before: a user's home made here first would stop useradd
+ * from making it theirs.
  */
 import type { RemoteHost } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
@@ -39,4 +41,23 @@ export async function prepareWrites(host: RemoteHost, actions: Action[]): Promis
     if (/^\d+:\d+$/.test(lines[i] ?? '')) ids.set(owner, lines[i]!)
   })
   return ids
+}
+
+export const isFileAction = (action: Action): boolean => action.kind === 'file-take' || action.kind === 'file-write'
+
+export interface PreparedFiles {
+  owners: OwnerIds
+  /** The file-take actions done already. */
+  taken: Set<Action>
+}
+
+/** Keeps every original (with `take`) and prepares every write, all asked at once. */
+export async function prepareFiles(
+  host: RemoteHost,
+  actions: Action[],
+  take: (action: Action) => Promise<void>,
+): Promise<PreparedFiles> {
+  const takes = actions.filter((a) => a.kind === 'file-take')
+  const [owners] = await Promise.all([prepareWrites(host, actions), ...takes.map(take)])
+  return { owners, taken: new Set(takes) }
 }
