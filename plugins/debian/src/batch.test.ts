@@ -49,4 +49,22 @@ describe('coalesce', () => {
       ['echo', 'b'],
     ])
   })
+
+  it('a host where the gathering shell cannot run answers each command on its own', async () => {
+    const { host, calls } = counting()
+    const broken: RemoteHost = {
+      ...host,
+      exec: (argv, options) =>
+        argv[0] === 'sh' && argv.length > 4
+          ? Promise.resolve({ code: 1, stdout: '', stderr: 'mktemp: no room\n' })
+          : host.exec(argv, options),
+    }
+    const batched = coalesce(broken)
+    const answers = await Promise.all([batched.exec(['echo', 'a']), batched.exec(['echo', 'b'])])
+    expect(answers.map((a) => a.stdout)).toEqual(['a\n', 'b\n'])
+    expect(calls).toEqual([
+      ['echo', 'a'],
+      ['echo', 'b'],
+    ])
+  })
 })

@@ -45,6 +45,11 @@ async function runBatch(host: RemoteHost, queued: Queued[]): Promise<void> {
   try {
     const result = await host.exec(['sh', '-c', BATCH_SCRIPT, 'sh', ...args])
     const answers = parseAnswers(result.stdout)
+    // No answer at all (no room for a temp dir, no base64): each command goes on its own.
+    if (answers.length === 0 && result.code !== 0) {
+      for (const q of queued) await host.exec(q.argv).then(q.resolve, q.reject)
+      return
+    }
     queued.forEach((q, i) => {
       const answer = answers[i]
       if (answer) q.resolve(answer)
