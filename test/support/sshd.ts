@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 
 export const SSHD = '/usr/sbin/sshd'
+const SFTP_SERVER = '/usr/lib/openssh/sftp-server'
 
 /** Why a real sshd cannot run here, or undefined when it can. */
 export function sshdUnavailable(): string | undefined {
@@ -37,6 +38,26 @@ export interface TestSshd {
   /** Makes the server present a new host key from now on (a reinstalled host). */
   rotateHostKey(): Promise<void>
   stop(): Promise<void>
+}
+
+/** What clients asked of a server, read from its `trace` log. */
+export interface RoundTrips {
+  /** Logins accepted. */
+  connections: number
+  /** Commands run (`exec` requests of sessions). */
+  commands: number
+  /** Files opened for writing over SFTP. */
+  uploads: number
+}
+
+/** Counts what a `trace` log records. */
+export function roundTrips(log: string): RoundTrips {
+  const count = (pattern: RegExp) => log.split('\n').filter((line) => pattern.test(line)).length
+  return {
+    connections: count(/Accepted publickey for /),
+    commands: count(/session_input_channel_req: session \d+ req exec/),
+    uploads: count(/open "[^"]*" flags [A-Z,]*WRITE/),
+  }
 }
 
 export function keygen(file: string): void {
@@ -99,6 +120,12 @@ export interface SshdOptions {
   name?: string
   /** Log every connection (LogLevel VERBOSE) for `log()`. */
   verbose?: boolean
+  /**
+   * Log every connection, every command a session asks to run and every
+   * file opened over SFTP (LogLevel DEBUG1, sftp-server at INFO), for
+   * `log()` and `roundTrips()`.
+   */
+  trace?: boolean
 }
 
 /** A network namespace of its own, with only a loopback interface. */
@@ -112,8 +139,9 @@ export interface PrivateNetwork {
 export function sshdConfig(
   dir: string,
   port: number,
-  options: Pick<SshdOptions, 'name' | 'verbose'> & { listen?: string[] } = {},
+  options: Pick<SshdOptions, 'name' | 'verbose' | 'trace'> & { listen?: string[] } = {},
 ): string {
+  const level = options.verbose ? 'VERBOSE' : 'ERROR'
   return [
     `Port ${port}`,
     ...(options.listen ?? ['127.0.0.1']).map((address) => `ListenAddress ${address}`),
@@ -125,8 +153,9 @@ export function sshdConfig(
     'KbdInteractiveAuthentication no',
     'PermitRootLogin prohibit-password',
     'UsePAM no',
-    'Subsystem sftp internal-sftp',
-    `LogLevel ${options.verbose ? 'VERBOSE' : 'ERROR'}`,
+    // sftp-server's own log goes to the session's stderr: a shell sends it to a file of the test.
+    options.trace ? `Subsystem sftp ${SFTP_SERVER} -e -l INFO 2>>${dir}/sftp.log` : 'Subsystem sftp internal-sftp',
+    `LogLevel ${options.trace ? 'DEBUG1' : level}`,
     ...(options.name ? [`SetEnv GUIX_OPS_TEST_HOST=${options.name}`] : []),
     '',
   ].join('\n')
@@ -157,7 +186,8 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   let output = ''
   const launch = async () => {
     // A verbose server logs to a file: read at once, even while the test waits on a synchronous child.
-    const argv = withPrivateMounts([SSHD, '-D', ...(options.verbose ? ['-E', logFile] : ['-e']), '-f', config], options)
+    const toFile = options.verbose || options.trace
+    const argv = withPrivateMounts([SSHD, '-D', ...(toFile ? ['-E', logFile] : ['-e']), '-f', config], options)
     const [command, ...rest] = options.network ? options.network.run(argv) : argv
     rmSync(path.join(dir, 'sshd.pid'), { force: true })
     child = spawn(command!, rest, { stdio: ['ignore', 'ignore', 'pipe'] })
@@ -180,7 +210,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     dir,
     hostKey: pub(),
     identity: path.join(dir, 'client_ed25519'),
-    log: () => output + (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
+    log: () =>
+      output +
+      [logFile, path.join(dir, 'sftp.log')].map((f) => (existsSync(f) ? readFileSync(f, 'utf8') : '')).join(''),
     user: (process.env.USER ?? spawnSync('id', ['-un'], { encoding: 'utf8' }).stdout.trim()) || 'root',
     pid: () => child.pid!,
     dropConnections: () => {

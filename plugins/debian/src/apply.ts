@@ -7,6 +7,7 @@ import type { Layout } from './layout.js'
 import type { DesiredUser } from './model.js'
 import { pushPackages } from './push.js'
 import { APT_ENV, must, mustRun } from './remote.js'
+import { type OwnerIds, ownerOf, prepareWrites } from './writes.js'
 
 /** How a run applies its steps: where packages come from, and where progress goes. */
 export interface ApplyOptions {
@@ -17,6 +18,8 @@ export interface ApplyOptions {
   systemd?: boolean
   /** The machine's own records on the host, where originals are kept. */
   layout: Layout
+  /** Made by prepareWrites once the files' turn came: their directories exist, their owners' ids. */
+  owners?: OwnerIds
 }
 
 type Removal = Extract<
@@ -59,15 +62,10 @@ async function applyAction(host: RemoteHost, action: Action, options: ApplyOptio
         `keeping the original of ${action.path}`,
       )
     case 'file-write': {
-      const { file } = action
-      await must(
-        host,
-        ['mkdir', '-p', '--', action.path.replace(/\/[^/]*$/, '') || '/'],
-        `creating the directory of ${action.path}`,
-      )
-      await host.upload(action.path, fileBytes(file), {
-        mode: Number.parseInt(file.mode, 8),
-        owner: `${file.owner}:${file.group}`,
+      const owners = options.owners ?? (await prepareWrites(host, [action]))
+      await host.upload(action.path, fileBytes(action.file), {
+        mode: Number.parseInt(action.file.mode, 8),
+        owner: owners.get(ownerOf(action)) ?? ownerOf(action),
       })
       return
     }

@@ -67,34 +67,50 @@ async function names(host: RemoteHost, database: 'passwd' | 'group', wanted: str
     .filter(Boolean)
 }
 
-export async function readFacts(host: RemoteHost, desired: Desired, managed: Managed): Promise<Facts> {
-  const packages = [...new Set([...desired.packages, ...managed.packages])]
-  let installed: string[] = []
-  if (packages.length > 0) {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template string.
-    const format = '-f=${Package}\\t${db:Status-Abbrev}\\n'
-    const result = await host.exec(['dpkg-query', '-W', format, '--', ...packages])
-    installed = result.stdout
-      .split('\n')
-      .filter((line) => line.split('\t')[1]?.startsWith('ii'))
-      .map((line) => line.split('\t')[0]!)
-  }
-  const units = [...new Set([...Object.keys(desired.services), ...managed.services])]
+async function installedPackages(host: RemoteHost, packages: string[]): Promise<string[]> {
+  if (packages.length === 0) return []
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template string.
+  const format = '-f=${Package}\\t${db:Status-Abbrev}\\n'
+  const result = await host.exec(['dpkg-query', '-W', format, '--', ...packages])
+  return result.stdout
+    .split('\n')
+    .filter((line) => line.split('\t')[1]?.startsWith('ii'))
+    .map((line) => line.split('\t')[0]!)
+}
+
+async function enabled(host: RemoteHost, units: string[]): Promise<Record<string, string>> {
   const services: Record<string, string> = {}
-  if (units.length > 0) {
-    const result = await host.exec(['systemctl', 'is-enabled', '--', ...units])
-    const answers = result.stdout.split('\n')
-    units.forEach((unit, i) => {
-      services[unit] = answers[i]?.trim() || 'unknown'
-    })
-  }
-  const [hostname, init] = (await host.exec(['sh', '-c', SYSTEM_SCRIPT])).stdout.split('\n').map((l) => l.trim())
+  if (units.length === 0) return services
+  const result = await host.exec(['systemctl', 'is-enabled', '--', ...units])
+  const answers = result.stdout.split('\n')
+  units.forEach((unit, i) => {
+    services[unit] = answers[i]?.trim() || 'unknown'
+  })
+  return services
+}
+
+/**
+ * Every read is asked at once: a host that gathers commands (batch.ts)
+ * answers them all in one round trip.
+ */
+export async function readFacts(host: RemoteHost, desired: Desired, managed: Managed): Promise<Facts> {
+  const all = <T>(a: Iterable<T>, b: Iterable<T>) => [...new Set([...a, ...b])]
+  const [installed, services, system, files, directories, users, groups] = await Promise.all([
+    installedPackages(host, all(desired.packages, managed.packages)),
+    enabled(host, all(Object.keys(desired.services), managed.services)),
+    host.exec(['sh', '-c', SYSTEM_SCRIPT]),
+    stat(host, all(Object.keys(desired.files), Object.keys(managed.files))),
+    stat(host, all(Object.keys(desired.directories), managed.directories)),
+    names(host, 'passwd', all(Object.keys(desired.users), managed.users)),
+    names(host, 'group', all(desired.groups, managed.groups)),
+  ])
+  const [hostname, init] = system.stdout.split('\n').map((l) => l.trim())
   return {
     installed,
-    files: await stat(host, [...new Set([...Object.keys(desired.files), ...Object.keys(managed.files)])]),
-    directories: await stat(host, [...new Set([...Object.keys(desired.directories), ...managed.directories])]),
-    users: await names(host, 'passwd', [...new Set([...Object.keys(desired.users), ...managed.users])]),
-    groups: await names(host, 'group', [...new Set([...desired.groups, ...managed.groups])]),
+    files,
+    directories,
+    users,
+    groups,
     services,
     ...(hostname ? { hostname } : {}),
     systemd: init === 'systemd',

@@ -8,6 +8,7 @@ import { GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
 import { DebianError } from './codes.js'
 import { type Layout, recordDirs } from './layout.js'
 import type { GenerationRecord } from './model.js'
+import { cannotArm } from './safety.js'
 
 export async function currentNumber(host: RemoteHost, layout: Layout): Promise<number | undefined> {
   const result = await host.exec(['cat', layout.current])
@@ -15,24 +16,36 @@ export async function currentNumber(host: RemoteHost, layout: Layout): Promise<n
   return result.code === 0 && Number.isInteger(n) && n > 0 ? n : undefined
 }
 
-export async function readGeneration(host: RemoteHost, layout: Layout, number: number): Promise<GenerationRecord> {
-  const file = `${layout.generations}/${number}.json`
-  const result = await host.exec(['cat', file])
-  if (result.code !== 0) {
-    throw new GuixOpsError(DebianError.Generation, `debian: generation ${number} does not exist on this host`, {
-      suggestion: 'see "guix-ops list-generations" for the ones that do',
-    })
-  }
+const missing = (number: number) =>
+  new GuixOpsError(DebianError.Generation, `debian: generation ${number} does not exist on this host`, {
+    suggestion: 'see "guix-ops list-generations" for the ones that do',
+  })
+
+function parseRecord(file: string, text: string): GenerationRecord {
   try {
-    return JSON.parse(result.stdout) as GenerationRecord
+    return JSON.parse(text) as GenerationRecord
   } catch {
     throw new GuixOpsError(DebianError.Generation, `debian: ${file} on the host is not valid JSON`)
   }
 }
 
+export async function readGeneration(host: RemoteHost, layout: Layout, number: number): Promise<GenerationRecord> {
+  const file = `${layout.generations}/${number}.json`
+  const result = await host.exec(['cat', file])
+  if (result.code !== 0) throw missing(number)
+  return parseRecord(file, result.stdout)
+}
+
+// The number in force on its first line, then its record: one round trip. A fixed script; the paths are its arguments.
+const CURRENT_SCRIPT = 'n=$(cat -- "$1") || exit 0; printf "%s\\n" "$n"; cat -- "$2/$n.json" || exit 4'
+
 export async function currentGeneration(host: RemoteHost, layout: Layout): Promise<GenerationRecord | undefined> {
-  const n = await currentNumber(host, layout)
-  return n === undefined ? undefined : readGeneration(host, layout, n)
+  const result = await host.exec(['sh', '-c', CURRENT_SCRIPT, 'sh', layout.current, layout.generations])
+  const newline = result.stdout.indexOf('\n')
+  const n = Number(result.stdout.slice(0, newline).trim())
+  if (newline < 0 || !Number.isInteger(n) || n <= 0) return undefined
+  if (result.code !== 0) throw missing(n)
+  return parseRecord(`${layout.generations}/${n}.json`, result.stdout.slice(newline + 1))
 }
 
 export async function listNumbers(host: RemoteHost, layout: Layout): Promise<number[]> {
@@ -52,6 +65,43 @@ export async function writeGeneration(host: RemoteHost, layout: Layout, record: 
     mode: 0o600,
   })
   await setCurrent(host, layout, record.number)
+}
+
+// Records the generation, each file written whole then renamed into place; then, given
+// more arguments, stops earlier rollback timers, writes the rollback script and arms
+// the new timer. A fixed script: paths, names and commands are its arguments, the record its stdin.
+const COMMIT_SCRIPT = [
+  'd="$1"; gens="$2"; n="$3"; owner="$4"; shift 4',
+  'install -d -m 0700 "$1" "$2" "$3" "$gens" || exit 1; shift 3',
+  'umask 077',
+  'printf "%s\\n" "$owner" > "$d/owner.json.tmp" && mv -f -- "$d/owner.json.tmp" "$d/owner.json" || exit 1',
+  'cat > "$gens/$n.json.tmp" && mv -f -- "$gens/$n.json.tmp" "$gens/$n.json" || exit 1',
+  'printf "%s\\n" "$n" > "$d/current.tmp" && mv -f -- "$d/current.tmp" "$d/current" || exit 1',
+  '[ $# -gt 0 ] || exit 0',
+  'systemctl stop "$1"; script="$2"',
+  'printf "%s" "$3" > "$script.tmp" && chmod 0700 "$script.tmp" && mv -f -- "$script.tmp" "$script" || exit 1',
+  'shift 3; "$@" || exit 2',
+].join('\n')
+
+/**
+ * Writes a new generation, makes it current and, with `arming`
+ * (safety.ts's armArguments), arms the automatic rollback: one command.
+ */
+export async function commitGeneration(
+  host: RemoteHost,
+  layout: Layout,
+  record: GenerationRecord,
+  arming: string[] = [],
+): Promise<void> {
+  const head = ['sh', '-c', COMMIT_SCRIPT, 'sh', layout.dir, layout.generations, String(record.number)]
+  const argv = [...head, JSON.stringify(layout.owner), ...recordDirs(layout), ...arming]
+  const result = await host.exec(argv, { stdin: `${JSON.stringify(record, null, 2)}\n` })
+  if (result.code === 2) throw cannotArm(result.stderr)
+  if (result.code !== 0)
+    throw new GuixOpsError(
+      DebianError.Generation,
+      `debian: cannot record generation ${record.number} on the host (exit ${result.code ?? 'by signal'}): ${result.stderr.trim()}`,
+    )
 }
 
 export async function setCurrent(host: RemoteHost, layout: Layout, number: number): Promise<void> {

@@ -11,17 +11,20 @@ import {
   defineSystem,
   type Generation,
   GuixOpsError,
+  type RemoteHost,
   type SystemContext,
   type SystemDefinition,
 } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
 import { runAction } from './apply.js'
 import { readTaken } from './backups.js'
+import { coalesce } from './batch.js'
 import { DebianError } from './codes.js'
 import { desiredFrom } from './desired.js'
 import { driftOf, sharedFiles } from './drift.js'
 import { readFacts } from './facts.js'
 import {
+  commitGeneration,
   currentGeneration,
   currentNumber,
   deleteGenerationFile,
@@ -36,7 +39,8 @@ import { type DebianOptions, debianOptions } from './options.js'
 import { adoptLegacyRecords, otherOwners, refuseSharedHost } from './owners.js'
 import { expandUsers, planSystem } from './plan.js'
 import { preflight } from './preflight.js'
-import { arm, disarm, snapshot, touchedFiles } from './safety.js'
+import { armArguments, disarm, snapshot, touchedFiles } from './safety.js'
+import { isFileAction, type PreparedFiles, prepareFiles } from './writes.js'
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
@@ -47,36 +51,53 @@ interface PlanData {
   managed: Managed
   /** Whether PID 1 of the host is systemd. */
   systemd: boolean
+  /** The generation in force when planned, and the number the next one takes. */
+  previous?: number
+  next: number
 }
 
-/** This machine's records on the host; those of an earlier version's single layout are moved there first. */
-async function records(ctx: SystemContext): Promise<Layout> {
+/**
+ * This machine's records on the host, with reads to make there: records of an
+ * earlier version's single layout are moved first, in the same round trip.
+ */
+async function records<T>(ctx: SystemContext, read: (host: RemoteHost, layout: Layout) => Promise<T>) {
   const layout = layoutOf({ deployment: ctx.deployment, machine: ctx.machine })
-  if (await adoptLegacyRecords(ctx.host, layout))
-    ctx.logger.warn(`moved the host's records from /var/lib/guix-ops into ${layout.dir}`)
-  return layout
+  const host = coalesce(ctx.host)
+  const [moved, value] = await Promise.all([adoptLegacyRecords(host, layout), read(host, layout)])
+  if (moved) ctx.logger.warn(`moved the host's records from /var/lib/guix-ops into ${layout.dir}`)
+  return { layout, host, value }
 }
 
-/** The host's facts, with the files its own marks say guix-ops took over. */
-async function factsFor(ctx: SystemContext, layout: Layout, desired: Desired, managed: Managed): Promise<Facts> {
-  const facts = await readFacts(ctx.host, desired, managed)
+/** The host's facts, with the files its own marks say guix-ops took over: one round trip. */
+async function factsFor(host: RemoteHost, layout: Layout, desired: Desired, managed: Managed): Promise<Facts> {
   const paths = [...new Set([...Object.keys(desired.files), ...Object.keys(managed.files)])]
-  return { ...facts, taken: await readTaken(ctx.host, layout, paths) }
+  const [facts, taken] = await Promise.all([readFacts(host, desired, managed), readTaken(host, layout, paths)])
+  return { ...facts, taken }
 }
 
-async function planFor(ctx: SystemContext, layout: Layout, desired: Desired, options: DebianOptions) {
-  const previous = await currentGeneration(ctx.host, layout)
-  const others = await otherOwners(ctx.host, layout)
-  const hasRecords = previous !== undefined || (await listNumbers(ctx.host, layout)).length > 0
-  refuseSharedHost(layout, others, hasRecords, ctx.takeOver === true)
+/** What planning reads of the host's records, in one round trip. */
+const planRecords = (host: RemoteHost, layout: Layout) =>
+  Promise.all([currentGeneration(host, layout), otherOwners(host, layout), listNumbers(host, layout)])
+
+async function planFor(ctx: SystemContext, desired: Desired, options: DebianOptions) {
+  const { layout, host, value } = await records(ctx, planRecords)
+  const [previous, others, numbers] = value
+  refuseSharedHost(layout, others, previous !== undefined || numbers.length > 0, ctx.takeOver === true)
   const expanded = expandUsers(desired)
-  const facts = await factsFor(ctx, layout, expanded, previous?.managed ?? EMPTY_MANAGED)
+  const facts = await factsFor(host, layout, expanded, previous?.managed ?? EMPTY_MANAGED)
   preflight(expanded, previous?.managed ?? EMPTY_MANAGED, facts, {
     autoRollback: options.autoRollback,
     machine: ctx.machine,
   })
   const plan = planSystem(desired, previous, facts, sha256)
-  return { previous, plan, data: { desired, ...plan, systemd: facts.systemd !== false } satisfies PlanData }
+  const data: PlanData = {
+    desired,
+    ...plan,
+    systemd: facts.systemd !== false,
+    ...(previous ? { previous: previous.number } : {}),
+    next: (numbers.at(-1) ?? 0) + 1,
+  }
+  return { host, layout, plan, data }
 }
 
 async function execute(
@@ -87,9 +108,14 @@ async function execute(
   systemd: boolean,
 ): Promise<void> {
   const log = (message: string) => ctx.logger.info(message)
+  const base = { packageSource, log, progress: ctx.progress, layout, systemd }
+  let files: PreparedFiles | undefined
   for (const [i, action] of actions.entries()) {
     ctx.progress.report(`${action.kind}`, { done: i, total: actions.length })
-    await runAction(ctx.host, action, { packageSource, log, progress: ctx.progress, layout, systemd })
+    // When the files' turn comes: every original kept, directory made and owner looked up at once.
+    if (isFileAction(action)) files ??= await prepareFiles(ctx.host, actions, (take) => runAction(ctx.host, take, base))
+    if (files?.taken.has(action)) continue
+    await runAction(ctx.host, action, { ...base, ...(files ? { owners: files.owners } : {}) })
   }
 }
 
@@ -110,56 +136,57 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
 
   async plan(ctx, options) {
     const desired = await desiredFrom(options, ctx.configDir)
-    const { plan, data } = await planFor(ctx, await records(ctx), desired, options)
+    const { plan, data } = await planFor(ctx, desired, options)
     return { changes: plan.changes, data: data as never }
   },
 
   async apply(ctx, options, planned) {
-    const layout = await records(ctx)
-    const data = planned.data as unknown as PlanData | undefined
-    const desired = data?.desired ?? (await desiredFrom(options, ctx.configDir))
-    const { previous, data: plan } = data
-      ? { previous: await currentGeneration(ctx.host, layout), data }
-      : await planFor(ctx, layout, desired, options)
+    const planData = planned.data as unknown as PlanData | undefined
+    const desired = planData?.desired ?? (await desiredFrom(options, ctx.configDir))
+    // The plan was made over this connection just before: what it read of the records holds.
+    const { host, layout, data } = planData
+      ? {
+          host: coalesce(ctx.host),
+          layout: layoutOf({ deployment: ctx.deployment, machine: ctx.machine }),
+          data: planData,
+        }
+      : await planFor(ctx, desired, options)
     const units = Object.entries(desired.services)
       .filter(([, service]) => service.restartOn.length > 0)
       .map(([unit]) => unit)
-    if (options.autoRollback)
-      await snapshot(ctx.host, layout, touchedFiles(plan.actions, layout), units, previous?.number)
-    await execute(ctx, layout, plan.actions, options.packageSource, plan.systemd)
-    const numbers = await listNumbers(ctx.host, layout)
+    if (options.autoRollback) await snapshot(host, layout, touchedFiles(data.actions, layout), units, data.previous)
+    await execute({ ...ctx, host }, layout, data.actions, options.packageSource, data.systemd)
     const record: GenerationRecord = {
-      number: (numbers.at(-1) ?? 0) + 1,
+      number: data.next,
       createdAt: new Date().toISOString(),
-      description: `${planned.changes.length} change(s)${previous ? ` from generation ${previous.number}` : ''}`,
+      description: `${planned.changes.length} change(s)${data.previous ? ` from generation ${data.previous}` : ''}`,
       desired,
-      managed: plan.managed,
+      managed: data.managed,
       packageSource: options.packageSource,
     }
-    await writeGeneration(ctx.host, layout, record)
-    if (options.autoRollback) await arm(ctx.host, layout, options.confirmTimeout, record.number)
+    const arming = options.autoRollback ? armArguments(layout, options.confirmTimeout, record.number) : []
+    await commitGeneration(host, layout, record, arming)
     return toGeneration(record, record.number)
   },
 
   async confirm(ctx) {
-    await disarm(ctx.host, await records(ctx))
+    await records(ctx, disarm)
   },
 
   async check(ctx) {
-    const layout = await records(ctx)
-    const current = await currentGeneration(ctx.host, layout)
+    const { layout, host, value: current } = await records(ctx, currentGeneration)
     if (!current) return [{ subject: 'generations', expected: 'at least one', actual: 'none on the host' }]
     const desired = expandUsers(current.desired)
-    const facts = await readFacts(ctx.host, desired, current.managed)
-    return [...driftOf(desired, facts, sha256), ...sharedFiles(desired, await otherOwners(ctx.host, layout))]
+    const [facts, others] = await Promise.all([readFacts(host, desired, current.managed), otherOwners(host, layout)])
+    return [...driftOf(desired, facts, sha256), ...sharedFiles(desired, others)]
   },
 
   async currentGeneration(ctx) {
-    return currentNumber(ctx.host, await records(ctx))
+    return (await records(ctx, currentNumber)).value
   },
 
   async generations(ctx) {
-    const layout = await records(ctx)
+    const { layout } = await records(ctx, async () => undefined)
     const current = await currentNumber(ctx.host, layout)
     const numbers = await listNumbers(ctx.host, layout)
     const all = await Promise.all(numbers.map((n) => readGeneration(ctx.host, layout, n)))
@@ -167,7 +194,7 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
   },
 
   async rollback(ctx, to) {
-    const layout = await records(ctx)
+    const { layout } = await records(ctx, async () => undefined)
     const current = await currentGeneration(ctx.host, layout)
     if (!current)
       throw new GuixOpsError(DebianError.Generation, 'debian: nothing to roll back: the host has no generation')
@@ -179,11 +206,11 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
         `debian: generation ${current.number} is the first; there is none before it`,
       )
     const record = await readGeneration(ctx.host, layout, target)
-    const facts = await factsFor(ctx, layout, expandUsers(record.desired), current.managed)
+    const facts = await factsFor(coalesce(ctx.host), layout, expandUsers(record.desired), current.managed)
     const plan = planSystem(record.desired, current, facts, sha256)
     // Packages come back the way the deploy in force brought them.
     await execute(
-      ctx,
+      { ...ctx, host: coalesce(ctx.host) },
       layout,
       plan.actions,
       current.packageSource ?? record.packageSource ?? 'mirror',
@@ -196,7 +223,7 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
   },
 
   async deleteGeneration(ctx, number) {
-    const layout = await records(ctx)
+    const { layout } = await records(ctx, async () => undefined)
     if ((await currentNumber(ctx.host, layout)) === number) {
       throw new GuixOpsError(
         DebianError.Generation,

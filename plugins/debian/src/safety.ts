@@ -55,7 +55,24 @@ export function touchedFiles(actions: Action[], layout: Layout): string[] {
   })
 }
 
-/** Saves the touched files (and which did not exist) before anything changes. */
+// A fixed script; the paths, the units to restart and the generation before are its arguments.
+const SNAPSHOT_SCRIPT = [
+  'p="$1"; units="$2"; previous="$3"; shift 3',
+  'rm -rf "$p" || exit 1',
+  'install -d -m 0700 "$1" "$2" "$3" "$p" || exit 1; shift 3',
+  'umask 077',
+  'printf "%s" "$units" > "$p/units" || exit 1',
+  'if [ -n "$previous" ]; then printf "%s\\n" "$previous" > "$p/previous" || exit 1; fi',
+  ': > "$p/absent"',
+  // NUL-terminated: a path may hold a newline.
+  'for f; do [ -e "$f" ] || printf "%s\\0" "$f" >> "$p/absent" || exit 1; done',
+  'tar -C / -cpf "$p/snapshot.tar" --files-from=/dev/null || exit 1',
+  // A snapshot that misses a file (a full disk) must stop the deploy before anything changes.
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template string.
+  'for f; do if [ -e "$f" ]; then tar -C / -rpf "$p/snapshot.tar" -- "${f#/}" || exit 1; fi; done',
+].join('\n')
+
+/** Saves the touched files (and which did not exist) before anything changes, in one command. */
 export async function snapshot(
   host: RemoteHost,
   layout: Layout,
@@ -63,32 +80,19 @@ export async function snapshot(
   units: string[],
   previous: number | undefined,
 ): Promise<void> {
-  const pending = layout.pending
-  await must(host, ['rm', '-rf', pending], 'clearing the previous snapshot')
-  await must(host, ['install', '-d', '-m', '0700', ...recordDirs(layout), pending], 'making the snapshot directory')
-  // A fixed script; the paths are its arguments.
-  const save = [
-    'p="$1"; shift',
-    ': > "$p/absent"',
-    // NUL-terminated: a path may hold a newline.
-    'for f; do [ -e "$f" ] || printf "%s\\0" "$f" >> "$p/absent" || exit 1; done',
-    'tar -C / -cpf "$p/snapshot.tar" --files-from=/dev/null || exit 1',
-    // A snapshot that misses a file (a full disk) must stop the deploy before anything changes.
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template string.
-    'for f; do if [ -e "$f" ]; then tar -C / -rpf "$p/snapshot.tar" -- "${f#/}" || exit 1; fi; done',
-  ].join('\n')
-  await must(host, ['sh', '-c', save, 'sh', pending, ...files], 'saving the files this deploy touches')
-  await host.upload(`${pending}/units`, `${[...new Set(['ssh', ...units])].join('\n')}\n`, { mode: 0o600 })
-  if (previous !== undefined) await host.upload(`${pending}/previous`, `${previous}\n`, { mode: 0o600 })
+  const restart = `${[...new Set(['ssh', ...units])].join('\n')}\n`
+  const argv = ['sh', '-c', SNAPSHOT_SCRIPT, 'sh', layout.pending, restart, previous?.toString() ?? '']
+  await must(host, [...argv, ...recordDirs(layout), ...files], 'saving the files this deploy touches')
 }
 
-/** Arms the timer that restores the snapshot unless confirmed within `seconds`. */
-export async function arm(host: RemoteHost, layout: Layout, seconds: number, generation: number): Promise<void> {
-  await disarmTimers(host, layout)
-  await host.upload(layout.rollbackScript, ROLLBACK_SCRIPT, { mode: 0o700 })
+/**
+ * The systemd-run command that arms the timer restoring the snapshot unless
+ * confirmed within `seconds`; timers of earlier arms are stopped first.
+ */
+function armCommand(layout: Layout, seconds: number, generation: number): string[] {
   const unit = `${unitStem(layout)}${generation}-${Date.now()}`
   // systemd timers fire up to a minute late unless told otherwise: the deadline must hold.
-  const argv = [
+  return [
     'systemd-run',
     '--collect',
     `--unit=${unit}`,
@@ -98,19 +102,31 @@ export async function arm(host: RemoteHost, layout: Layout, seconds: number, gen
     layout.rollbackScript,
     layout.dir,
   ]
-  const result = await host.exec(argv)
-  if (result.code !== 0)
-    throw new GuixOpsError(DebianError.Rollback, `debian: cannot arm the automatic rollback: ${result.stderr.trim()}`, {
-      suggestion: 'on a host without systemd, set autoRollback: false',
-    })
 }
+
+/**
+ * What `commitGeneration` needs to arm the rollback: the timers to stop,
+ * where the rollback script goes and what it says, and the command that arms.
+ */
+export function armArguments(layout: Layout, seconds: number, generation: number): string[] {
+  return [
+    `${unitStem(layout)}*.timer`,
+    layout.rollbackScript,
+    ROLLBACK_SCRIPT,
+    ...armCommand(layout, seconds, generation),
+  ]
+}
+
+export const cannotArm = (stderr: string): GuixOpsError =>
+  new GuixOpsError(DebianError.Rollback, `debian: cannot arm the automatic rollback: ${stderr.trim()}`, {
+    suggestion: 'on a host without systemd, set autoRollback: false',
+  })
 
 async function disarmTimers(host: RemoteHost, layout: Layout): Promise<void> {
   await host.exec(['systemctl', 'stop', `${unitStem(layout)}*.timer`])
 }
 
-/** The deploy is confirmed: disarm the timer and drop the snapshot. */
+/** The deploy is confirmed: disarm the timer and drop the snapshot (asked at once: one round trip on a gathering host). */
 export async function disarm(host: RemoteHost, layout: Layout): Promise<void> {
-  await disarmTimers(host, layout)
-  await host.exec(['rm', '-rf', layout.pending])
+  await Promise.all([disarmTimers(host, layout), host.exec(['rm', '-rf', layout.pending])])
 }

@@ -7,6 +7,7 @@
 
 import type { SystemContext } from '@guix-ops/plugin-api'
 import { deployKeys, plannedKeys } from '../keys/index.js'
+import { awaitSession, takeSession } from './handoff.js'
 import { apply } from './steps/apply.js'
 import { confirm } from './steps/confirm.js'
 import { connect } from './steps/connect.js'
@@ -21,8 +22,13 @@ export type { MachineRun } from './steps/machine.js'
 export async function deployMachine(run: MachineRun): Promise<MachineOutcome> {
   const machine = await resolve(run)
   if (run.dryRun && machine.recorded?.resource === undefined) return planNewMachine(run, machine)
-  const { ssh: endpoint } = await provision(run, machine)
-  const session = await connect(run, machine, endpoint)
+  // A connection the platform made to provide the machine is handed on (handoff.ts).
+  if (!run.dryRun) awaitSession(machine.ctx)
+  const { ssh: endpoint } = await provision(run, machine).catch((error: unknown) => {
+    takeSession(machine.ctx)?.close()
+    throw error
+  })
+  const session = await connect(run, machine, endpoint, takeSession(machine.ctx))
   try {
     const host: SystemContext = { ...machine.ctx, host: session, ...(run.takeOver ? { takeOver: true } : {}) }
     const planned = await plan(run, machine, host)

@@ -15,6 +15,7 @@ import {
   waitUntil,
 } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
+import { keepSession } from '../deploy/handoff.js'
 import { connectSsh, endpointTarget, type SshSession, type SshTarget } from '../ssh/index.js'
 import { type ManagedOptions, managedOptions } from './managed-options.js'
 
@@ -91,10 +92,14 @@ async function bootIdentity(ssh: SshSession): Promise<string> {
 
 /** Facts shown by `info` and readable by other machines as `outputs`. */
 async function readFacts(ssh: SshSession): Promise<{ [key: string]: string }> {
-  const uname = await ssh.run(['uname', '-m', '-r', '-n'], { sudo: false })
+  // One command: uname's line, then the os-release file (absent on some hosts).
+  const read = await ssh.run(['sh', '-c', 'uname -m -r -n || exit 1; cat /etc/os-release 2>/dev/null; exit 0'], {
+    sudo: false,
+  })
+  const [uname = '', ...rest] = read.split('\n')
+  const release = rest.join('\n')
   const [hostname = '', kernel = '', arch = ''] = uname.trim().split(/\s+/)
-  const release = await ssh.exec(['cat', '/etc/os-release'], { sudo: false })
-  const field = (name: string) => new RegExp(`^${name}="?([^"\\n]*)"?$`, 'm').exec(release.stdout)?.[1] ?? ''
+  const field = (name: string) => new RegExp(`^${name}="?([^"\\n]*)"?$`, 'm').exec(release)?.[1] ?? ''
   return { hostname, kernel, arch, os: field('ID'), osVersion: field('VERSION_ID'), osName: field('PRETTY_NAME') }
 }
 
@@ -138,7 +143,8 @@ const managed: PlatformDefinition<ManagedOptions, ManagedResource> = definePlatf
       }
       return { resource, address: options.host, outputs: facts }
     } finally {
-      ssh.close()
+      // A deploy connecting next takes this connection rather than making its own.
+      if (!keepSession(ctx, ssh)) ssh.close()
     }
   },
 

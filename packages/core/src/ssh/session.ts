@@ -13,6 +13,17 @@ import { commandLine } from './quote.js'
 import type { SshOptions, SshTarget } from './target.js'
 import { uploadFailure } from './upload-failure.js'
 
+/**
+ * Through sudo: the file written by the SSH user into a staging dir is put
+ * in place by root, beside its target then renamed over it, and the staging
+ * dir goes, all in one command. chown, not install -o: the owner may be
+ * "user:group", which install does not take. A fixed script: paths, mode
+ * and owner are its arguments.
+ */
+const PLACE_SCRIPT = `staging="$1"; file="$2"; temp="$3"
+install -m "$4" -T -- "$staging/upload" "$temp" && { [ -z "$5" ] || chown -- "$5" "$temp"; } && mv -f -T -- "$temp" "$file"
+status=$?; [ $status = 0 ] || rm -f -- "$temp"; rm -rf -- "$staging"; exit $status`
+
 interface RawResult {
   stdout: Buffer
   stderr: Buffer
@@ -116,26 +127,28 @@ export class SshSession implements RemoteHost {
     try {
       if (this.elevate) {
         const staging = (await this.run(['mktemp', '-d'], { sudo: false })).trim()
-        const temp = `${staging}/upload`
-        try {
-          await this.writeSftp(temp, data, 0o600)
-          const modeText = mode.toString(8).padStart(4, '0')
-          await this.run(['install', '-m', modeText, '-T', temp, `${file}${suffix}`])
-          // chown, not install -o: the owner may be "user:group", which install does not take.
-          if (options.owner) await this.run(['chown', options.owner, `${file}${suffix}`])
-          await this.run(['mv', '-f', '-T', `${file}${suffix}`, file])
-        } catch (error) {
-          await this.exec(['rm', '-f', `${file}${suffix}`]).catch(() => undefined)
-          throw error
-        } finally {
+        await this.writeSftp(`${staging}/upload`, data, 0o600).catch(async (error: unknown) => {
           await this.exec(['rm', '-rf', staging], { sudo: false }).catch(() => undefined)
-        }
+          throw error
+        })
+        const modeText = mode.toString(8).padStart(4, '0')
+        await this.run([
+          'sh',
+          '-c',
+          PLACE_SCRIPT,
+          'sh',
+          staging,
+          file,
+          `${file}${suffix}`,
+          modeText,
+          options.owner ?? '',
+        ])
         return
       }
       const temp = path.posix.join(path.posix.dirname(file), `.${path.posix.basename(file)}${suffix}`)
       try {
         await this.writeSftp(temp, data, mode)
-        if (options.owner) await this.run(['chown', options.owner, temp])
+        if (options.owner) await this.chown(temp, options.owner)
         await this.renameSftp(temp, file)
       } catch (error) {
         await this.exec(['rm', '-f', '--', temp]).catch(() => undefined)
@@ -146,6 +159,19 @@ export class SshSession implements RemoteHost {
       const why = await uploadFailure((argv) => this.exec(argv), file, data.length, error)
       throw transportError(ErrorCode.SshTransfer, this.target, this.options, `cannot write ${file}`, why)
     }
+  }
+
+  /** An owner given as `uid:gid` is set over SFTP; names need the host's chown. */
+  private async chown(file: string, owner: string): Promise<void> {
+    const ids = /^(\d+):(\d+)$/.exec(owner)
+    if (!ids) {
+      await this.run(['chown', owner, file])
+      return
+    }
+    const sftp = await this.sftp()
+    await new Promise<void>((resolve, reject) => {
+      sftp.chown(file, Number(ids[1]), Number(ids[2]), (error) => (error ? reject(error) : resolve()))
+    })
   }
 
   private async writeSftp(file: string, data: Buffer, mode: number): Promise<void> {

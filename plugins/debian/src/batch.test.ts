@@ -1,0 +1,70 @@
+// Commands gathered into one remote shell, run by this machine's own sh: each keeps its
+// arguments (any bytes), its exit code, stdout (NULs too) and stderr, in the order asked.
+import { spawnSync } from 'node:child_process'
+import type { RemoteHost } from '@guix-ops/plugin-api'
+import { describe, expect, it } from 'vitest'
+import { coalesce } from './batch.js'
+
+function counting(): { host: RemoteHost; calls: string[][] } {
+  const calls: string[][] = []
+  const host: RemoteHost = {
+    exec: async (argv) => {
+      calls.push([...argv])
+      const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' })
+      return { stdout: r.stdout, stderr: r.stderr, code: r.status }
+    },
+    upload: async () => undefined,
+    download: async () => new Uint8Array(),
+  }
+  return { host, calls }
+}
+
+describe('coalesce', () => {
+  it('runs commands asked together in one shell, each with its own answer', async () => {
+    const { host, calls } = counting()
+    const batched = coalesce(host)
+    const odd = 'a b\tc\nd\'e"f\\g $HOME `x`'
+    const answers = await Promise.all([
+      batched.exec(['printf', '%s', odd]),
+      batched.exec(['sh', '-c', 'printf "x\\0y"; echo oops >&2; exit 3']),
+      batched.exec(['true']),
+      batched.exec(['no-such-command-here']),
+      batched.exec(['printf', '%s|', 'one', '', 'three']),
+    ])
+    expect(calls).toHaveLength(1)
+    expect(answers[0]).toEqual({ code: 0, stdout: odd, stderr: '' })
+    expect(answers[1]).toEqual({ code: 3, stdout: 'x\0y', stderr: 'oops\n' })
+    expect(answers[2]).toEqual({ code: 0, stdout: '', stderr: '' })
+    expect(answers[3]?.code).toBe(127)
+    expect(answers[4]?.stdout).toBe('one||three|')
+  })
+
+  it('one command alone goes as it is; commands asked one after another go one by one', async () => {
+    const { host, calls } = counting()
+    const batched = coalesce(host)
+    expect((await batched.exec(['echo', 'a'])).stdout).toBe('a\n')
+    expect((await batched.exec(['echo', 'b'])).stdout).toBe('b\n')
+    expect(calls).toEqual([
+      ['echo', 'a'],
+      ['echo', 'b'],
+    ])
+  })
+
+  it('a host where the gathering shell cannot run answers each command on its own', async () => {
+    const { host, calls } = counting()
+    const broken: RemoteHost = {
+      ...host,
+      exec: (argv, options) =>
+        argv[0] === 'sh' && argv.length > 4
+          ? Promise.resolve({ code: 1, stdout: '', stderr: 'mktemp: no room\n' })
+          : host.exec(argv, options),
+    }
+    const batched = coalesce(broken)
+    const answers = await Promise.all([batched.exec(['echo', 'a']), batched.exec(['echo', 'b'])])
+    expect(answers.map((a) => a.stdout)).toEqual(['a\n', 'b\n'])
+    expect(calls).toEqual([
+      ['echo', 'a'],
+      ['echo', 'b'],
+    ])
+  })
+})
