@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startSshd } from '../test/support/sshd.ts'
+import { pinnedSshArgs } from './pinned-ssh.mjs'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = path.join(ROOT, 'packages/cli/bin/run.js')
@@ -54,20 +55,7 @@ for (const n of sizes) {
     // Baseline: `ssh HOST true` to every host, 10 at a time like deploy's default.
     const known = path.join(work, 'known_hosts')
     writeFileSync(known, `${hosts.map((h) => `[127.0.0.1]:${h.port} ${h.hostKey}`).join('\n')}\n`)
-    const sshTrue = (h) => [
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      `UserKnownHostsFile=${known}`,
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-i',
-      h.identity,
-      '-p',
-      String(h.port),
-      `${h.user}@127.0.0.1`,
-      'true',
-    ]
+    const sshTrue = (h) => pinnedSshArgs({ known, identity: h.identity, port: h.port, login: `${h.user}@127.0.0.1` })
     const baseline = []
     const noop = []
     let peakKb = 0

@@ -20,6 +20,7 @@ import { keygen } from '../test/support/sshd.ts'
 import { hostsUnavailable, resetHost, startHosts, stopHosts, verifyHost } from './peers/hosts.mjs'
 import { run } from './peers/measure.mjs'
 import { ansible, guixOps, pyinfra, SITE_DIR, SITE_FILES } from './peers/tools.mjs'
+import { pinnedSshArgs } from './pinned-ssh.mjs'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const args = process.argv.slice(2)
@@ -70,21 +71,7 @@ function writeSite(work, version) {
 }
 
 async function baselines(hosts, identity, known) {
-  const ssh = (h) => [
-    'ssh',
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    `UserKnownHostsFile=${known}`,
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-i',
-    identity,
-    '-p',
-    String(h.port),
-    `root@${h.address}`,
-    'true',
-  ]
+  const ssh = (h) => ['ssh', ...pinnedSshArgs({ known, identity, port: h.port, login: `root@${h.address}` })]
   const node = await run([process.execPath, '-e', '0'])
   const one = await run(ssh(hosts[0]))
   const started = process.hrtime.bigint()
