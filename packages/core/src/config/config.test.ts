@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -41,6 +41,28 @@ export default defineDeployment({ name: 'ts', machines: { a: { platform: { type:
     expect(loaded.file).toBe(path.join(dir, 'guix-ops.config.ts'))
     expect((loaded.value as { name: string }).name).toBe('ts')
   })
+
+  // Node's type stripping loads the first; jiti the enum and the relative import.
+  for (const [what, extra] of [
+    ['only erasable types', 'type Size = number\nconst size: Size = 1'],
+    ['an enum', 'enum Size { Small = 1 }\nconst size = Size.Small'],
+    ['a relative import', "import { size } from './size'"],
+  ]) {
+    it(`runs a TypeScript config with ${what} once per load, afresh each time`, async () => {
+      const dir = project({ 'size.ts': 'export const size: number = 1\n' })
+      const runs = path.join(dir, 'runs.log')
+      const source = (name: string) => `import { appendFileSync } from 'node:fs'
+import { defineDeployment } from '@guix-ops/plugin-api'
+${extra}
+appendFileSync(${JSON.stringify(runs)}, 'ran\\n')
+export default defineDeployment({ name: '${name}', machines: { a: { platform: { type: 'fake-cloud', size }, system: { type: 'fake-os' } } } })\n`
+      writeFileSync(path.join(dir, 'guix-ops.config.ts'), source('first'))
+      expect(((await loadConfig({ cwd: dir })).value as { name: string }).name).toBe('first')
+      writeFileSync(path.join(dir, 'guix-ops.config.ts'), source('second'))
+      expect(((await loadConfig({ cwd: dir })).value as { name: string }).name).toBe('second')
+      expect(readFileSync(runs, 'utf8')).toBe('ran\nran\n')
+    })
+  }
 
   it('searches from the cwd upward and prefers package.json#guix-ops in the same dir', async () => {
     const dir = project({

@@ -1,7 +1,8 @@
 /**
  * Finds and loads a config file: the first of CONFIG_SEARCH_PLACES from the
  * cwd upward, or the file given. jiti loads JS and TypeScript configs
- * without a build step, with `@guix-ops/plugin-api` resolved to our own copy
+ * without a build step (Node's own type stripping loads the TypeScript ones
+ * it can run the same way: native-typescript.ts), with `@guix-ops/plugin-api` resolved to our own copy
  * so that a config anywhere on disk can import `defineDeployment` without
  * installing anything; their evaluation is bounded in time (deadline.ts).
  * JSON and YAML are parsed by cosmiconfig's parsers. The search is our own:
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { GuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
 import { type EvaluationDeadline, withinDeadline } from './deadline.js'
+import { importTypeScriptNatively } from './native-typescript.js'
 
 export const CONFIG_MODULE = 'guix-ops'
 
@@ -38,7 +40,14 @@ export interface LoadedConfig {
 
 const pluginApiEntry = (): string => fileURLToPath(import.meta.resolve('@guix-ops/plugin-api'))
 
+const defaultExport = (mod: unknown): unknown =>
+  mod && typeof mod === 'object' && 'default' in mod ? (mod as { default: unknown }).default : mod
+
 async function evaluateScript(file: string): Promise<unknown> {
+  if (TYPESCRIPT_EXTENSIONS.includes(path.extname(file))) {
+    const native = await importTypeScriptNatively(file, pluginApiEntry())
+    if (native) return defaultExport(native.module)
+  }
   const { createJiti } = await import('jiti')
   const jiti = createJiti(import.meta.url, {
     alias: { '@guix-ops/plugin-api': pluginApiEntry() },
@@ -46,10 +55,10 @@ async function evaluateScript(file: string): Promise<unknown> {
     fsCache: false,
     interopDefault: true,
   })
-  const mod = await jiti.import<unknown>(file)
-  return mod && typeof mod === 'object' && 'default' in mod ? (mod as { default: unknown }).default : mod
+  return defaultExport(await jiti.import<unknown>(file))
 }
 
+const TYPESCRIPT_EXTENSIONS = ['.ts', '.mts']
 const SCRIPT_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs']
 const DATA_EXTENSIONS = ['.json', '.yaml', '.yml']
 const EXTENSIONS = [...SCRIPT_EXTENSIONS, ...DATA_EXTENSIONS]
