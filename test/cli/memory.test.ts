@@ -1,7 +1,9 @@
-// A TypeScript config is loaded by Node's own type stripping when it uses
-// only syntax Node can erase: Babel (through jiti) is not loaded, which
-// saves memory and time on every command that reads a config. Other
-// TypeScript still loads through jiti, and a config runs once either way.
+// What a command that reads a config loads, where it costs memory (see
+// "Peak RSS of guix-ops" in bench/README.md). A TypeScript config is loaded
+// by Node's own type stripping when it uses only syntax Node can erase:
+// Babel (through jiti) is not loaded. Other TypeScript still loads through
+// jiti, and a config runs once either way. zod is loaded once, as the ES
+// module the plugins import, not a second time as CommonJS.
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -58,5 +60,14 @@ describe('TypeScript configs', () => {
     const { runs, loaded } = create('enum Size { Small = 1 }\nconst small = Size.Small')
     expect(babel(loaded).length).toBeGreaterThan(0)
     expect(runs).toBe(plainRuns())
+  })
+})
+
+describe('zod', () => {
+  it('is loaded once, as the ES module the plugins import', () => {
+    const { loaded } = create('')
+    const zod = loaded.filter((f) => /\/node_modules\/zod\//.test(f))
+    expect(zod.length).toBeGreaterThan(0)
+    expect(zod.filter((f) => f.endsWith('.cjs'))).toEqual([])
   })
 })
