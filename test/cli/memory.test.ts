@@ -4,24 +4,54 @@
 // Babel (through jiti) is not loaded. Other TypeScript still loads through
 // jiti, and a config runs once either way. zod is loaded once, as the ES
 // module the plugins import, not a second time as CommonJS. V8's young
-// generation is kept at its initial size.
+// generation is kept at its initial size. A JSON or YAML config starts no
+// watchdog thread.
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { guixOps, tempDir } from '../support/cli.js'
 
-/** Node's module hooks see every file loaded; the list and V8's young generation are written on exit. */
+/**
+ * Node's module hooks see every file loaded; worker threads started are
+ * counted. The files, the threads and V8's young generation are written on exit.
+ */
 const COUNTER = `
-import { registerHooks } from 'node:module'
+import { registerHooks, syncBuiltinESMExports } from 'node:module'
 import { writeFileSync } from 'node:fs'
 import { getHeapSpaceStatistics } from 'node:v8'
+import threads from 'node:worker_threads'
 const files = new Set()
+let workers = 0
 registerHooks({ load(url, context, next) { if (url.startsWith('file:')) files.add(url); return next(url, context) } })
+threads.Worker = class extends threads.Worker { constructor(...args) { super(...args); workers += 1 } }
+syncBuiltinESMExports()
 process.on('exit', () => {
   const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size
-  writeFileSync(process.env.LOADED_FILES, JSON.stringify({ files: [...files], young }))
+  writeFileSync(process.env.LOADED_FILES, JSON.stringify({ files: [...files], young, workers }))
 })
 `
+
+interface Loaded {
+  loaded: string[]
+  young: number
+  workers: number
+}
+
+/** `guix-ops create` of the config `name` holding `source`, and what it loaded. */
+function createFrom(name: string, source: string): Loaded {
+  const dir = tempDir()
+  const file = path.join(dir, name)
+  writeFileSync(file, source)
+  const counter = path.join(dir, 'counter.mjs')
+  writeFileSync(counter, COUNTER)
+  const out = path.join(dir, 'loaded.json')
+  const env = { NODE_OPTIONS: `--import=${counter}`, LOADED_FILES: out }
+  const result = guixOps(['create', file], { stateDir: tempDir(), env })
+  expect(result.code, result.stderr).toBe(0)
+  expect(result.stderr).not.toMatch(/warning/i)
+  const { files, young, workers } = JSON.parse(readFileSync(out, 'utf8')) as Loaded & { files: string[] }
+  return { loaded: files, young, workers }
+}
 
 /** A config that notes each time it runs in `runs`, with `extra` TypeScript before its export. */
 function config(runs: string, extra: string): string {
@@ -34,20 +64,10 @@ export default shop
 `
 }
 
-function create(extra: string): { runs: string; loaded: string[]; young: number } {
-  const dir = tempDir()
-  const runs = path.join(dir, 'runs.log')
-  const file = path.join(dir, 'guix-ops.config.ts')
-  writeFileSync(file, config(runs, extra))
-  const counter = path.join(dir, 'counter.mjs')
-  writeFileSync(counter, COUNTER)
-  const out = path.join(dir, 'loaded.json')
-  const env = { NODE_OPTIONS: `--import=${counter}`, LOADED_FILES: out }
-  const result = guixOps(['create', file], { stateDir: tempDir(), env })
-  expect(result.code, result.stderr).toBe(0)
-  expect(result.stderr).not.toMatch(/warning/i)
-  const { files, young } = JSON.parse(readFileSync(out, 'utf8')) as { files: string[]; young: number }
-  return { runs: readFileSync(runs, 'utf8'), loaded: files, young }
+function create(extra: string): Loaded & { runs: string } {
+  const runs = path.join(tempDir(), 'runs.log')
+  const loaded = createFrom('guix-ops.config.ts', config(runs, extra))
+  return { ...loaded, runs: readFileSync(runs, 'utf8') }
 }
 
 const babel = (files: string[]) => files.filter((f) => /\/node_modules\/jiti\//.test(f))
@@ -82,5 +102,19 @@ describe("V8's young generation", () => {
   it('stays at its initial size (V8 would grow it to 16-32 MB and keep it)', () => {
     const { young } = create('')
     expect(young / 2 ** 20).toBeLessThanOrEqual(4)
+  })
+})
+
+describe('the config watchdog thread', () => {
+  const machines = { db: { platform: { type: 'qemu' }, system: { type: 'debian' } } }
+
+  it('is not started for a JSON or YAML config, which runs no code (it costs ~12 MB)', () => {
+    expect(createFrom('guix-ops.config.json', JSON.stringify({ name: 'shop', machines })).workers).toBe(0)
+    const yaml = 'name: shop\nmachines:\n  db:\n    platform: { type: qemu }\n    system: { type: debian }\n'
+    expect(createFrom('guix-ops.config.yaml', yaml).workers).toBe(0)
+  })
+
+  it('is started once for a TypeScript config, which may loop', () => {
+    expect(create('').workers).toBe(1)
   })
 })

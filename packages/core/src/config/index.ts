@@ -6,5 +6,5 @@ export {
   withinDeadline,
 } from './deadline.js'
 export { closest, describeValue } from './describe.js'
-export { CONFIG_SEARCH_PLACES, type LoadedConfig, loadConfig } from './load.js'
+export { CONFIG_SEARCH_PLACES, isScriptConfig, type LoadedConfig, loadConfig } from './load.js'
 export { type ConfigDeployment, DEPLOYMENT_NAME, type NormalizedConfig, normalizeConfig } from './normalize.js'

@@ -61,6 +61,9 @@ async function evaluateScript(file: string): Promise<unknown> {
 const TYPESCRIPT_EXTENSIONS = ['.ts', '.mts']
 const SCRIPT_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs']
 const DATA_EXTENSIONS = ['.json', '.yaml', '.yml']
+
+/** True for a JS or TS config: only those run code of their own (JSON and YAML are data). */
+export const isScriptConfig = (file: string): boolean => SCRIPT_EXTENSIONS.includes(path.extname(file))
 const EXTENSIONS = [...SCRIPT_EXTENSIONS, ...DATA_EXTENSIONS]
 
 /** Editors on Windows save UTF-8 with a byte-order mark; JSON.parse refuses it. */

@@ -9,6 +9,7 @@ import {
   DEFAULT_CONFIG_TIMEOUT_MS,
   type DeploymentAnalysis,
   type EvaluationDeadline,
+  isScriptConfig,
   loadConfig,
   type NormalizedConfig,
   normalizeConfig,
@@ -94,9 +95,9 @@ export async function analyzeConfig(
   const config = await readConfig(ctx, file)
   const deployment = pickDeployment(config, name)
   const registry = registryFor(ctx, config, deployment, state)
-  // Machine functions run here for the first time: they are the config's code too.
-  const analysis = await withinDeadline(config.file, deadline(ctx), () =>
-    analyzeDeployment(config.file, deployment, registry),
-  )
+  // Machine functions (and getters) run here for the first time: they are the config's code too.
+  // A JSON or YAML config has none: no deadline, so no watchdog thread (~12 MB).
+  const analyze = () => analyzeDeployment(config.file, deployment, registry)
+  const analysis = isScriptConfig(config.file) ? await withinDeadline(config.file, deadline(ctx), analyze) : await analyze()
   return { config, deployment, analysis, registry }
 }
