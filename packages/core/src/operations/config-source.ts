@@ -98,6 +98,8 @@ export async function analyzeConfig(
   // Machine functions (and getters) run here for the first time: they are the config's code too.
   // A JSON or YAML config has none: no deadline, so no watchdog thread (~12 MB).
   const analyze = () => analyzeDeployment(config.file, deployment, registry)
-  const analysis = isScriptConfig(config.file) ? await withinDeadline(config.file, deadline(ctx), analyze) : await analyze()
+  const analysis = isScriptConfig(config.file)
+    ? await withinDeadline(config.file, deadline(ctx), analyze)
+    : await analyze()
   return { config, deployment, analysis, registry }
 }
