@@ -4,6 +4,8 @@
 // hosts, measured in the same run. The system driver is the test fixture
 // that keeps one file per host in a temp dir, so nothing on this machine
 // changes outside it. Usage: node bench/deploy.mjs [--sizes 1,10,30] [--runs 3]
+// [--baseline DIR]: also the same deploys by another built checkout's CLI,
+// interleaved, on the same hosts and state (to compare before and after).
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,6 +20,8 @@ const args = process.argv.slice(2)
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback)
 const sizes = option('--sizes', '1,10,30').split(',').map(Number)
 const runs = Number(option('--runs', '3'))
+const baselineDir = option('--baseline', undefined)
+const BASELINE_BIN = baselineDir && path.join(path.resolve(baselineDir), 'packages/cli/bin/run.js')
 const hasGnuTime = existsSync('/usr/bin/time')
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
@@ -58,7 +62,17 @@ for (const n of sizes) {
     const sshTrue = (h) => pinnedSshArgs({ known, identity: h.identity, port: h.port, login: `${h.user}@127.0.0.1` })
     const baseline = []
     const noop = []
+    const noopBase = []
     let peakKb = 0
+    let peakKbBase = 0
+    /** A no-op deploy by the CLI at `bin`: its time and peak RSS in KB (0 without GNU time). */
+    const deploy = (bin) => {
+      const run = hasGnuTime
+        ? timed('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, bin, 'deploy', '-d', 'bench'], env)
+        : timed(process.execPath, [bin, 'deploy', '-d', 'bench'], env)
+      const rss = /maxrss=(\d+)/.exec(run.stderr)
+      return { ms: run.ms, kb: rss ? Number(rss[1]) : 0 }
+    }
     for (let r = 0; r < runs; r++) {
       const started = process.hrtime.bigint()
       for (let i = 0; i < hosts.length; i += 10) {
@@ -73,18 +87,23 @@ for (const n of sizes) {
         )
       }
       baseline.push(Number(process.hrtime.bigint() - started) / 1e6)
-      const run = hasGnuTime
-        ? timed('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, BIN, 'deploy', '-d', 'bench'], env)
-        : timed(process.execPath, [BIN, 'deploy', '-d', 'bench'], env)
+      const run = deploy(BIN)
       noop.push(run.ms)
-      const rss = /maxrss=(\d+)/.exec(run.stderr)
-      if (rss) peakKb = Math.max(peakKb, Number(rss[1]))
+      peakKb = Math.max(peakKb, run.kb)
+      if (BASELINE_BIN) {
+        const base = deploy(BASELINE_BIN)
+        noopBase.push(base.ms)
+        peakKbBase = Math.max(peakKbBase, base.kb)
+      }
     }
     rows.push({
       hosts: n,
       noopMs: Math.round(median(noop)),
       sshTrueMs: Math.round(median(baseline)),
       peakRssMb: Math.round(peakKb / 1024),
+      ...(BASELINE_BIN
+        ? { baselineNoopMs: Math.round(median(noopBase)), baselinePeakRssMb: Math.round(peakKbBase / 1024) }
+        : {}),
     })
   } finally {
     for (const h of hosts) await h.stop()
@@ -104,5 +123,15 @@ writeFileSync(path.join(ROOT, 'bench/results/deploy.json'), `${JSON.stringify(re
 console.log('| hosts | no-op deploy (ms) | ssh true to each, 10 at a time (ms) | peak RSS (MB) |')
 console.log('| --- | --- | --- | --- |')
 for (const r of rows) console.log(`| ${r.hosts} | ${r.noopMs} | ${r.sshTrueMs} | ${r.peakRssMb || '-'} |`)
+if (BASELINE_BIN) {
+  console.log(`\nbaseline ${baselineDir}, same hosts, interleaved:`)
+  console.log('| hosts | no-op deploy (ms) | baseline (ms) | peak RSS (MB) | baseline peak RSS (MB) |')
+  console.log('| --- | --- | --- | --- | --- |')
+  for (const r of rows) {
+    console.log(
+      `| ${r.hosts} | ${r.noopMs} | ${r.baselineNoopMs} | ${r.peakRssMb || '-'} | ${r.baselinePeakRssMb || '-'} |`,
+    )
+  }
+}
 console.log(`no-op T(1) / ssh true (1 host): ${report.noop1OverSshTrue1}`)
 console.log(`no-op T(${Math.max(...sizes)}) / T(1): ${report.noopMaxOverNoop1}`)
