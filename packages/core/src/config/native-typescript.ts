@@ -90,6 +90,8 @@ export async function importTypeScriptNatively(
   file: string,
   pluginApiEntry: string,
 ): Promise<{ module: Record<string, unknown> } | undefined> {
+  // Off when Node runs with --no-experimental-strip-types.
+  if (!process.features.typescript) return undefined
   const source = readFileSync(file, 'utf8')
   const pluginApi = (await import(PLUGIN_API)) as Record<string, unknown>
   if (!loadableNatively(source, new Set(Object.keys(pluginApi)))) return undefined
