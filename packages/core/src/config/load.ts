@@ -1,10 +1,10 @@
 /**
  * Finds and loads a config file: the first of CONFIG_SEARCH_PLACES from the
  * cwd upward, or the file given. jiti loads JS and TypeScript configs
- * without a build step (Node's own type stripping loads the TypeScript ones
- * it can run the same way: native-typescript.ts), with `@guix-ops/plugin-api` resolved to our own copy
+ * without a build step, with `@guix-ops/plugin-api` resolved to our own copy
  * so that a config anywhere on disk can import `defineDeployment` without
- * installing anything; their evaluation is bounded in time (deadline.ts).
+ * installing anything (Node's own type stripping loads the TypeScript ones
+ * it runs the same way, with less memory: native-typescript.ts); their evaluation is bounded in time (deadline.ts).
  * JSON and YAML are parsed by cosmiconfig's parsers. The search is our own:
  * cosmiconfig's would also read settings for itself from a package.json in
  * the cwd. Both are imported only when a config is read: `list` and `info`
@@ -61,10 +61,10 @@ async function evaluateScript(file: string): Promise<unknown> {
 const TYPESCRIPT_EXTENSIONS = ['.ts', '.mts']
 const SCRIPT_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs']
 const DATA_EXTENSIONS = ['.json', '.yaml', '.yml']
+const EXTENSIONS = [...SCRIPT_EXTENSIONS, ...DATA_EXTENSIONS]
 
 /** True for a JS or TS config: only those run code of their own (JSON and YAML are data). */
 export const isScriptConfig = (file: string): boolean => SCRIPT_EXTENSIONS.includes(path.extname(file))
-const EXTENSIONS = [...SCRIPT_EXTENSIONS, ...DATA_EXTENSIONS]
 
 /** Editors on Windows save UTF-8 with a byte-order mark; JSON.parse refuses it. */
 const withoutByteOrderMark = (text: string): string => (text.startsWith('\uFEFF') ? text.slice(1) : text)
