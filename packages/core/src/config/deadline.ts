@@ -53,6 +53,7 @@ for (;;) {
 interface Watchdog {
   cell: Int32Array
   port: MessagePort
+  worker: Worker
 }
 
 let watchdog: Watchdog | undefined
@@ -64,8 +65,20 @@ function theWatchdog(): Watchdog {
   const worker = new Worker(WATCHDOG, { eval: true, workerData: { flag, port: port2 }, transferList: [port2] })
   worker.unref()
   port1.unref()
-  watchdog = { cell: new Int32Array(flag), port: port1 }
+  watchdog = { cell: new Int32Array(flag), port: port1, worker }
   return watchdog
+}
+
+/**
+ * Ends the watchdog thread when no evaluation is under way: a thread costs
+ * ~13 MB of memory for as long as it lives, and once a command has run the
+ * config's code (module and machine functions) it runs no more of it. A
+ * later evaluation starts a new one.
+ */
+export function stopWatchdog(): void {
+  if (!watchdog || armed > 0) return
+  void watchdog.worker.terminate()
+  watchdog = undefined
 }
 
 function timeoutError(file: string, ms: number): GuixOpsError {

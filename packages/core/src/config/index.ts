@@ -3,6 +3,7 @@ export {
   configEvaluationTimedOut,
   DEFAULT_CONFIG_TIMEOUT_MS,
   type EvaluationDeadline,
+  stopWatchdog,
   withinDeadline,
 } from './deadline.js'
 export { closest, describeValue } from './describe.js'

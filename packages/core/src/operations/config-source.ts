@@ -13,6 +13,7 @@ import {
   loadConfig,
   type NormalizedConfig,
   normalizeConfig,
+  stopWatchdog,
   withinDeadline,
 } from '../config/index.js'
 import { PluginRegistry } from '../registry/index.js'
@@ -101,5 +102,7 @@ export async function analyzeConfig(
   const analysis = isScriptConfig(config.file)
     ? await withinDeadline(config.file, deadline(ctx), analyze)
     : await analyze()
+  // The config's code has run: its watchdog thread need not outlive it.
+  stopWatchdog()
   return { config, deployment, analysis, registry }
 }
