@@ -90,7 +90,14 @@ async function clone(
   const hostname = hostnameOf(ctx.machine)
   await removeLeftover(container)
   const lines = guixOpsConfig(container, hostname, lease, options, isFile)
-  const upper = await writeOverlayClone({ lxcDir: await lxcPath(), base, container, lines, owner: map, machine: ctx.machine })
+  const upper = await writeOverlayClone({
+    lxcDir: await lxcPath(),
+    base,
+    container,
+    lines,
+    owner: map,
+    machine: ctx.machine,
+  })
   const key = await deploymentKey(ctx.deploymentDir, ctx.deployment.name)
   const hostKey = await injectIdentity(upper, hostname, key.publicKey, ctx.stateDir, map)
   return {

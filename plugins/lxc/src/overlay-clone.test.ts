@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { bridgeMac, guixOpsConfig } from './container-config.js'
+import type { LxcOptions } from './options.js'
 import { baseRootfs, writeOverlayClone } from './overlay-clone.js'
 
 /** A base as `lxc-create -t debian` wrote it (LXC 5.0.2, Debian 12), its path under LXC_DIR. */
@@ -51,7 +52,7 @@ lxc.uts.name = web
 `
 
 const lease = { bridge: 'gxo0123456789', address: '10.78.0.10', cidr: '10.78.0.10/24', mac: '02:01:23:45:00:0a' }
-const options = { release: 'bookworm', arch: 'amd64', unprivileged: false, autostart: false }
+const options: LxcOptions = { release: 'bookworm', arch: 'amd64', unprivileged: false, autostart: false }
 
 /** The config's settings (`key = value` lines), without comments and blank lines. */
 const settings = (config: string) => config.split('\n').filter((l) => /^lxc\./.test(l))
