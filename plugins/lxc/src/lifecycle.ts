@@ -1,14 +1,14 @@
 /**
  * Making, booting and removing a machine's container. A machine is an
- * overlayfs copy-on-write clone of its base (`lxc-copy -s -B overlayfs`),
+ * overlayfs copy-on-write clone of its base (see overlay-clone.ts),
  * given its identity before its first boot (see inject.ts).
  */
-import { statSync } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
+import { existsSync, statSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { PluginContext } from '@guix-ops/plugin-api'
 import { ensureBase } from './base.js'
-import { guixOpsConfig, upperDir, withGuixOpsConfig } from './container-config.js'
+import { guixOpsConfig } from './container-config.js'
 import { containerState, lxc, lxcMust, lxcPath } from './containers.js'
 import { LxcError, lxcError } from './errors.js'
 import { ensureHostLimits } from './host-limits.js'
@@ -17,6 +17,7 @@ import { type IdMap, rootIdMap } from './idmap.js'
 import { injectIdentity } from './inject.js'
 import { deploymentKey } from './keys.js'
 import type { LxcOptions } from './options.js'
+import { writeOverlayClone } from './overlay-clone.js'
 import { startForwarding, stopForwarding } from './ports.js'
 import { ensureBridge, type Lease, leaseAddress, releaseAddress } from './private-network.js'
 import { waitForSsh } from './probe.js'
@@ -71,13 +72,11 @@ export async function checkBeforeCreate(ctx: PluginContext, options: LxcOptions)
   return map
 }
 
-async function configure(container: string, lines: string[]): Promise<string> {
-  const file = path.join(await lxcPath(), container, 'config')
-  const config = await readFile(file, 'utf8')
-  await writeFile(file, withGuixOpsConfig(config, lines))
-  const upper = upperDir(config)
-  if (!upper) throw lxcError(LxcError.Clone, `${container} is not an overlayfs clone (${file})`)
-  return upper
+/** Removes what an interrupted run left of the container: LXC's own removal when it has a config, then its directory. */
+async function removeLeftover(container: string): Promise<void> {
+  const dir = path.join(await lxcPath(), container)
+  if (existsSync(path.join(dir, 'config'))) await lxc(['lxc-destroy', '-f', '-n', container])
+  await rm(dir, { recursive: true, force: true })
 }
 
 async function clone(
@@ -89,9 +88,16 @@ async function clone(
 ): Promise<LxcResource> {
   const container = containerName(ctx.deployment.id, ctx.machine)
   const hostname = hostnameOf(ctx.machine)
-  await lxc(['lxc-destroy', '-f', '-n', container]) // a half-made one from an interrupted run
-  await lxcMust(['lxc-copy', '-n', base, '-N', container, '-s', '-B', 'overlayfs'], LxcError.Clone, ctx.machine)
-  const upper = await configure(container, guixOpsConfig(container, hostname, lease, options, isFile))
+  await removeLeftover(container)
+  const lines = guixOpsConfig(container, hostname, lease, options, isFile)
+  const upper = await writeOverlayClone({
+    lxcDir: await lxcPath(),
+    base,
+    container,
+    lines,
+    owner: map,
+    machine: ctx.machine,
+  })
   const key = await deploymentKey(ctx.deploymentDir, ctx.deployment.name)
   const hostKey = await injectIdentity(upper, hostname, key.publicKey, ctx.stateDir, map)
   return {
@@ -119,7 +125,7 @@ export async function create(ctx: PluginContext, options: LxcOptions): Promise<L
     return await boot(ctx, await clone(ctx, options, base, lease, map))
   } catch (error) {
     // Not recorded in state, so nothing would ever remove it: a failed machine leaves nothing behind.
-    await lxc(['lxc-destroy', '-f', '-n', containerName(ctx.deployment.id, ctx.machine)])
+    await removeLeftover(containerName(ctx.deployment.id, ctx.machine))
     await stopForwarding(ctx.stateDir).catch(() => undefined)
     await releaseAddress(ctx.deploymentDir, ctx.deployment.id, ctx.machine)
     throw error

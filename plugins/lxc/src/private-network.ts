@@ -7,7 +7,7 @@
  * leaseHostNumber hands them out.
  */
 import { createHash } from 'node:crypto'
-import { rm } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { leaseHostNumber, releaseHostNumber } from '@guix-ops/plugin-api'
 import { LxcError, lxcError } from './errors.js'
@@ -48,8 +48,15 @@ export async function leaseAddress(deploymentDir: string, deploymentId: string, 
   return leaseOf(privateBridge(deploymentId), n)
 }
 
+/** Whether the bridge exists and is up (IFF_UP in its sysfs flags): the common case, with no process to run. */
+async function bridgeUp(bridge: string): Promise<boolean> {
+  const flags = await readFile(`/sys/class/net/${bridge}/flags`, 'utf8').catch(() => '')
+  return flags.trim() !== '' && (Number.parseInt(flags.trim(), 16) & 0x1) === 1
+}
+
 /** Makes the bridge unless it exists (after a host reboot it is gone, and containers on it cannot start). */
 export async function ensureBridge(bridge: string, machine?: string): Promise<void> {
+  if (await bridgeUp(bridge)) return
   const added = await run(['ip', 'link', 'add', 'name', bridge, 'type', 'bridge'])
   if (added.code !== 0 && !/exists/i.test(added.stderr))
     throw lxcError(LxcError.Network, `cannot make the private network bridge ${bridge}: ${added.stderr.trim()}`, {
