@@ -26,7 +26,8 @@ exec ${LXC_NET} start`
 
 export const START_COMMAND = `sudo sh -c 'rm -f /run/lxc/network_up; ${LXC_NET} start'`
 
-function setting(name: string): string | undefined {
+/** A setting of /etc/default/lxc-net, as lxc-net reads it; undefined when unset. */
+export function setting(name: string): string | undefined {
   if (!existsSync(DEFAULTS)) return undefined
   return new RegExp(`^\\s*${name}="?([^"\\n]*)"?`, 'm').exec(readFileSync(DEFAULTS, 'utf8'))?.[1]
 }

@@ -22,6 +22,7 @@ import { startForwarding, stopForwarding } from './ports.js'
 import { ensureBridge, type Lease, leaseAddress, releaseAddress } from './private-network.js'
 import { waitForSsh } from './probe.js'
 import type { LxcResource } from './resource.js'
+import { seedLease } from './seeded-lease.js'
 import { ensureShiftedBase } from './shifted-base.js'
 
 /** Boot to SSH takes about a second; a busy host running many at once needs far longer. */
@@ -100,6 +101,8 @@ async function clone(
   })
   const key = await deploymentKey(ctx.deploymentDir, ctx.deployment.name)
   const hostKey = await injectIdentity(upper, hostname, key.publicKey, ctx.stateDir, map)
+  // Its first DHCP exchange then skips dnsmasq's 3 s ping of a new address (see seeded-lease.ts).
+  await seedLease(upper, container, map)
   return {
     container,
     base,
