@@ -4,15 +4,18 @@
 // eth0 set up by the base's ifupdown + dhclient, and by systemd-networkd as
 // LXC's own Debian images set it up (lxc-ci images/debian.yaml: eth0.network
 // with DHCP and the MAC as client id, networkd enabled), written here into
-// the clone's upper layer: whether networkd would make boots quicker. Each
-// round makes a container of each kind in turn, with a MAC not seen before
+// the clone's upper layer: whether networkd would make boots quicker; and
+// by ifupdown + dhclient with the DHCP lease the platform seeds into a new
+// clone (seeded-lease.ts: one DHCPREQUEST, no wait while dnsmasq pings a
+// new address). Each round makes a container of each kind in turn, with a MAC not seen before
 // (so lxc-net's dnsmasq treats it as the new machine it would be), starts
 // it, waits for sshd on its address and removes it. Medians over rounds, and
-// networkd's median as a ratio of ifupdown's from the same run. Needs root
+// each kind's median as a ratio of ifupdown's (without a seeded lease, the
+// path before it) from the same run. Needs root
 // and LXC. The networkd containers' leases are not given back (networkctl
 // needs D-Bus, which the base lacks, and networkd 252 sends no release when
 // stopped): they expire after lxc-net's lease time (an hour).
-// Usage: node bench/lxc-boot.mjs [--rounds 3] [--json]
+// Usage: node bench/lxc-boot.mjs [--rounds 3] [--kinds ifupdown,seeded,networkd] [--json]
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -26,6 +29,7 @@ const dist = (file) => import(path.join(ROOT, 'plugins/lxc/dist', file))
 const args = process.argv.slice(2)
 const rounds = Number(args.includes('--rounds') ? args[args.indexOf('--rounds') + 1] : '3')
 const asJson = args.includes('--json')
+const kinds = (args.includes('--kinds') ? args[args.indexOf('--kinds') + 1] : 'ifupdown,seeded,networkd').split(',')
 
 const { ensureBase } = await dist('base.js')
 const { lxcPath } = await dist('containers.js')
@@ -34,6 +38,7 @@ const { keygen } = await dist('keys.js')
 const { lxcOptions } = await dist('options.js')
 const { writeOverlayClone } = await dist('overlay-clone.js')
 const { waitForSsh } = await dist('probe.js')
+const { seedLease } = await dist('seeded-lease.js')
 
 const defaults = (await lxcOptions['~standard'].validate({})).value
 const base = await ensureBase(defaults.release, defaults.arch, (m) => process.stderr.write(`${m}\n`))
@@ -75,13 +80,14 @@ async function boot(kind, round) {
   const stateDir = mkdtempSync(path.join(work, 'state-'))
   await injectIdentity(upper, container, publicKey, stateDir)
   if (kind === 'networkd') await useNetworkd(upper)
+  if (kind === 'seeded' && !(await seedLease(upper, container))) throw new Error('no lease could be seeded')
   const started = performance.now()
   try {
     if (run(['lxc-start', '-n', container]).status !== 0) throw new Error(`lxc-start ${container} failed`)
     await waitForSsh(container, container, 180_000)
     return (performance.now() - started) / 1000
   } finally {
-    if (kind === 'ifupdown') run(['lxc-attach', '-n', container, '--clear-env', '--', 'timeout', '5', 'ifdown', 'eth0'])
+    if (kind !== 'networkd') run(['lxc-attach', '-n', container, '--clear-env', '--', 'timeout', '5', 'ifdown', 'eth0'])
     run(['lxc-destroy', '-f', '-n', container])
   }
 }
@@ -92,7 +98,7 @@ function median(xs) {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
-const times = { ifupdown: [], networkd: [] }
+const times = Object.fromEntries(kinds.map((kind) => [kind, []]))
 try {
   for (let r = 0; r < rounds; r++)
     for (const kind of Object.keys(times)) {
@@ -102,14 +108,14 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true })
 }
+const medians = Object.fromEntries(kinds.map((kind) => [kind, median(times[kind])]))
 const summary = {
   rounds,
-  ifupdown: { medianSeconds: median(times.ifupdown), runs: times.ifupdown },
-  networkd: { medianSeconds: median(times.networkd), runs: times.networkd },
-  ratio: median(times.networkd) / median(times.ifupdown),
+  ...Object.fromEntries(kinds.map((kind) => [kind, { medianSeconds: medians[kind], runs: times[kind] }])),
+  ratioToIfupdown: Object.fromEntries(kinds.map((kind) => [kind, medians[kind] / medians.ifupdown])),
 }
+const line = kinds
+  .map((kind) => `${kind} ${medians[kind].toFixed(1)} s (ratio ${summary.ratioToIfupdown[kind].toFixed(2)})`)
+  .join(', ')
 if (asJson) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
-else
-  process.stdout.write(
-    `boot to sshd, median of ${rounds}: ifupdown ${summary.ifupdown.medianSeconds.toFixed(1)} s, networkd ${summary.networkd.medianSeconds.toFixed(1)} s, ratio ${summary.ratio.toFixed(2)}\n`,
-  )
+else process.stdout.write(`boot to sshd, median of ${rounds}: ${line}\n`)
