@@ -30,8 +30,9 @@ function machineContext(machine: string) {
 type Context = ReturnType<typeof machineContext>
 
 async function provision(ctx: Context, existing?: LxcResource): Promise<LxcResource> {
-  const options = (await lxc.options['~standard'].validate({})).value
-  if (!options) throw new Error('the default lxc options do not validate')
+  const result = await lxc.options['~standard'].validate({})
+  if (result.issues) throw new Error('the default lxc options do not validate')
+  const options = result.value
   const { resource } = await lxc.provision(ctx, { name: ctx.machine, options, ...(existing ? { existing } : {}) })
   return resource
 }
