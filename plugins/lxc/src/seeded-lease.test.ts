@@ -7,6 +7,7 @@ import {
   dhclientLeaseText,
   formatIpv4,
   leasedAddresses,
+  neighbourAddresses,
   parseIpv4,
 } from './seeded-lease.js'
 
@@ -68,6 +69,17 @@ describe('the seeded address', () => {
 
   it("reads the IPv4 addresses of dnsmasq's lease file", () => {
     expect(leasedAddresses(LEASES)).toEqual(new Set(['10.0.3.200', '10.0.3.77']))
+  })
+
+  it("reads the addresses this host's neighbour table knows on the bridge", () => {
+    const arp = [
+      'IP address       HW type     Flags       HW address            Mask     Device',
+      '10.0.3.50        0x1         0x2         00:16:3e:12:34:56     *        lxcbr0',
+      '10.0.3.51        0x1         0x0         00:00:00:00:00:00     *        lxcbr0',
+      '192.0.2.1        0x1         0x2         02:fc:00:00:00:05     *        eth0',
+      '',
+    ].join('\n')
+    expect(neighbourAddresses(arp, 'lxcbr0')).toEqual(new Set(['10.0.3.50']))
   })
 
   it('is the same for the same container, and inside the range', () => {

@@ -6,8 +6,12 @@
  * dnsmasq answers only after pinging the new address for 3 s. dnsmasq
  * still decides: an address it has leased to another client gets a NAK,
  * and dhclient falls back to the DISCOVER it would have sent anyway. The
- * address comes from lxc-net's DHCP range, free in dnsmasq's lease file
- * and not picked for another machine by this process. When anything
+ * address comes from lxc-net's DHCP range, free in dnsmasq's lease file,
+ * unknown to this host's neighbour table on the bridge, and not picked for
+ * another machine by this process. dnsmasq does not ping an address it is
+ * asked for, so a container given an address inside the range by hand,
+ * which this host has not seen lately, could get it twice: addresses set
+ * by hand belong outside lxc-net's DHCP range. When anything
  * needed is unreadable or odd, no lease is written: the container takes
  * DHCP's usual path.
  */
@@ -74,6 +78,19 @@ export function leasedAddresses(text: string): Set<string> {
   return new Set(addresses.filter((a) => parseIpv4(a) !== undefined))
 }
 
+/**
+ * The addresses this host's neighbour table (`/proc/net/arp`) knows on
+ * `bridge`: hosts that answered there lately, a container with an address
+ * set by hand among them (dnsmasq's ping would have found it too).
+ */
+export function neighbourAddresses(text: string, bridge: string): Set<string> {
+  const rows = text.split('\n').map((line) => line.trim().split(/\s+/))
+  const seen = rows.filter(
+    (r) => r[5] === bridge && r[3] !== '00:00:00:00:00:00' && parseIpv4(r[0] ?? '') !== undefined,
+  )
+  return new Set(seen.map((r) => r[0] ?? ''))
+}
+
 /** A free address of the range: from a place fixed by the container's name, the first not taken. */
 export function chooseAddress(container: string, dhcp: BridgeDhcp, taken: ReadonlySet<string>): string | undefined {
   const size = dhcp.last - dhcp.first + 1
@@ -121,9 +138,12 @@ const picked = new Set<string>()
 /** Picks the address for the container's lease, or undefined when lxc-net's settings or leases cannot be read. */
 export async function pickSeedAddress(container: string): Promise<{ address: string; dhcp: BridgeDhcp } | undefined> {
   const dhcp = bridgeDhcp(setting)
-  const leases = await readFile(`/var/lib/misc/dnsmasq.${bridgeName()}.leases`, 'utf8').catch(() => undefined)
+  const bridge = bridgeName()
+  const leases = await readFile(`/var/lib/misc/dnsmasq.${bridge}.leases`, 'utf8').catch(() => undefined)
+  const neighbours = await readFile('/proc/net/arp', 'utf8').catch(() => '')
   if (!dhcp || leases === undefined) return undefined
-  const address = chooseAddress(container, dhcp, new Set([...leasedAddresses(leases), ...picked]))
+  const taken = [...leasedAddresses(leases), ...neighbourAddresses(neighbours, bridge), ...picked]
+  const address = chooseAddress(container, dhcp, new Set(taken))
   if (!address) return undefined
   picked.add(address)
   return { address, dhcp }
