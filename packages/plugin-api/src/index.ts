@@ -1,4 +1,5 @@
 export { leaseHostNumber, releaseHostNumber } from './address-leases.js'
+export { syncDirectory, TEMP_MARKER, writeFileAtomic } from './atomic-write.js'
 export type { AptSource } from './apt-sources.js'
 export { aptSources } from './apt-sources.js'
 export type { Logger, PluginContext, ProgressReporter, SecretStore } from './context.js'

@@ -17,6 +17,7 @@ export const Ec2Error = {
   Timeout: 'E_EC2_TIMEOUT',
   Gone: 'E_EC2_GONE',
   Key: 'E_EC2_KEY',
+  Token: 'E_EC2_TOKEN',
   Aws: 'E_EC2_AWS',
 } as const
 
@@ -71,6 +72,10 @@ export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_EC2
   Key: {
     meaning: "the deployment's SSH key could not be made",
     hint: 'install openssh-client (ssh-keygen)',
+  },
+  Token: {
+    meaning: "the machine's saved launch token is damaged (cut short by a crash), and no instance of the machine was found",
+    hint: 'look for an instance tagged guix-ops:machine=<machine> in the EC2 console; if there is none, remove the file named and run deploy again',
   },
   Aws: {
     meaning: 'any other AWS error; its AWS code is in the message',

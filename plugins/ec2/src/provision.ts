@@ -12,7 +12,7 @@ import { byId, byTags, byToken, isAlive } from './find.js'
 import { groupName } from './group.js'
 import { consoleHostKey } from './host-key.js'
 import { keyPairName } from './keys.js'
-import { forgetToken, launch, newToken, ownerOf, savedToken } from './launch.js'
+import { DAMAGED, damagedToken, forgetToken, keepToken, launch, newToken, ownerOf, savedToken } from './launch.js'
 import type { Ec2Options } from './options.js'
 import { sshAnswers, sshHost } from './reach.js'
 import type { Ec2Resource } from './resource.js'
@@ -28,14 +28,17 @@ async function findAgain(ctx: PluginContext, aws: Aws, existing: Ec2Resource | u
     if (isAlive(known)) return { instance: known, token: existing.clientToken }
     if (known) ctx.logger.warn(`instance ${existing.instanceId} is ${known.State?.Name}: making the machine anew`)
   }
-  const token = await savedToken(ctx)
+  const saved = await savedToken(ctx)
+  const token = saved === DAMAGED ? undefined : saved
   const launched = token ? await byToken(aws, token) : undefined
   if (launched) return { instance: launched, token: token! }
   const tagged = await byTags(aws, ownerOf(ctx))
   if (tagged) {
     ctx.logger.info(`found instance ${tagged.InstanceId} by its guix-ops tags`)
+    if (saved === DAMAGED) await keepToken(ctx, tagged.ClientToken ?? '')
     return { instance: tagged, token: tagged.ClientToken ?? '' }
   }
+  if (saved === DAMAGED) throw damagedToken(ctx)
   // The token of a launch whose instance is gone would only give back that dead instance.
   if (token && token === existing?.clientToken) {
     await forgetToken(ctx)
