@@ -74,8 +74,8 @@ export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_EC2
     hint: 'install openssh-client (ssh-keygen)',
   },
   Token: {
-    meaning: "the machine's saved launch token is damaged (cut short by a crash), and no instance of the machine was found",
-    hint: 'look for an instance tagged guix-ops:machine=<machine> in the EC2 console; if there is none, remove the file named and run deploy again',
+    meaning: "the machine's saved launch token is damaged (cut short by a crash) and no instance of it was found",
+    hint: "look for the machine's instance by its guix-ops tags in the EC2 console; if none, remove the file named and deploy again",
   },
   Aws: {
     meaning: 'any other AWS error; its AWS code is in the message',
