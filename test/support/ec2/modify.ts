@@ -43,7 +43,8 @@ function newType(input: Input): string {
 function modifyInstanceAttribute(ctx: Context, input: Input): object {
   const i = ctx.world.instance(input.InstanceId as string)
   const type = newType(input)
-  if (i.state !== 'stopped') throw new Ec2Fault('IncorrectInstanceState', `The instance '${i.id}' is not in the 'stopped' state.`)
+  if (i.state !== 'stopped')
+    throw new Ec2Fault('IncorrectInstanceState', `The instance '${i.id}' is not in the 'stopped' state.`)
   i.instanceType = type
   return {}
 }
