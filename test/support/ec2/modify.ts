@@ -49,4 +49,6 @@ function modifyInstanceAttribute(ctx: Context, input: Input): object {
   return {}
 }
 
-export const modifyActions = { ModifyInstanceAttribute: modifyInstanceAttribute }
+export const modifyActions: Record<string, (ctx: Context, input: Input) => object> = {
+  ModifyInstanceAttribute: modifyInstanceAttribute,
+}
