@@ -24,7 +24,7 @@ export default class Check extends BaseCommand {
   static override summary =
     'Check each machine: platform status, pinned host key, uptime and load, and drift from the last deploy.'
   static override description =
-    'Exits 1 unless every machine is up, its host key verified, nothing on it differs from what the last deploy applied, and it holds every deployment key as the config gives it (keys missing after a reboot, or stale, are listed).'
+    'Exits 1 unless every machine is up, its host key verified, nothing on it differs from what the last deploy applied, its platform options are those it was made with (those that differ are listed, with how to apply them), and it holds every deployment key as the config gives it (keys missing after a reboot, or stale, are listed).'
   static override examples = ['<%= config.bin %> check -d shop', '<%= config.bin %> check -d shop --include db --json']
   static override flags = {
     deployment: deploymentFlag,
