@@ -1,6 +1,7 @@
 export { leaseHostNumber, releaseHostNumber } from './address-leases.js'
 export type { AptSource } from './apt-sources.js'
 export { aptSources } from './apt-sources.js'
+export { syncDirectory, TEMP_MARKER, writeFileAtomic } from './atomic-write.js'
 export type { Logger, PluginContext, ProgressReporter, SecretStore } from './context.js'
 export type {
   ConfigDefinition,
@@ -37,6 +38,7 @@ export type { LineSplitter } from './lines.js'
 export { lineSplitter } from './lines.js'
 export type { PluginManifest } from './manifest.js'
 export type {
+  OptionChange,
   PlatformCapabilities,
   PlatformCapability,
   PlatformDefinition,

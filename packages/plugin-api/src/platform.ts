@@ -17,7 +17,7 @@
  */
 import type { PluginContext } from './context.js'
 import type { SshEndpoint } from './deployment.js'
-import type { JsonObject } from './json.js'
+import type { JsonObject, JsonValue } from './json.js'
 import type { StandardSchemaV1 } from './schema.js'
 import type { PlannedChange } from './system.js'
 import type { ApiVersion } from './version.js'
@@ -63,6 +63,27 @@ export interface ProvisionResult<Resource extends JsonObject> {
   outputs?: JsonObject
 }
 
+/**
+ * An option of an existing machine that the config now gives another value
+ * than the machine was made with (or last changed to).
+ */
+export interface OptionChange {
+  /** The option as users write it: `instanceType`, `rootVolume`. */
+  option: string
+  from: JsonValue
+  to: JsonValue
+  /**
+   * `deploy`: the next deploy changes it in place, and `detail` says what
+   * that does to the machine (`stops and starts the machine`).
+   * `recreate`: it cannot change on this machine; only `destroy` then
+   * `deploy` of the machine applies it, and nothing changes until then.
+   */
+  applies: 'deploy' | 'recreate'
+  detail?: string
+  /** For `recreate`: the platform's own error code that says so. */
+  code?: string
+}
+
 export interface PlatformDefinition<Options = unknown, Resource extends JsonObject = JsonObject> {
   /** The `type` users write in `platform: { type: ... }`. */
   name: string
@@ -91,6 +112,15 @@ export interface PlatformDefinition<Options = unknown, Resource extends JsonObje
    * as one change.
    */
   plan?(ctx: PluginContext, request: ProvisionRequest<Options, Resource>): Promise<PlannedChange[]>
+  /**
+   * How the options now differ from those `existing` was made with, one
+   * change per option (optional; left out, option changes go unreported).
+   * It reads only its argument and contacts nothing: the core calls it
+   * before each deploy of an existing machine (warning of what needs
+   * re-creating), for `deploy --dry-run`, `check` and `info`. `provision`
+   * must then apply the `deploy` changes, and only those.
+   */
+  optionChanges?(request: Required<ProvisionRequest<Options, Resource>>): OptionChange[]
 }
 
 /** Identity helper: returns its argument; exists for types and completion. */

@@ -34,6 +34,7 @@ const resource: Ec2Resource = {
   allocationId: null,
   identity: null,
   bootTimeout: 60,
+  madeWith: null,
 }
 
 const awsError = (name: string, fault: 'client' | 'server' = 'client') =>

@@ -17,6 +17,8 @@ export const Ec2Error = {
   Timeout: 'E_EC2_TIMEOUT',
   Gone: 'E_EC2_GONE',
   Key: 'E_EC2_KEY',
+  Token: 'E_EC2_TOKEN',
+  Recreate: 'E_EC2_RECREATE',
   Aws: 'E_EC2_AWS',
 } as const
 
@@ -71,6 +73,15 @@ export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_EC2
   Key: {
     meaning: "the deployment's SSH key could not be made",
     hint: 'install openssh-client (ssh-keygen)',
+  },
+  Token: {
+    meaning: "the machine's saved launch token is damaged (cut short by a crash) and no instance of it was found",
+    hint: "look for the machine's instance by its guix-ops tags in the EC2 console; if none, remove the file named and deploy again",
+  },
+  Recreate: {
+    meaning:
+      'an option changed that an existing instance cannot take (ami, subnet, root volume, spot); it was left as it is',
+    hint: 'to apply it, destroy the machine and deploy it again: a new instance, with its disks made anew',
   },
   Aws: {
     meaning: 'any other AWS error; its AWS code is in the message',

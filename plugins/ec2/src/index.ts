@@ -10,6 +10,7 @@ import { type Aws, connect } from './client.js'
 import { destroy } from './destroy.js'
 import { byId } from './find.js'
 import { privateKeyPath } from './keys.js'
+import { optionChanges } from './made.js'
 import { type Ec2Options, ec2Options } from './options.js'
 import { plan } from './plan.js'
 import { provision, reachable } from './provision.js'
@@ -73,6 +74,8 @@ const ec2: PlatformDefinition<Ec2Options, Ec2Resource> = definePlatform<Ec2Optio
   destroy: async (ctx, r) => destroy(ctx, await aws(ctx, r), r),
 
   plan: async (ctx, { options }) => plan(ctx, await connect(ctx.machine, options.region), options),
+
+  optionChanges: ({ options, existing }) => optionChanges(existing.madeWith, options),
 })
 
 export default ec2

@@ -6,11 +6,12 @@
  * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Run_Instance_Idempotency.html).
  */
 import { randomUUID } from 'node:crypto'
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { Instance } from '@aws-sdk/client-ec2'
-import type { PluginContext } from '@guix-ops/plugin-api'
+import { type PluginContext, writeFileAtomic } from '@guix-ops/plugin-api'
 import type { Aws } from './client.js'
+import { Ec2Error, ec2Error } from './errors.js'
 import { deploymentGroup } from './group.js'
 import { resolveImage } from './image.js'
 import { deploymentKey, importKeyPair } from './keys.js'
@@ -18,20 +19,43 @@ import type { Ec2Options } from './options.js'
 import { machineTags, type Owner, tagging } from './tags.js'
 
 const tokenFile = (ctx: PluginContext) => path.join(ctx.stateDir, 'client-token')
+const WHOLE_TOKEN = /^guix-ops-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
-/** The machine's pending launch token, if a launch was started. */
-export async function savedToken(ctx: PluginContext): Promise<string | undefined> {
-  return readFile(tokenFile(ctx), 'utf8').then(
-    (t) => t.trim() || undefined,
-    () => undefined,
+/** A token file that is there but not a whole token: a launch with it may have reached EC2. */
+export const DAMAGED = Symbol('damaged launch token')
+
+/** The machine's pending launch token, if a launch was started; DAMAGED if its file holds less than a token. */
+export async function savedToken(ctx: PluginContext): Promise<string | typeof DAMAGED | undefined> {
+  const text = await readFile(tokenFile(ctx), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined
+    throw error
+  })
+  if (text === undefined) return undefined
+  return WHOLE_TOKEN.test(text.trim()) ? text.trim() : DAMAGED
+}
+
+/** Refuses to launch: a new token could make a second instance if the damaged one's launch went through. */
+export function damagedToken(ctx: PluginContext): Error {
+  return ec2Error(
+    Ec2Error.Token,
+    `its launch token ${tokenFile(ctx)} is damaged and no instance of it was found: a launch may have been cut off, so guix-ops will not launch another`,
+    {
+      machine: ctx.machine,
+      suggestion: `look for an instance tagged guix-ops:machine=${ctx.machine} (guix-ops:deployment=${ctx.deployment.id}) in the EC2 console; if there is none, remove ${tokenFile(ctx)} and run deploy again`,
+    },
   )
 }
 
+/** Saved whole or not at all (written beside, then renamed), before RunInstances is sent with it. */
 export async function newToken(ctx: PluginContext): Promise<string> {
   const token = `guix-ops-${randomUUID()}`
-  await writeFile(tokenFile(ctx), token, { mode: 0o600 })
+  await writeFileAtomic(tokenFile(ctx), token)
   return token
 }
+
+/** Puts back a damaged token file from the instance found without it. */
+export const keepToken = (ctx: PluginContext, token: string): Promise<void> =>
+  WHOLE_TOKEN.test(token) ? writeFileAtomic(tokenFile(ctx), token) : forgetToken(ctx)
 
 export const forgetToken = (ctx: PluginContext): Promise<void> => rm(tokenFile(ctx), { force: true })
 

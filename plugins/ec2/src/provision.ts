@@ -11,8 +11,10 @@ import { attachElasticIp } from './elastic-ip.js'
 import { byId, byTags, byToken, isAlive } from './find.js'
 import { groupName } from './group.js'
 import { consoleHostKey } from './host-key.js'
+import { changeType } from './instance-type.js'
 import { keyPairName } from './keys.js'
-import { forgetToken, launch, newToken, ownerOf, savedToken } from './launch.js'
+import { DAMAGED, damagedToken, forgetToken, keepToken, launch, newToken, ownerOf, savedToken } from './launch.js'
+import { madeWith } from './made.js'
 import type { Ec2Options } from './options.js'
 import { sshAnswers, sshHost } from './reach.js'
 import type { Ec2Resource } from './resource.js'
@@ -28,14 +30,17 @@ async function findAgain(ctx: PluginContext, aws: Aws, existing: Ec2Resource | u
     if (isAlive(known)) return { instance: known, token: existing.clientToken }
     if (known) ctx.logger.warn(`instance ${existing.instanceId} is ${known.State?.Name}: making the machine anew`)
   }
-  const token = await savedToken(ctx)
+  const saved = await savedToken(ctx)
+  const token = saved === DAMAGED ? undefined : saved
   const launched = token ? await byToken(aws, token) : undefined
   if (launched) return { instance: launched, token: token! }
   const tagged = await byTags(aws, ownerOf(ctx))
   if (tagged) {
     ctx.logger.info(`found instance ${tagged.InstanceId} by its guix-ops tags`)
+    if (saved === DAMAGED) await keepToken(ctx, tagged.ClientToken ?? '')
     return { instance: tagged, token: tagged.ClientToken ?? '' }
   }
+  if (saved === DAMAGED) throw damagedToken(ctx)
   // The token of a launch whose instance is gone would only give back that dead instance.
   if (token && token === existing?.clientToken) {
     await forgetToken(ctx)
@@ -80,7 +85,10 @@ async function hostKey(ctx: PluginContext, aws: Aws, instanceId: string, known: 
   return key ?? null
 }
 
-function resource(aws: Aws, ctx: PluginContext, o: Ec2Options, i: Instance, rest: Partial<Ec2Resource>): Ec2Resource {
+/** What provision learns besides what the instance's description says. */
+type Learned = Pick<Ec2Resource, 'hostKey' | 'allocationId' | 'madeWith'>
+
+function resource(aws: Aws, ctx: PluginContext, o: Ec2Options, i: Instance, rest: Learned): Ec2Resource {
   const owner = ownerOf(ctx)
   const ours = i.SecurityGroups?.find((g) => g.GroupName === groupName(owner))
   return {
@@ -91,10 +99,8 @@ function resource(aws: Aws, ctx: PluginContext, o: Ec2Options, i: Instance, rest
     address: o.address,
     privateIp: i.PrivateIpAddress ?? '',
     publicIp: i.PublicIpAddress ?? null,
-    hostKey: null,
     createdGroupId: o.securityGroups ? null : (ours?.GroupId ?? null),
     createdKeyPair: o.keyPair ? null : keyPairName(owner),
-    allocationId: null,
     identity: o.identity ?? null,
     bootTimeout: o.bootTimeout,
     ...rest,
@@ -113,12 +119,15 @@ export async function provision(
   // A saved token whose instance was terminated since: EC2 answers with that one; launch anew.
   if (!isAlive(instance)) instance = await launch(ctx, aws, options, await newToken(ctx))
   const id = instance.InstanceId!
-  await running(ctx, aws, instance, timeoutMs)
+  const same = existing?.instanceId === id
+  // An instance made before: only its type follows the options; what else it was made with stays recorded.
+  const made = same && existing.madeWith ? existing.madeWith : madeWith(options)
+  const changed = await changeType(ctx, aws, instance, made, options.instanceType, timeoutMs)
+  await running(ctx, aws, changed.instance, timeoutMs)
   const allocationId = options.elasticIp ? await attachElasticIp(aws, ownerOf(ctx), id) : null
   const up = await reachable(ctx, aws, id, options)
-  const same = existing?.instanceId === id
   const key = await hostKey(ctx, aws, id, same ? existing.hostKey : null)
-  const r = resource(aws, ctx, options, up, { hostKey: key, allocationId })
+  const r = resource(aws, ctx, options, up, { hostKey: key, allocationId, madeWith: changed.made })
   return {
     resource: r,
     address: r.privateIp,

@@ -3,8 +3,11 @@
  * and what guix-ops made for it, so destroy removes those and only those.
  * No credentials: they come from the AWS chain on every call.
  */
+import type { JsonValue } from '@guix-ops/plugin-api'
+import type { MadeWith } from './made.js'
+
 export interface Ec2Resource {
-  [key: string]: string | number | boolean | null
+  [key: string]: JsonValue
   region: string
   instanceId: string
   /** The idempotency token it was launched with (RunInstances' ClientToken). */
@@ -24,4 +27,6 @@ export interface Ec2Resource {
   /** Private key to log in with, when the user named their own key pair. */
   identity: string | null
   bootTimeout: number
+  /** The options its instance was made with (its type as last changed); missing from state written before it was kept. */
+  madeWith: MadeWith | null
 }

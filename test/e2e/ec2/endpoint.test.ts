@@ -6,7 +6,9 @@ import {
   DescribeSecurityGroupsCommand,
   EC2Client,
   ImportKeyPairCommand,
+  ModifyInstanceAttributeCommand,
   RunInstancesCommand,
+  StopInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -143,4 +145,29 @@ describe.skipIf(unavailable !== undefined)('loopback EC2 endpoint', () => {
     })
     endpoint.world.throttle('DescribeSecurityGroups', 0)
   })
+
+  it('changes the instance type of a stopped instance only, refusing a running one as EC2 does', async () => {
+    const made = await client.send(new RunInstancesCommand({ ImageId: IMAGES[0]!.id, MinCount: 1, MaxCount: 1 }))
+    const id = made.Instances![0]!.InstanceId!
+    const instance = endpoint.world.instances.get(id)!
+    await until(() => instance.state === 'running')
+    const modify = () =>
+      client.send(new ModifyInstanceAttributeCommand({ InstanceId: id, InstanceType: { Value: 't3.small' } }))
+    await expect(modify()).rejects.toMatchObject({ name: 'IncorrectInstanceState' })
+    expect(instance.instanceType).toBe('m1.small')
+    const v = 'Version=2016-11-15'
+    const bogus = await post(`Action=ModifyInstanceAttribute&${v}&InstanceId=${id}&InstanceType.Bogus=x`)
+    expect(bogus.text).toContain('<Code>UnknownParameter</Code>')
+
+    await client.send(new StopInstancesCommand({ InstanceIds: [id] }))
+    await until(() => instance.state === 'stopped')
+    await modify()
+    expect(instance.instanceType).toBe('t3.small')
+    await client.send(new TerminateInstancesCommand({ InstanceIds: [id] }))
+  })
 })
+
+async function until(ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !ready(); i++) await new Promise((r) => setTimeout(r, 25))
+  if (!ready()) throw new Error('timed out')
+}

@@ -16,12 +16,13 @@ import { Ec2Fault, errorXml } from './faults.js'
 import { type Context, instanceActions } from './instances.js'
 import { sshdMachines } from './machines.js'
 import { loadEc2Model } from './model.js'
+import { modifyActions } from './modify.js'
 import { readRequest } from './query.js'
 import { resourceActions } from './resources.js'
 import { type Image, World } from './world.js'
 import { writeResponse } from './xml.js'
 
-const actions = { ...instanceActions, ...resourceActions, ...addressActions }
+const actions = { ...instanceActions, ...modifyActions, ...resourceActions, ...addressActions }
 
 /** Images every endpoint offers: two Debian releases, so "newest by name" has a choice. */
 export const IMAGES: Image[] = [
@@ -70,11 +71,12 @@ function authorized(req: IncomingMessage): void {
 async function answer(ctx: Context, req: IncomingMessage): Promise<{ status: number; xml: string }> {
   const model = loadEc2Model()
   const requestId = randomUUID()
+  let action = ''
   try {
     if (req.method !== 'POST') throw new Ec2Fault('InvalidAction', 'The EC2 Query API takes POST requests here')
     authorized(req)
     const params = new Map(new URLSearchParams(await body(req)))
-    const action = params.get('Action') ?? ''
+    action = params.get('Action') ?? ''
     ctx.world.calls.push(action)
     const input = readRequest(model, action, params)
     const handler = actions[action]
@@ -84,7 +86,10 @@ async function answer(ctx: Context, req: IncomingMessage): Promise<{ status: num
       throw new Ec2Fault('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412)
     return { status: 200, xml: writeResponse(model, action, await handler(ctx, input), requestId) }
   } catch (error) {
-    if (error instanceof Ec2Fault) return { status: error.status, xml: errorXml(error, requestId) }
+    if (error instanceof Ec2Fault) {
+      ctx.world.faults.push(`${action}: ${error.code}`)
+      return { status: error.status, xml: errorXml(error, requestId) }
+    }
     // A response the model does not allow, or a bug here: the test must see it, not the plugin's error mapping.
     return { status: 500, xml: errorXml(new Ec2Fault('InternalError', String(error), 500), requestId) }
   }

@@ -95,6 +95,8 @@ export class World {
   addresses = new Map<string, Address>()
   /** Every request the endpoint answered, by action, in order (for tests to count). */
   calls: string[] = []
+  /** Every error answered, as `Action: Code`, in order (for tests to show one never happens). */
+  faults: string[] = []
   /** Ids created but not yet seen by a Describe call: the first Describe leaves them out. */
   private unseen = new Set<string>()
   private throttled = new Map<string, number>()

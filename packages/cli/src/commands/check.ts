@@ -14,16 +14,17 @@ function uptime(seconds: number | undefined): string {
   return `${minutes}m`
 }
 
-function drift(machine: { error?: string | undefined; drift: unknown[] }): string {
+function drift(machine: { error?: string | undefined; drift: unknown[]; options?: unknown[] | undefined }): string {
   if (machine.error) return `error: ${machine.error}`
-  return machine.drift.length === 0 ? 'none' : `${machine.drift.length} item(s)`
+  const items = machine.drift.length + (machine.options?.length ?? 0)
+  return items === 0 ? 'none' : `${items} item(s)`
 }
 
 export default class Check extends BaseCommand {
   static override summary =
     'Check each machine: platform status, pinned host key, uptime and load, and drift from the last deploy.'
   static override description =
-    'Exits 1 unless every machine is up, its host key verified, nothing on it differs from what the last deploy applied, and it holds every deployment key as the config gives it (keys missing after a reboot, or stale, are listed).'
+    'Exits 1 unless every machine is up, its host key verified, nothing on it differs from what the last deploy applied, its platform options are those it was made with (those that differ are listed, with how to apply them), and it holds every deployment key as the config gives it (keys missing after a reboot, or stale, are listed).'
   static override examples = ['<%= config.bin %> check -d shop', '<%= config.bin %> check -d shop --include db --json']
   static override flags = {
     deployment: deploymentFlag,
@@ -64,6 +65,7 @@ export default class Check extends BaseCommand {
       if (m.keys?.missing.length)
         this.log(`  ${m.machine}: keys missing: ${m.keys.missing.join(', ')} (run upload-keys)`)
       if (m.keys?.stale.length) this.log(`  ${m.machine}: keys stale: ${m.keys.stale.join(', ')}`)
+      for (const o of m.options ?? []) this.log(`  ${m.machine}: ${o.message}`)
       for (const d of m.drift) {
         this.log(
           `  ${m.machine}: ${d.subject}${d.expected !== undefined ? `: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)}` : ''}`,

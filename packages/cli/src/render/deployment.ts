@@ -58,6 +58,8 @@ export function renderInfo(info: DeploymentInfo): string {
       ]),
     ),
   )
+  const changed = info.machines.flatMap((m) => (m.options ?? []).map((o) => `  ${m.name}: ${o.message}`))
+  if (changed.length > 0) lines.push('', 'options changed since the machines were made:', ...changed)
   if (info.levels.length > 0) {
     lines.push('')
     lines.push(`deploy order: ${info.levels.map((level) => level.join(' + ')).join('  ->  ')}`)

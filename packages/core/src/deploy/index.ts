@@ -4,6 +4,7 @@ export {
   generationMismatch,
   withHostGeneration,
 } from './host-generation.js'
+export { type MachineOptionChange, optionChanges } from './option-changes.js'
 export { DEFAULT_PARALLEL } from './parallel.js'
 export { pluginContext, removeMachineFiles } from './plugin-context.js'
 export { recordedResults } from './recorded-results.js'

@@ -10,6 +10,7 @@ import { ErrorCode } from '../codes.js'
 import {
   type GenerationMismatch,
   generationMismatch,
+  type MachineOptionChange,
   pluginContext,
   recordedResults,
   selectMachines,
@@ -18,6 +19,7 @@ import {
 import { resolveMachine } from '../graph/index.js'
 import { type KeyHealth, keyHealth } from '../keys/index.js'
 import { connectSsh, endpointTarget } from '../ssh/index.js'
+import { changedOptions } from './changed-options.js'
 import { analyzeConfig } from './config-source.js'
 import type { EngineContext } from './context.js'
 import { followHostGenerations } from './host-generations.js'
@@ -30,6 +32,8 @@ export interface MachineCheck {
   uptimeSeconds?: number
   load?: [number, number, number]
   drift: Drift[]
+  /** Platform options the config changed since the machine was made: what deploy changes, what needs re-creating. */
+  options?: MachineOptionChange[]
   /**
    * The state recorded another generation in force than the host has (a
    * deploy killed before it confirmed, undone on the host); the state now
@@ -65,6 +69,7 @@ export async function checkDeployment(
     await recordedResults({ state, plugins: registry, stateDir: ctx.store.dir, emit: ctx.emit, signal }),
   )
   const label = { id: state.id, name: state.name }
+  const machineSpec = (name: string) => resolveMachine(name, deployment.definition.machines[name]!, results)
 
   const checkOne = async (name: string): Promise<MachineCheck> => {
     const recorded = state.machines[name]
@@ -82,6 +87,9 @@ export async function checkDeployment(
         jumpHostKey: recorded.jumpHostKey,
         configDir: path.dirname(state.configPath),
       })
+      const at = { deployment: state.name, machine: name }
+      const changed = await changedOptions(platform, at, () => machineSpec(name), recorded.resource)
+      if (changed.length > 0) check.options = changed
       check.status = await platform.status(pctx, recorded.resource)
       if (check.status !== 'up') return check
       const endpoint = await platform.ssh(pctx, recorded.resource)
@@ -96,7 +104,7 @@ export async function checkDeployment(
         const numbers = proc.stdout.split(/\s+/).map(Number)
         if (Number.isFinite(numbers[0])) check.uptimeSeconds = Math.round(numbers[0]!)
         if (numbers.length >= 5) check.load = [numbers[2]!, numbers[3]!, numbers[4]!]
-        const spec = resolveMachine(name, deployment.definition.machines[name]!, results)
+        const spec = machineSpec(name)
         const system = await registry.system(spec.system.type)
         const systemOptions = await validOptions(system.options, spec.system, `machines.${name}.system`, name)
         const systemCtx = { ...pctx, host: session }
@@ -122,8 +130,9 @@ export async function checkDeployment(
   return { deployment: label, machines, healthy: machines.every(isHealthy) }
 }
 
-/** Up, verified, without drift, and with every key current. */
+/** Up, verified, without drift or changed options, and with every key current. */
 function isHealthy(m: MachineCheck): boolean {
   const keysCurrent = !m.keys?.missing.length && !m.keys?.stale.length
-  return m.status === 'up' && m.hostKey === 'verified' && m.drift.length === 0 && !m.error && keysCurrent
+  const asConfigured = m.drift.length === 0 && !m.options?.length
+  return m.status === 'up' && m.hostKey === 'verified' && asConfigured && !m.error && keysCurrent
 }

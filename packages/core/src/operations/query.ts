@@ -3,7 +3,9 @@
 import type { ErrorJson } from '@guix-ops/plugin-api'
 import { isGuixOpsError } from '@guix-ops/plugin-api'
 import type { DeploymentAnalysis, MachineSummary } from '../config/index.js'
+import type { MachineOptionChange } from '../deploy/index.js'
 import type { DeploymentState, LockInfo } from '../state/index.js'
+import { changedOptionsOfAll } from './changed-options.js'
 import { analyzeConfig } from './config-source.js'
 import type { EngineContext } from './context.js'
 import { findDeployment, reportProblems } from './lookup.js'
@@ -47,6 +49,8 @@ export interface MachineInfo extends MachineSummary {
   address?: string
   inConfig: boolean
   generations: number
+  /** Platform options the config changed since the machine was made (what deploy changes, what needs re-creating). */
+  options?: MachineOptionChange[]
 }
 
 export interface DeploymentInfo {
@@ -63,8 +67,11 @@ export async function deploymentInfo(ctx: EngineContext, nameOrId: string | unde
   const lock = await ctx.store.readLock(state.name).catch(() => undefined)
   let analysis: DeploymentAnalysis | undefined
   let configError: ErrorJson | undefined
+  let changed = new Map<string, MachineOptionChange[]>()
   try {
-    analysis = (await analyzeConfig(ctx, state.configPath, state.name, state)).analysis
+    const loaded = await analyzeConfig(ctx, state.configPath, state.name, state)
+    analysis = loaded.analysis
+    changed = await changedOptionsOfAll(ctx, state, loaded)
   } catch (error) {
     if (!isGuixOpsError(error)) throw error
     configError = error.toJSON()
@@ -85,6 +92,7 @@ export async function deploymentInfo(ctx: EngineContext, nameOrId: string | unde
       ...(recorded?.address ? { address: recorded.address } : {}),
       inConfig: configured !== undefined,
       generations: recorded?.generations?.length ?? 0,
+      ...(changed.has(name) ? { options: changed.get(name)! } : {}),
     }
   })
   return {
