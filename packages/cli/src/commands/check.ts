@@ -14,8 +14,9 @@ function uptime(seconds: number | undefined): string {
   return `${minutes}m`
 }
 
-function drift(machine: { error?: string | undefined; drift: unknown[] }): string {
-  if (machine.error) return `error: ${machine.error}`
+function drift(machine: { error?: string | undefined; errorCode?: string | undefined; drift: unknown[] }): string {
+  if (machine.error)
+    return machine.errorCode ? `error ${machine.errorCode}: ${machine.error}` : `error: ${machine.error}`
   return machine.drift.length === 0 ? 'none' : `${machine.drift.length} item(s)`
 }
 

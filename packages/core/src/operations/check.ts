@@ -15,10 +15,9 @@ import {
   selectMachines,
   validOptions,
 } from '../deploy/index.js'
-import { resolveMachine } from '../graph/index.js'
 import { type KeyHealth, keyHealth } from '../keys/index.js'
 import { connectSsh, endpointTarget } from '../ssh/index.js'
-import { analyzeConfig } from './config-source.js'
+import { analyzeConfig, boundedResolver } from './config-source.js'
 import type { EngineContext } from './context.js'
 import { followHostGenerations } from './host-generations.js'
 import { findDeployment } from './lookup.js'
@@ -40,6 +39,8 @@ export interface MachineCheck {
   keys?: KeyHealth
   /** What kept the check from completing, if anything. */
   error?: string
+  /** Its code, when it has one. */
+  errorCode?: string
 }
 
 export interface CheckReport {
@@ -54,7 +55,7 @@ export async function checkDeployment(
   options: { deployment: string | undefined; include?: string[]; tags?: string[] },
 ): Promise<CheckReport> {
   const state = await findDeployment(ctx, options.deployment)
-  const { deployment, analysis, registry } = await analyzeConfig(ctx, state.configPath, state.name, state)
+  const { config, deployment, analysis, registry } = await analyzeConfig(ctx, state.configPath, state.name, state)
   const tags = Object.fromEntries(analysis.machines.map((m) => [m.name, m.tags]))
   const names = selectMachines(analysis.order, tags, {
     ...(options.include ? { include: options.include } : {}),
@@ -65,6 +66,7 @@ export async function checkDeployment(
     await recordedResults({ state, plugins: registry, stateDir: ctx.store.dir, emit: ctx.emit, signal }),
   )
   const label = { id: state.id, name: state.name }
+  const resolveMachine = boundedResolver(ctx, config.file)
 
   const checkOne = async (name: string): Promise<MachineCheck> => {
     const recorded = state.machines[name]
@@ -96,7 +98,7 @@ export async function checkDeployment(
         const numbers = proc.stdout.split(/\s+/).map(Number)
         if (Number.isFinite(numbers[0])) check.uptimeSeconds = Math.round(numbers[0]!)
         if (numbers.length >= 5) check.load = [numbers[2]!, numbers[3]!, numbers[4]!]
-        const spec = resolveMachine(name, deployment.definition.machines[name]!, results)
+        const spec = await resolveMachine(name, deployment.definition.machines[name]!, results)
         const system = await registry.system(spec.system.type)
         const systemOptions = await validOptions(system.options, spec.system, `machines.${name}.system`, name)
         const systemCtx = { ...pctx, host: session }
@@ -113,6 +115,7 @@ export async function checkDeployment(
     } catch (error) {
       if (isGuixOpsError(error) && error.code === ErrorCode.SshHostKeyChanged) check.hostKey = 'changed'
       check.error = error instanceof Error ? error.message : String(error)
+      if (isGuixOpsError(error)) check.errorCode = error.code
     }
     return check
   }

@@ -16,6 +16,7 @@ import {
   stopWatchdog,
   withinDeadline,
 } from '../config/index.js'
+import { type MachineResolver, resolveMachine } from '../graph/index.js'
 import { PluginRegistry } from '../registry/index.js'
 import { type DeploymentState, heldLockFiles } from '../state/index.js'
 import type { EngineContext } from './context.js'
@@ -105,4 +106,21 @@ export async function analyzeConfig(
   // The config's code has run: its watchdog thread need not outlive it.
   stopWatchdog()
   return { config, deployment, analysis, registry }
+}
+
+/**
+ * Calls machine functions again with real results (deploy, check), bounded
+ * as at validation: they are the config's code too, and one that never
+ * returns must fail its machine, not hang the command.
+ */
+export function boundedResolver(ctx: EngineContext, file: string): MachineResolver {
+  return async (name, definition, results) => {
+    if (typeof definition !== 'function') return definition
+    try {
+      const call = () => resolveMachine(name, definition, results)
+      return await withinDeadline(file, { ...deadline(ctx), machine: name }, call)
+    } finally {
+      stopWatchdog()
+    }
+  }
 }
