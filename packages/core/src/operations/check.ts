@@ -7,6 +7,7 @@ import path from 'node:path'
 import type { Drift, PlatformStatus } from '@guix-ops/plugin-api'
 import { isGuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
+import { stopWatchdog } from '../config/index.js'
 import {
   type GenerationMismatch,
   generationMismatch,
@@ -120,7 +121,7 @@ export async function checkDeployment(
     return check
   }
 
-  const machines = await Promise.all(names.map(checkOne))
+  const machines = await Promise.all(names.map(checkOne)).finally(stopWatchdog)
   await followHostGenerations(ctx, state, machines)
   return { deployment: label, machines, healthy: machines.every(isHealthy) }
 }

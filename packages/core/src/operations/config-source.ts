@@ -111,16 +111,15 @@ export async function analyzeConfig(
 /**
  * Calls machine functions again with real results (deploy, check), bounded
  * as at validation: they are the config's code too, and one that never
- * returns must fail its machine, not hang the command.
+ * returns must fail its machine, not hang the command. Plain machines run
+ * no code: no watchdog thread for them. The caller ends the thread with
+ * `stopWatchdog()` once it resolves no more machines: a thread per call
+ * cost 30 machine functions ~10x the time and ~25 MB more peak memory.
  */
 export function boundedResolver(ctx: EngineContext, file: string): MachineResolver {
   return async (name, definition, results) => {
     if (typeof definition !== 'function') return definition
-    try {
-      const call = () => resolveMachine(name, definition, results)
-      return await withinDeadline(file, { ...deadline(ctx), machine: name }, call)
-    } finally {
-      stopWatchdog()
-    }
+    const call = () => resolveMachine(name, definition, results)
+    return withinDeadline(file, { ...deadline(ctx), machine: name }, call)
   }
 }

@@ -1,4 +1,5 @@
 /** `deploy`: makes every selected machine match the deployment's config. */
+import { stopWatchdog } from '../config/index.js'
 import type { DeployOptions, DeploySummary } from '../deploy/index.js'
 import { runDeployment, StateWriter } from '../deploy/index.js'
 import { applyHookPlugins, createLifecycleHooks } from '../hooks/index.js'
@@ -55,6 +56,6 @@ export async function deployDeployment(
       emit: ctx.emit,
       resolveMachine: boundedResolver(ctx, config.file),
       ...(options.signal ? { signal: options.signal } : {}),
-    })
+    }).finally(stopWatchdog)
   })
 }

@@ -5,6 +5,7 @@
  * then only keys a host lacks or holds another value of are sent.
  */
 import path from 'node:path'
+import { stopWatchdog } from '../config/index.js'
 import { recordedResults, StateWriter } from '../deploy/index.js'
 import { deployKeys, type LoadedKey, withoutKeys } from '../keys/index.js'
 import { analyzeConfig, boundedResolver } from './config-source.js'
@@ -44,6 +45,7 @@ export async function uploadKeys(
         : { platform: { type: '' }, system: { type: '' } }
       keys.set(name, (await withoutKeys(name, spec, configDir, undefined)).keys)
     }
+    stopWatchdog()
     const access = await machineAccess(ctx, state, machines)
     const writer = new StateWriter(ctx.store, state)
     const outcomes = await Promise.all(
