@@ -82,9 +82,14 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
     if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}: ${log()}`)
     const open = await new Promise<boolean>((resolve) => {
       const socket = new Socket()
-      socket.once('connect', () => resolve(true)).once('error', () => resolve(false))
+      // Closed at once: an open probe holds the caller's event loop and an sshd child (LoginGraceTime, 2 min).
+      const answer = (open: boolean) => {
+        socket.destroy()
+        resolve(open)
+      }
+      socket.once('connect', () => answer(true)).once('error', () => answer(false))
       socket.connect(port, '127.0.0.1')
-      socket.setTimeout(500, () => resolve(false))
+      socket.setTimeout(500, () => answer(false))
     }).catch(() => false)
     if (open) return
     await new Promise((r) => setTimeout(r, 50))

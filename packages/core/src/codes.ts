@@ -31,6 +31,7 @@ export const ErrorCode = {
   StateInvalid: 'E_STATE_INVALID',
   StateIo: 'E_STATE_IO',
   StateLocked: 'E_STATE_LOCKED',
+  ExportWrite: 'E_EXPORT_WRITE',
   NotLocked: 'E_NOT_LOCKED',
   // deployments
   DeploymentNotFound: 'E_DEPLOYMENT_NOT_FOUND',
@@ -159,6 +160,10 @@ export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_', 
   StateLocked: {
     meaning: 'another command holds the deployment',
     hint: 'wait for it to finish; `guix-ops unlock` only if it is gone',
+  },
+  ExportWrite: {
+    meaning: '`export --output` could not write its file; an older file there is left as it was',
+    hint: 'check the free space and permissions of the directory it goes to',
   },
   NotLocked: {
     meaning: '`unlock` of a deployment nobody holds',

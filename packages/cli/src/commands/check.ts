@@ -14,8 +14,14 @@ function uptime(seconds: number | undefined): string {
   return `${minutes}m`
 }
 
-function drift(machine: { error?: string | undefined; drift: unknown[]; options?: unknown[] | undefined }): string {
-  if (machine.error) return `error: ${machine.error}`
+function drift(machine: {
+  error?: string | undefined
+  errorCode?: string | undefined
+  drift: unknown[]
+  options?: unknown[] | undefined
+}): string {
+  if (machine.error)
+    return machine.errorCode ? `error ${machine.errorCode}: ${machine.error}` : `error: ${machine.error}`
   const items = machine.drift.length + (machine.options?.length ?? 0)
   return items === 0 ? 'none' : `${items} item(s)`
 }

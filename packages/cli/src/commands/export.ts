@@ -1,6 +1,5 @@
-import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { exportDeployment } from '@guix-ops/core'
+import { exportDeployment, writeExport } from '@guix-ops/core'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../base/command.js'
 import { deploymentFlag } from '../base/flags.js'
@@ -28,7 +27,7 @@ export default class Export extends BaseCommand {
     })
     if (flags.output !== undefined) {
       const output = path.resolve(flags.output)
-      await writeFile(output, text, { mode: 0o600 })
+      await writeExport(output, text)
       this.logToStderr(`Exported deployment "${state.name}" to ${output}`)
       return { id: state.id, name: state.name, format, output }
     }

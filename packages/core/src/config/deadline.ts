@@ -7,6 +7,7 @@
  * (which then exits by SIGKILL, status 137).
  * Evaluating in the same thread keeps machine functions callable as they are.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
 import { GuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
@@ -23,6 +24,8 @@ export interface EvaluationDeadline {
   heldFiles?: () => string[]
   /** How an error reads on stdout and stderr, for when it cannot be thrown. */
   render?: (error: GuixOpsError) => { stdout?: string; stderr?: string }
+  /** The machine whose function runs, when it is called again with real results: the watchdog guards the call only. */
+  machine?: string
 }
 
 /**
@@ -81,12 +84,13 @@ export function stopWatchdog(): void {
   watchdog = undefined
 }
 
-function timeoutError(file: string, ms: number): GuixOpsError {
+function timeoutError(file: string, { ms, machine }: EvaluationDeadline): GuixOpsError {
+  const what = machine === undefined ? `config ${file}` : `the function of machine "${machine}" in config ${file}`
   return new GuixOpsError(
     ErrorCode.ConfigTimeout,
-    `config ${file} did not finish evaluating within ${Math.round(ms / 100) / 10} s`,
+    `${what} did not finish evaluating within ${Math.round(ms / 100) / 10} s`,
     {
-      where: { file },
+      where: machine === undefined ? { file } : { file, machine },
       suggestion:
         'look for an endless loop or a promise that never settles in it; --config-timeout SECONDS allows more time',
     },
@@ -116,7 +120,10 @@ let armed = 0
 
 /** Arms the watchdog for one evaluation; the function returned disarms it. */
 function armWatchdog(file: string, deadline: EvaluationDeadline): () => void {
+  let disarmed = false
   const disarm = () => {
+    if (disarmed) return
+    disarmed = true
     armed -= 1
     if (armed > 0) return
     Atomics.store(theWatchdog().cell, 0, 0)
@@ -124,13 +131,31 @@ function armWatchdog(file: string, deadline: EvaluationDeadline): () => void {
   }
   armed += 1
   if (armed > 1) return disarm
-  const error = timeoutError(file, deadline.ms)
+  const error = timeoutError(file, deadline)
   const rendered = deadline.render?.(error) ?? { stderr: `error ${error.code}: ${error.message}\n` }
   const { cell, port } = theWatchdog()
   port.postMessage({ ms: deadline.ms + WATCHDOG_GRACE_MS, files: deadline.heldFiles?.() ?? [], ...rendered })
   Atomics.store(cell, 0, 1)
   Atomics.notify(cell, 0)
   return disarm
+}
+
+interface Evaluation {
+  file: string
+  exitCalled?: { code: unknown }
+}
+
+/** The evaluation whose code runs now: machine functions of a deploy may overlap. */
+const current = new AsyncLocalStorage<Evaluation>()
+const underWay = new Set<Evaluation>()
+let realExit: typeof process.exit = process.exit
+
+/** Stands for `process.exit` while config code runs. */
+function refuseExit(code?: unknown): never {
+  const running = current.getStore()
+  const caller = running ? [running] : [...underWay]
+  for (const evaluation of caller) evaluation.exitCalled = { code }
+  throw exitError(caller[0]?.file ?? '', code)
 }
 
 /**
@@ -145,28 +170,33 @@ export async function withinDeadline<T>(
 ): Promise<T> {
   const bound: EvaluationDeadline = deadline ?? { ms: DEFAULT_CONFIG_TIMEOUT_MS }
   const stopWatchdog = armWatchdog(file, bound)
-  const realExit = process.exit
-  let exitCalled: { code: unknown } | undefined
-  process.exit = ((code?: unknown) => {
-    exitCalled = { code }
-    throw exitError(file, code)
-  }) as typeof process.exit
+  const evaluation: Evaluation = { file }
+  if (underWay.size === 0) {
+    realExit = process.exit
+    process.exit = refuseExit as typeof process.exit
+  }
+  underWay.add(evaluation)
   let timer: NodeJS.Timeout | undefined
   try {
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         timedOut = true
-        reject(timeoutError(file, bound.ms))
+        reject(timeoutError(file, bound))
       }, bound.ms)
     })
-    const result = await Promise.race([work(), expired])
-    if (exitCalled) throw exitError(file, exitCalled.code)
+    const running = current.run(evaluation, work)
+    // A machine function is synchronous code: past its call, a promise it returned is met by the timer alone,
+    // and machine functions of a deploy that wait at once do not hold each other's watchdog.
+    if (bound.machine !== undefined) stopWatchdog()
+    const result = await Promise.race([running, expired])
+    if (evaluation.exitCalled) throw exitError(file, evaluation.exitCalled.code)
     return result
   } catch (error) {
-    throw exitCalled ? exitError(file, exitCalled.code) : error
+    throw evaluation.exitCalled ? exitError(file, evaluation.exitCalled.code) : error
   } finally {
     clearTimeout(timer)
-    process.exit = realExit
+    underWay.delete(evaluation)
+    if (underWay.size === 0) process.exit = realExit
     stopWatchdog()
   }
 }

@@ -8,6 +8,7 @@ import path from 'node:path'
 import type { DeploymentDefinition, LifecycleHooks } from '@guix-ops/plugin-api'
 import { isGuixOpsError } from '@guix-ops/plugin-api'
 import type { DeploymentAnalysis } from '../config/index.js'
+import type { MachineResolver } from '../graph/index.js'
 import { preloadKeys } from '../keys/index.js'
 import type { PluginResolver } from '../registry/index.js'
 import { deployMachine } from './deploy-machine.js'
@@ -28,6 +29,8 @@ export interface DeploymentRun {
   options: DeployOptions
   emit: (event: DeployEvent) => void
   signal?: AbortSignal
+  /** Calls machine functions with real results; bounded by the config's deadline when given. */
+  resolveMachine?: MachineResolver
 }
 
 export async function runDeployment(run: DeploymentRun): Promise<DeploySummary> {
@@ -65,6 +68,7 @@ export async function runDeployment(run: DeploymentRun): Promise<DeploySummary> 
           signal: abort.signal,
           emit: run.emit,
           keys: keys.get(name),
+          resolveMachine: run.resolveMachine,
         })
         outcomes.set(name, outcome)
         run.emit({ type: 'step', machine: name, step: 'done', message: outcome.status })

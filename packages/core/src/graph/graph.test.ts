@@ -141,18 +141,18 @@ describe('resolveMachine', () => {
     outputs: { instanceId: 'i-1' },
   }
 
-  it('calls the function with real results', () => {
-    const spec = resolveMachine('web', ({ db }) => plain({ description: `DB_HOST=${db!.address}` }), { db })
+  it('calls the function with real results', async () => {
+    const spec = await resolveMachine('web', ({ db }) => plain({ description: `DB_HOST=${db!.address}` }), { db })
     expect(spec.description).toBe('DB_HOST=10.0.0.2')
   })
 
-  it('returns plain machines unchanged', () => {
+  it('returns plain machines unchanged', async () => {
     const machine = plain()
-    expect(resolveMachine('a', machine, {})).toBe(machine)
+    expect(await resolveMachine('a', machine, {})).toBe(machine)
   })
 
-  it('fails by name when the function throws, returns no machine, or reads a machine without a result', () => {
-    expect(() =>
+  it('fails by name when the function throws, returns no machine, or reads a machine without a result', async () => {
+    await expect(
       resolveMachine(
         'web',
         () => {
@@ -160,18 +160,18 @@ describe('resolveMachine', () => {
         },
         {},
       ),
-    ).toThrow('machine "web": its function threw: nope')
-    expect(() => resolveMachine('web', (() => 7) as unknown as MachineDefinition, {})).toThrow(
+    ).rejects.toThrow('machine "web": its function threw: nope')
+    await expect(resolveMachine('web', (() => 7) as unknown as MachineDefinition, {})).rejects.toThrow(
       'machine "web": its function returned number, expected a machine ({ platform, system })',
     )
-    expect(() =>
+    await expect(
       resolveMachine('web', ({ cache }) => plain({ description: cache!.address }), { db } as MachineResults),
-    ).toThrow('machine "web" read "cache", which has no result yet')
+    ).rejects.toThrow('machine "web" read "cache", which has no result yet')
   })
 
-  it('gives the function frozen results', () => {
+  it('gives the function frozen results', async () => {
     const results: Results = { db }
-    expect(() =>
+    await expect(
       resolveMachine(
         'web',
         (r) => {
@@ -180,6 +180,6 @@ describe('resolveMachine', () => {
         },
         results,
       ),
-    ).toThrow()
+    ).rejects.toThrow()
   })
 })

@@ -8,7 +8,15 @@ function kindOf(value: unknown): string {
   return Array.isArray(value) ? 'an array' : typeof value
 }
 
-export function resolveMachine(name: string, definition: MachineDefinition, results: MachineResults): MachineSpec {
+/** How a deploy or a check gets a machine's config from the results of the machines it reads. */
+export type MachineResolver = typeof resolveMachine
+
+/** Calls a machine's function with `results`; a promise it returns is awaited, so a caller can bound the wait. */
+export async function resolveMachine(
+  name: string,
+  definition: MachineDefinition,
+  results: MachineResults,
+): Promise<MachineSpec> {
   if (typeof definition !== 'function') return definition
   const guarded = new Proxy(Object.freeze({ ...results }), {
     get(target, key) {
@@ -27,7 +35,7 @@ export function resolveMachine(name: string, definition: MachineDefinition, resu
   })
   let spec: unknown
   try {
-    spec = definition(guarded)
+    spec = await definition(guarded)
   } catch (error) {
     if (error instanceof GuixOpsError) throw error
     throw new GuixOpsError(

@@ -2,20 +2,25 @@
 import type { JsonObject, MachineResults, MachineSpec, PlatformDefinition } from '@guix-ops/plugin-api'
 import type { ConfigDeployment, DeploymentAnalysis } from '../config/index.js'
 import { type MachineOptionChange, optionChanges, recordedResults, validOptions } from '../deploy/index.js'
-import { resolveMachine } from '../graph/index.js'
 import type { PluginRegistry } from '../registry/index.js'
 import type { DeploymentState } from '../state/index.js'
+import { boundedResolver } from './config-source.js'
 import type { EngineContext } from './context.js'
 
 /** The platform options changed since the machine was made, read from the config with the results recorded. */
 export async function changedOptions(
   platform: PlatformDefinition,
   at: { deployment: string; machine: string },
-  spec: () => MachineSpec,
+  spec: () => MachineSpec | Promise<MachineSpec>,
   resource: JsonObject,
 ): Promise<MachineOptionChange[]> {
   if (!platform.optionChanges) return []
-  const options = await validOptions(platform.options, spec().platform, `machines.${at.machine}.platform`, at.machine)
+  const options = await validOptions(
+    platform.options,
+    (await spec()).platform,
+    `machines.${at.machine}.platform`,
+    at.machine,
+  )
   return optionChanges(platform, at, options, resource)
 }
 
@@ -27,9 +32,16 @@ export async function changedOptions(
 export async function changedOptionsOfAll(
   ctx: EngineContext,
   state: DeploymentState,
-  loaded: { deployment: ConfigDeployment; analysis: DeploymentAnalysis; registry: PluginRegistry },
+  loaded: {
+    config: { file: string }
+    deployment: ConfigDeployment
+    analysis: DeploymentAnalysis
+    registry: PluginRegistry
+  },
 ): Promise<Map<string, MachineOptionChange[]>> {
   const found = new Map<string, MachineOptionChange[]>()
+  // Machine functions run under --config-timeout, as in deploy and check.
+  const resolveMachine = boundedResolver(ctx, loaded.config.file)
   const input = { state, plugins: loaded.registry, stateDir: ctx.store.dir, emit: ctx.emit }
   let results: Promise<MachineResults> | undefined
   const resultsOnce = () => {

@@ -7,6 +7,7 @@ import path from 'node:path'
 import type { Drift, PlatformStatus } from '@guix-ops/plugin-api'
 import { isGuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
+import { stopWatchdog } from '../config/index.js'
 import {
   type GenerationMismatch,
   generationMismatch,
@@ -16,11 +17,11 @@ import {
   selectMachines,
   validOptions,
 } from '../deploy/index.js'
-import { resolveMachine } from '../graph/index.js'
 import { type KeyHealth, keyHealth } from '../keys/index.js'
 import { connectSsh, endpointTarget } from '../ssh/index.js'
+import type { DeploymentState } from '../state/index.js'
 import { changedOptions } from './changed-options.js'
-import { analyzeConfig } from './config-source.js'
+import { analyzeConfig, boundedResolver } from './config-source.js'
 import type { EngineContext } from './context.js'
 import { followHostGenerations } from './host-generations.js'
 import { findDeployment } from './lookup.js'
@@ -44,6 +45,8 @@ export interface MachineCheck {
   keys?: KeyHealth
   /** What kept the check from completing, if anything. */
   error?: string
+  /** Its code, when it has one. */
+  errorCode?: string
 }
 
 export interface CheckReport {
@@ -53,12 +56,27 @@ export interface CheckReport {
   healthy: boolean
 }
 
+/** The plugin context for one recorded machine of the deployment. */
+function machineContext(ctx: EngineContext, state: DeploymentState, machine: string, signal: AbortSignal) {
+  const recorded = state.machines[machine]
+  return pluginContext({
+    stateDir: ctx.store.dir,
+    deployment: { id: state.id, name: state.name },
+    machine,
+    signal,
+    emit: ctx.emit,
+    hostKey: recorded?.hostKey,
+    jumpHostKey: recorded?.jumpHostKey,
+    configDir: path.dirname(state.configPath),
+  })
+}
+
 export async function checkDeployment(
   ctx: EngineContext,
   options: { deployment: string | undefined; include?: string[]; tags?: string[] },
 ): Promise<CheckReport> {
   const state = await findDeployment(ctx, options.deployment)
-  const { deployment, analysis, registry } = await analyzeConfig(ctx, state.configPath, state.name, state)
+  const { config, deployment, analysis, registry } = await analyzeConfig(ctx, state.configPath, state.name, state)
   const tags = Object.fromEntries(analysis.machines.map((m) => [m.name, m.tags]))
   const names = selectMachines(analysis.order, tags, {
     ...(options.include ? { include: options.include } : {}),
@@ -69,6 +87,7 @@ export async function checkDeployment(
     await recordedResults({ state, plugins: registry, stateDir: ctx.store.dir, emit: ctx.emit, signal }),
   )
   const label = { id: state.id, name: state.name }
+  const resolveMachine = boundedResolver(ctx, config.file)
   const machineSpec = (name: string) => resolveMachine(name, deployment.definition.machines[name]!, results)
 
   const checkOne = async (name: string): Promise<MachineCheck> => {
@@ -77,16 +96,7 @@ export async function checkDeployment(
     const check: MachineCheck = { machine: name, status: 'unknown', hostKey: 'not-checked', drift: [] }
     try {
       const platform = await registry.platform(recorded.platform)
-      const pctx = await pluginContext({
-        stateDir: ctx.store.dir,
-        deployment: label,
-        machine: name,
-        signal,
-        emit: ctx.emit,
-        hostKey: recorded.hostKey,
-        jumpHostKey: recorded.jumpHostKey,
-        configDir: path.dirname(state.configPath),
-      })
+      const pctx = await machineContext(ctx, state, name, signal)
       const at = { deployment: state.name, machine: name }
       const changed = await changedOptions(platform, at, () => machineSpec(name), recorded.resource)
       if (changed.length > 0) check.options = changed
@@ -104,7 +114,7 @@ export async function checkDeployment(
         const numbers = proc.stdout.split(/\s+/).map(Number)
         if (Number.isFinite(numbers[0])) check.uptimeSeconds = Math.round(numbers[0]!)
         if (numbers.length >= 5) check.load = [numbers[2]!, numbers[3]!, numbers[4]!]
-        const spec = machineSpec(name)
+        const spec = await machineSpec(name)
         const system = await registry.system(spec.system.type)
         const systemOptions = await validOptions(system.options, spec.system, `machines.${name}.system`, name)
         const systemCtx = { ...pctx, host: session }
@@ -121,11 +131,12 @@ export async function checkDeployment(
     } catch (error) {
       if (isGuixOpsError(error) && error.code === ErrorCode.SshHostKeyChanged) check.hostKey = 'changed'
       check.error = error instanceof Error ? error.message : String(error)
+      if (isGuixOpsError(error)) check.errorCode = error.code
     }
     return check
   }
 
-  const machines = await Promise.all(names.map(checkOne))
+  const machines = await Promise.all(names.map(checkOne)).finally(stopWatchdog)
   await followHostGenerations(ctx, state, machines)
   return { deployment: label, machines, healthy: machines.every(isHealthy) }
 }

@@ -16,6 +16,7 @@ import {
   stopWatchdog,
   withinDeadline,
 } from '../config/index.js'
+import { type MachineResolver, resolveMachine } from '../graph/index.js'
 import { PluginRegistry } from '../registry/index.js'
 import { type DeploymentState, heldLockFiles } from '../state/index.js'
 import type { EngineContext } from './context.js'
@@ -105,4 +106,20 @@ export async function analyzeConfig(
   // The config's code has run: its watchdog thread need not outlive it.
   stopWatchdog()
   return { config, deployment, analysis, registry }
+}
+
+/**
+ * Calls machine functions again with real results (deploy, check), bounded
+ * as at validation: they are the config's code too, and one that never
+ * returns must fail its machine, not hang the command. Plain machines run
+ * no code: no watchdog thread for them. The caller ends the thread with
+ * `stopWatchdog()` once it resolves no more machines: a thread per call
+ * cost 30 machine functions ~10x the time and ~25 MB more peak memory.
+ */
+export function boundedResolver(ctx: EngineContext, file: string): MachineResolver {
+  return async (name, definition, results) => {
+    if (typeof definition !== 'function') return definition
+    const call = () => resolveMachine(name, definition, results)
+    return withinDeadline(file, { ...deadline(ctx), machine: name }, call)
+  }
 }

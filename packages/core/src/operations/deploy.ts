@@ -1,10 +1,11 @@
 /** `deploy`: makes every selected machine match the deployment's config. */
+import { stopWatchdog } from '../config/index.js'
 import type { DeployOptions, DeploySummary } from '../deploy/index.js'
 import { runDeployment, StateWriter } from '../deploy/index.js'
 import { applyHookPlugins, createLifecycleHooks } from '../hooks/index.js'
 import type { PluginRegistry } from '../registry/index.js'
 import type { MachineState } from '../state/index.js'
-import { analyzeConfig } from './config-source.js'
+import { analyzeConfig, boundedResolver } from './config-source.js'
 import type { EngineContext } from './context.js'
 import { reconcileMachines } from './machines-state.js'
 import { withDeployment } from './with-lock.js'
@@ -32,7 +33,12 @@ export async function deployDeployment(
   options: DeployOptions & { deployment: string | undefined; signal?: AbortSignal },
 ): Promise<DeploySummary> {
   return withDeployment(ctx, options.deployment, async (current) => {
-    const { deployment, analysis, registry } = await analyzeConfig(ctx, current.configPath, current.name, current)
+    const { config, deployment, analysis, registry } = await analyzeConfig(
+      ctx,
+      current.configPath,
+      current.name,
+      current,
+    )
     // The state follows the config's machine list before anything is deployed.
     const state = options.dryRun
       ? current
@@ -48,7 +54,8 @@ export async function deployDeployment(
       stateDir: ctx.store.dir,
       options,
       emit: ctx.emit,
+      resolveMachine: boundedResolver(ctx, config.file),
       ...(options.signal ? { signal: options.signal } : {}),
-    })
+    }).finally(stopWatchdog)
   })
 }

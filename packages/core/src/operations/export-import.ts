@@ -9,7 +9,7 @@ import path from 'node:path'
 import { GuixOpsError, isGuixOpsError, type JsonValue } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
 import { DEPLOYMENT_NAME } from '../config/index.js'
-import { type DeploymentState, parseStateDocument } from '../state/index.js'
+import { type DeploymentState, parseStateDocument, writeFileAtomic } from '../state/index.js'
 import type { EngineContext } from './context.js'
 import { findDeployment } from './lookup.js'
 import { toSexp } from './sexp.js'
@@ -33,6 +33,22 @@ export async function exportDeployment(
   }
   const text = options.format === 'sexp' ? `${toSexp(document)}\n` : `${JSON.stringify(document, null, 2)}\n`
   return { state, text }
+}
+
+/**
+ * Writes an export to `file` whole or not at all (a crash or a full disk
+ * leaves an older export there as it was), 0600: it holds the state.
+ */
+export async function writeExport(file: string, text: string): Promise<void> {
+  try {
+    await writeFileAtomic(file, text)
+  } catch (error) {
+    throw new GuixOpsError(ErrorCode.ExportWrite, `cannot write ${file}: ${(error as Error).message}`, {
+      where: { file },
+      suggestion: 'check the free space and permissions of its directory; nothing was written there',
+      cause: error,
+    })
+  }
 }
 
 function invalid(file: string, message: string, cause?: unknown): GuixOpsError {

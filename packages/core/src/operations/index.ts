@@ -12,7 +12,7 @@ export {
   type DestroySummary,
   destroyMachines,
 } from './destroy.js'
-export { EXPORT_KIND, type ExportFormat, exportDeployment, importDeployment } from './export-import.js'
+export { EXPORT_KIND, type ExportFormat, exportDeployment, importDeployment, writeExport } from './export-import.js'
 export { type GenerationRow, listGenerations } from './generations.js'
 export { findDeployment } from './lookup.js'
 export { type MachineAccess, machineAccess, openSession, requirePinnedKeys } from './machine-session.js'

@@ -2,7 +2,7 @@
 
 import type { ErrorJson } from '@guix-ops/plugin-api'
 import { isGuixOpsError } from '@guix-ops/plugin-api'
-import type { DeploymentAnalysis, MachineSummary } from '../config/index.js'
+import { type DeploymentAnalysis, type MachineSummary, stopWatchdog } from '../config/index.js'
 import type { MachineOptionChange } from '../deploy/index.js'
 import type { DeploymentState, LockInfo } from '../state/index.js'
 import { changedOptionsOfAll } from './changed-options.js'
@@ -71,7 +71,7 @@ export async function deploymentInfo(ctx: EngineContext, nameOrId: string | unde
   try {
     const loaded = await analyzeConfig(ctx, state.configPath, state.name, state)
     analysis = loaded.analysis
-    changed = await changedOptionsOfAll(ctx, state, loaded)
+    changed = await changedOptionsOfAll(ctx, state, loaded).finally(stopWatchdog)
   } catch (error) {
     if (!isGuixOpsError(error)) throw error
     configError = error.toJSON()

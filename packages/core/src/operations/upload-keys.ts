@@ -5,10 +5,10 @@
  * then only keys a host lacks or holds another value of are sent.
  */
 import path from 'node:path'
+import { stopWatchdog } from '../config/index.js'
 import { recordedResults, StateWriter } from '../deploy/index.js'
-import { resolveMachine } from '../graph/index.js'
 import { deployKeys, type LoadedKey, withoutKeys } from '../keys/index.js'
-import { analyzeConfig } from './config-source.js'
+import { analyzeConfig, boundedResolver } from './config-source.js'
 import type { EngineContext } from './context.js'
 import { machineAccess, openSession } from './machine-session.js'
 import { chooseMachines, failureOf, type MachineFailure } from './platform-call.js'
@@ -30,20 +30,22 @@ export async function uploadKeys(
 ): Promise<KeyUploadResult[]> {
   return withDeployment(ctx, options.deployment, async (state) => {
     const machines = chooseMachines(state, options.machines ?? [], { deployed: true })
-    const { deployment, registry } = await analyzeConfig(ctx, state.configPath, state.name, state)
+    const { config, deployment, registry } = await analyzeConfig(ctx, state.configPath, state.name, state)
     const signal = new AbortController().signal
     const results = Object.fromEntries(
       await recordedResults({ state, plugins: registry, stateDir: ctx.store.dir, emit: ctx.emit, signal }),
     )
     const configDir = path.dirname(state.configPath)
+    const resolveMachine = boundedResolver(ctx, config.file)
     const keys = new Map<string, LoadedKey[]>()
     for (const name of machines) {
       const definition = deployment.definition.machines[name]
       const spec = definition
-        ? resolveMachine(name, definition, results)
+        ? await resolveMachine(name, definition, results)
         : { platform: { type: '' }, system: { type: '' } }
       keys.set(name, (await withoutKeys(name, spec, configDir, undefined)).keys)
     }
+    stopWatchdog()
     const access = await machineAccess(ctx, state, machines)
     const writer = new StateWriter(ctx.store, state)
     const outcomes = await Promise.all(

@@ -8,6 +8,7 @@ import type {
   PluginContext,
   SystemDefinition,
 } from '@guix-ops/plugin-api'
+import type { MachineResolver } from '../../graph/index.js'
 import type { LoadedKey } from '../../keys/index.js'
 import type { PluginResolver } from '../../registry/index.js'
 import type { MachineState } from '../../state/index.js'
@@ -30,6 +31,8 @@ export interface MachineRun {
   emit: (event: DeployEvent) => void
   /** The machine's deployment keys, when read before the run started. */
   keys?: LoadedKey[] | undefined
+  /** Calls the machine's function, if it is one, with the results it reads (bounded by the config's deadline). */
+  resolveMachine?: MachineResolver | undefined
 }
 
 /** A machine once its config is resolved: its plugins, their checked options, and what state holds for it. */

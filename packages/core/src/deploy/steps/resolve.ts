@@ -13,7 +13,7 @@ export async function resolve(run: MachineRun): Promise<ResolvedMachine> {
   const deployment = { id: writer.state.id, name: writer.state.name }
   const event: MachineEvent = { deployment, machine: name }
   announce(run, 'resolve', 'resolving its config')
-  const resolved = resolveMachine(name, run.definition, Object.fromEntries(run.results))
+  const resolved = await (run.resolveMachine ?? resolveMachine)(name, run.definition, Object.fromEntries(run.results))
   // Keys come off before any hook or plugin sees the machine.
   const configDir = path.dirname(writer.state.configPath)
   const { spec: bare, keys } = await withoutKeys(name, resolved, configDir, run.keys)
