@@ -86,12 +86,11 @@ export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_LXC
   },
   Recreate: {
     meaning:
-      'an option changed that an existing container cannot take (release, arch, unprivileged: those of the base it was cloned from); it was left as it is',
+      'an option changed that an existing container cannot take (release, arch, unprivileged); it was left as it is',
     hint: 'to apply it, destroy the machine and deploy it again: a new container, with its files made anew',
   },
   Reconfigure: {
-    meaning:
-      "a changed memory, cpus, mounts or autostart could not be applied to the existing container (its LXC config, or its running cgroup's limit)",
-    hint: 'the message gives what failed; a memory limit below what the container uses now may be refused: stop it, or raise the limit',
+    meaning: 'a changed memory, cpus, mounts or autostart could not be applied to the existing container',
+    hint: 'the message says what failed; a memory limit below what the container uses now may be refused',
   },
 })

@@ -67,7 +67,7 @@ export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_QEM
   },
   Recreate: {
     meaning:
-      'an option changed that an existing VM cannot take (memory, cpus, diskSize, image, accel, ports, extraArgs); it was left as it is',
+      'an option changed that an existing VM cannot take (memory, cpus, disk, image, accel, ports, extraArgs); it was left as it is',
     hint: 'to apply it, destroy the machine and deploy it again: a new VM, with its disk made anew',
   },
 })
