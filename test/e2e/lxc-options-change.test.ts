@@ -4,7 +4,7 @@
 // to the running container's cgroup at once, mounts with a restart); a new
 // release is never applied behind the user's back: deploy, check and info
 // say the container was made with the old one and that destroy then deploy
-// re-creates it.
+// re-creates it. A stopped container starts with the limits deploy wrote.
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -126,5 +126,14 @@ describe.skipIf(unavailable !== undefined)('options changed on an existing lxc m
     expect(deployed.code, output(deployed)).toBe(0)
     expect(Number(cgroup('memory.limit_in_bytes'))).toBeGreaterThan(512 * MiB)
     expect(cgroup('cpu.cfs_quota_us')).toBe('-1')
+  })
+
+  it('a stopped container starts with the limit deploy wrote into its config', () => {
+    expect(run(['stop', '-d', 'opts', 'web']).code).toBe(0)
+    write({ release: 'trixie', mounts: [{ source: shared, target: '/shared' }], autostart: true, memory: 384 })
+    const deployed = run(['deploy', '-d', 'opts'])
+    expect(deployed.code, output(deployed)).toBe(0)
+    expect(Number(cgroup('memory.limit_in_bytes'))).toBe(384 * MiB)
+    expect(inside('cat', '/shared/note')).toBe('from the host\n')
   })
 })
