@@ -19,6 +19,8 @@ export const LxcError = {
   Network: 'E_LXC_NETWORK',
   Unprivileged: 'E_LXC_UNPRIVILEGED',
   NotCreated: 'E_LXC_NOT_CREATED',
+  Recreate: 'E_LXC_RECREATE',
+  Reconfigure: 'E_LXC_RECONFIGURE',
 } as const
 
 export type LxcErrorCode = (typeof LxcError)[keyof typeof LxcError]
@@ -81,5 +83,14 @@ export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_LXC
   NotCreated: {
     meaning: "the machine's container is gone (deleted outside guix-ops)",
     hint: 'run deploy to create the machine again',
+  },
+  Recreate: {
+    meaning:
+      'an option changed that an existing container cannot take (release, arch, unprivileged); it was left as it is',
+    hint: 'to apply it, destroy the machine and deploy it again: a new container, with its files made anew',
+  },
+  Reconfigure: {
+    meaning: 'a changed memory, cpus, mounts or autostart could not be applied to the existing container',
+    hint: 'the message says what failed; a memory limit below what the container uses now may be refused',
   },
 })

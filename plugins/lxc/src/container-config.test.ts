@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bridgeMac, guixOpsConfig, upperDir, withGuixOpsConfig } from './container-config.js'
+import { bridgeMac, guixOpsConfig, upperDir, withGuixOpsConfig, withOptionLines } from './container-config.js'
 
 const lease = { bridge: 'gxo0123456789', address: '10.78.0.10', cidr: '10.78.0.10/24', mac: '02:01:23:45:00:0a' }
 const CLONE = [
@@ -59,6 +59,22 @@ describe('lxc container config', () => {
     expect(lines.some((l) => /cpu\.(max = 200000 100000|cfs_quota_us = 200000)$/.test(l))).toBe(true)
     expect(lines).toContain('lxc.mount.entry = /srv/data data none bind,create=dir,ro 0 0')
     expect(lines).toContain('lxc.mount.entry = /etc/motd etc/motd none bind,create=file 0 0')
+  })
+
+  it("replaces only guix-ops' option lines of a clone's config, keeping the base's own entries", () => {
+    const base = `${CLONE}\nlxc.mount.entry = proc proc proc nodev 0 0\n\n# Added by guix-ops: an unprivileged base\nlxc.idmap = u 0 100000 65536`
+    const made = { release: 'bookworm', arch: 'amd64', unprivileged: false, autostart: true, memory: 512 } as const
+    const config = withGuixOpsConfig(
+      base,
+      guixOpsConfig('c', 'h', lease, made, () => false),
+    )
+    const changed = withOptionLines(config, ['lxc.mount.entry = /srv srv none bind,create=dir 0 0'])
+    expect(changed).toContain('lxc.mount.entry = proc proc proc nodev 0 0\n')
+    expect(changed).toContain('lxc.idmap = u 0 100000 65536\n')
+    expect(changed).toContain('lxc.net.1.ipv4.address = 10.78.0.10/24\n')
+    expect(changed).not.toMatch(/start\.auto|memory/)
+    expect(changed.endsWith('lxc.mount.entry = /srv srv none bind,create=dir 0 0\n')).toBe(true)
+    expect(withOptionLines(changed, ['lxc.mount.entry = /srv srv none bind,create=dir 0 0'])).toBe(changed)
   })
 
   it('finds the upper layer of an overlayfs clone, and nothing in another kind', () => {

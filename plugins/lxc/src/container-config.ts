@@ -7,6 +7,9 @@ import { existsSync } from 'node:fs'
 import type { LxcOptions } from './options.js'
 import type { Lease } from './private-network.js'
 
+/** The line before guix-ops' own lines in a clone's config. */
+const MARK = '# Added by guix-ops'
+
 /** cgroup v2 keys where the unified hierarchy is mounted, else v1's. */
 function limits(options: LxcOptions): string[] {
   const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers')
@@ -21,6 +24,21 @@ function limits(options: LxcOptions): string[] {
     else lines.push(`lxc.cgroup.cpu.cfs_period_us = 100000`, `lxc.cgroup.cpu.cfs_quota_us = ${quota}`)
   }
   return lines
+}
+
+/** A running container's limits as `lxc-cgroup` sets them: none left out means no limit. */
+export function liveLimits(options: Pick<LxcOptions, 'memory' | 'cpus'>): { memory: string[][]; cpus: string[][] } {
+  const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers')
+  const memory = options.memory === undefined ? undefined : `${options.memory}M`
+  const quota = options.cpus === undefined ? undefined : String(options.cpus * 100_000)
+  if (v2) return { memory: [['memory.max', memory ?? 'max']], cpus: [['cpu.max', `${quota ?? 'max'} 100000`]] }
+  return {
+    memory: [['memory.limit_in_bytes', memory ?? '-1']],
+    cpus: [
+      ['cpu.cfs_period_us', '100000'],
+      ['cpu.cfs_quota_us', quota ?? '-1'],
+    ],
+  }
 }
 
 /** Bind mounts; the paths are checked by the options schema to hold no whitespace. */
@@ -49,7 +67,7 @@ export function guixOpsConfig(
   isFile: (source: string) => boolean,
 ): string[] {
   return [
-    '# Added by guix-ops',
+    MARK,
     `lxc.uts.name = ${hostname}`,
     `lxc.net.0.hwaddr = ${bridgeMac(container)}`,
     'lxc.net.1.type = veth',
@@ -58,10 +76,27 @@ export function guixOpsConfig(
     'lxc.net.1.name = eth1',
     `lxc.net.1.hwaddr = ${lease.mac}`,
     `lxc.net.1.ipv4.address = ${lease.cidr}`,
-    ...(options.autostart ? ['lxc.start.auto = 1'] : []),
-    ...limits(options),
-    ...mounts(options, isFile),
+    ...optionLines(options, isFile),
   ]
+}
+
+/** The lines that follow options a deploy may change on an existing container: autostart, limits, mounts. */
+export function optionLines(options: LxcOptions, isFile: (source: string) => boolean): string[] {
+  return [...(options.autostart ? ['lxc.start.auto = 1'] : []), ...limits(options), ...mounts(options, isFile)]
+}
+
+const OPTION_LINE = /^\s*lxc\.(start\.auto|cgroup2?\.(memory|cpu)\.[a-z_.]+|mount\.entry)\s*=/
+
+/**
+ * The container's config with guix-ops' option lines replaced by `lines`:
+ * only those after guix-ops' own mark, so the base's own entries stay.
+ */
+export function withOptionLines(config: string, lines: string[]): string {
+  const all = config.trimEnd().split('\n')
+  const mark = all.lastIndexOf(MARK)
+  if (mark < 0) return `${[...all, '', MARK, ...lines].join('\n')}\n`
+  const ours = all.slice(mark).filter((l) => !OPTION_LINE.test(l))
+  return `${[...all.slice(0, mark), ...ours, ...lines].join('\n')}\n`
 }
 
 /** The clone's config with its own uts.name and MAC dropped (ours replaces it) and ours appended. */

@@ -8,10 +8,12 @@ import { containerState, lxcMust } from './containers.js'
 import { LxcError, lxcError } from './errors.js'
 import { KEY_FILE } from './keys.js'
 import { boot, create, forwardPorts, remove, shutdown } from './lifecycle.js'
+import { optionChanges } from './made.js'
 import { type LxcOptions, lxcOptions } from './options.js'
 import { stopForwarding } from './ports.js'
 import { reboot } from './power.js'
 import { managementAddress, waitForSsh } from './probe.js'
+import { reconfigure } from './reconfigure.js'
 import type { LxcResource } from './resource.js'
 import { containerStatus } from './status.js'
 
@@ -23,10 +25,11 @@ async function findOrCreate(
   existing: LxcResource | undefined,
 ): Promise<LxcResource> {
   const state = existing ? await containerState(existing.container) : undefined
-  // Forwarding lives on this host, not in the container: the ports asked for now apply at once.
-  const current = existing && { ...existing, ports: options.ports ?? {} }
-  if (current && state === 'STOPPED') return boot(ctx, current)
-  if (current && state !== undefined) {
+  if (existing && state !== undefined) {
+    // Forwarding lives on this host, not in the container: the ports asked for now apply at once.
+    const ported = { ...existing, ports: options.ports ?? {} }
+    const { resource: current, stopped } = await reconfigure(ctx, ported, options, state === 'RUNNING')
+    if (state === 'STOPPED' || stopped) return boot(ctx, current)
     const address = await waitForSsh(current.container, ctx.machine, READY_TIMEOUT_MS, ctx.signal)
     await forwardPorts(ctx, current)
     return { ...current, managementAddress: address }
@@ -50,6 +53,9 @@ const lxcPlatform: PlatformDefinition<LxcOptions, LxcResource> = definePlatform<
       outputs: { container: resource.container, managementAddress: resource.managementAddress, base: resource.base },
     }
   },
+
+  // The base is fixed when the container is made; limits, mounts and autostart are rewritten by deploy.
+  optionChanges: ({ options, existing }) => optionChanges(existing.madeWith, options),
 
   status: (_ctx, resource) => containerStatus(resource.container),
 

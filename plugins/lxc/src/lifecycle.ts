@@ -16,6 +16,7 @@ import { ensureHostNetwork, isRoot } from './host-network.js'
 import { type IdMap, rootIdMap } from './idmap.js'
 import { injectIdentity } from './inject.js'
 import { deploymentKey } from './keys.js'
+import { madeWith } from './made.js'
 import type { LxcOptions } from './options.js'
 import { writeOverlayClone } from './overlay-clone.js'
 import { startForwarding, stopForwarding } from './ports.js'
@@ -37,12 +38,12 @@ export const containerName = (deploymentId: string, machine: string): string =>
 /** A valid hostname from a machine name (which may hold `_` and capitals). */
 const hostnameOf = (machine: string) => machine.toLowerCase().replaceAll('_', '-').slice(0, 63)
 
-function isFile(source: string): boolean {
+export function isFile(source: string): boolean {
   return statSync(source).isFile()
 }
 
 /** Mount sources must exist before anything is made: bad input changes nothing. */
-function checkMounts(options: LxcOptions, machine: string): void {
+export function checkMounts(options: LxcOptions, machine: string): void {
   for (const [i, m] of (options.mounts ?? []).entries()) {
     try {
       statSync(m.source)
@@ -111,6 +112,7 @@ async function clone(
     hostKey,
     bridge: lease.bridge,
     ports: options.ports ?? {},
+    madeWith: madeWith(options),
   }
 }
 

@@ -1,7 +1,9 @@
 /** What the lxc platform records in state for a machine: enough to find, start and remove it again. */
+import type { JsonValue } from '@guix-ops/plugin-api'
+import type { MadeWith } from './made.js'
 
 export interface LxcResource {
-  [key: string]: string | Record<string, number>
+  [key: string]: JsonValue
   /** The LXC container's name: the deployment's id and the machine's name. */
   container: string
   /** The base container its overlay sits on. */
@@ -16,4 +18,6 @@ export interface LxcResource {
   bridge: string
   /** Container port -> port on this host's 127.0.0.1. */
   ports: Record<string, number>
+  /** The options it was made with (limits, mounts, autostart as last applied); missing from state written before it was kept. */
+  madeWith: MadeWith | null
 }

@@ -16,6 +16,7 @@ export const QemuError = {
   Qmp: 'E_QEMU_QMP',
   Network: 'E_QEMU_NETWORK',
   Aborted: 'E_QEMU_ABORTED',
+  Recreate: 'E_QEMU_RECREATE',
 } as const
 
 /** Every code above with what it means and what to do about it: what docs/errors.md lists. */
@@ -63,5 +64,10 @@ export const errorReference: readonly ErrorCodeDoc[] = describeErrorCodes('E_QEM
   Aborted: {
     meaning: 'a boot was interrupted',
     hint: 'deploy again to finish it',
+  },
+  Recreate: {
+    meaning:
+      'an option changed that an existing VM cannot take (memory, cpus, disk, image, accel, ports, extraArgs); it was left as it is',
+    hint: 'to apply it, destroy the machine and deploy it again: a new VM, with its disk made anew',
   },
 })

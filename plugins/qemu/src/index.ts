@@ -6,6 +6,7 @@
 import { API_VERSION, definePlatform, type PlatformDefinition } from '@guix-ops/plugin-api'
 import { QemuError, qemuError } from './errors.js'
 import { boot, create, removeFiles } from './lifecycle.js'
+import { optionChanges } from './made.js'
 import { type QemuOptions, qemuOptions } from './options.js'
 import type { QemuResource } from './resource.js'
 import { vmStatus } from './status.js'
@@ -45,6 +46,9 @@ const qemu: PlatformDefinition<QemuOptions, QemuResource> = definePlatform<QemuO
       },
     }
   },
+
+  // Hardware and image are fixed on the command line a VM was made with: only re-creating it applies them.
+  optionChanges: ({ options, existing }) => optionChanges(existing.madeWith, options),
 
   status: (_ctx, resource) => vmStatus(resource, bootTimeoutMs(resource)),
 

@@ -12,6 +12,7 @@ import { QemuError, qemuError } from './errors.js'
 import type { ImageInfo } from './images/cache.js'
 import { resolveImage } from './images/resolve.js'
 import { deploymentKey } from './keys.js'
+import { madeWith } from './made.js'
 import { ensureSwitch, leaseAddress, releaseAddress } from './network/private-network.js'
 import type { QemuOptions } from './options.js'
 import { run } from './process.js'
@@ -146,6 +147,7 @@ export async function create(ctx: PluginContext, options: QemuOptions): Promise<
         hostname: ctx.machine,
         publicKey: key.publicKey,
       }),
+      madeWith: madeWith(options),
     }
     return await boot(ctx, resource)
   } catch (error) {

@@ -1,7 +1,9 @@
 /** What the qemu platform records in state for a machine: enough to find, start and remove it again. */
+import type { JsonValue } from '@guix-ops/plugin-api'
+import type { MadeWith } from './made.js'
 
 export interface QemuResource {
-  [key: string]: string | number | boolean | null | string[] | { [key: string]: number }
+  [key: string]: JsonValue
   /** The machine's directory in the state dir: disk overlay, serial log, pid file. */
   dir: string
   disk: string
@@ -23,4 +25,6 @@ export interface QemuResource {
   bootTimeout: number
   /** The QEMU command line it runs with; `start` boots it again the same way. */
   argv: string[]
+  /** The options it was made with; missing from state written before it was kept (nothing is then told). */
+  madeWith: MadeWith | null
 }
