@@ -35,7 +35,7 @@ import {
 import { type Layout, layoutOf } from './layout.js'
 import { type Desired, EMPTY_MANAGED, type GenerationRecord, type Managed } from './model.js'
 import { type DebianOptions, debianOptions } from './options.js'
-import { adoptLegacyRecords, otherOwners, refuseSharedHost } from './owners.js'
+import { adoptLegacyRecords, inForceNumber, otherOwners, refuseSharedHost } from './owners.js'
 import { expandUsers, planSystem } from './plan.js'
 import { completeFacts, factsFor } from './plan-reads.js'
 import { preflight } from './preflight.js'
@@ -185,8 +185,9 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
     return [...driftOf(desired, facts, sha256), ...sharedFiles(desired, others)]
   },
 
+  // Called while the deploy plans: it reads, and leaves moving the records to the plan.
   async currentGeneration(ctx) {
-    return (await records(ctx, currentNumber)).value
+    return inForceNumber(ctx.host, layoutOf({ deployment: ctx.deployment, machine: ctx.machine }))
   },
 
   async generations(ctx) {

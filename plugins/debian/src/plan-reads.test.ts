@@ -35,7 +35,8 @@ function statHost(): { host: RemoteHost; commands: string[][] } {
     exec: async (argv) => {
       commands.push([...argv])
       const paths = argv.slice(4)
-      const stdout = argv[0] === 'sh' && argv[2]?.includes('stat') ? paths.map(() => 'f 644 root root -\n').join('') : ''
+      const stdout =
+        argv[0] === 'sh' && argv[2]?.includes('stat') ? paths.map(() => 'f 644 root root -\n').join('') : ''
       return { code: 0, stdout, stderr: '' }
     },
     upload: async () => undefined,

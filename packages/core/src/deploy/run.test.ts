@@ -286,6 +286,38 @@ describe.skipIf(unavailable !== undefined)('runDeployment against a real sshd', 
     expect(provisions).toEqual([])
   })
 
+  it('reads the generation in force while the driver plans, and the state follows the host', async () => {
+    await deploy(shop())
+    let planStarted = () => {}
+    const planning = new Promise<void>((resolve) => {
+      planStarted = resolve
+    })
+    const { plan } = files
+    files.plan = (ctx, options) => {
+      planStarted()
+      return plan(ctx, options)
+    }
+    // The host's record answers only once the plan is under way: read one after the other, it never would.
+    files.currentGeneration = async () => {
+      const late = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the plan did not start while the generation was read')), 5000).unref(),
+      )
+      await Promise.race([planning, late])
+      return 2
+    }
+    try {
+      const { summary, state, events } = await deploy(shop(), { include: ['db'] })
+      expect(summary.unchanged).toEqual(['db'])
+      expect(state.machines.db?.currentGeneration).toBe(2)
+      expect(
+        events.some((e) => e.type === 'log' && e.level === 'warn' && /generation 2 in force/.test(e.message)),
+      ).toBe(true)
+    } finally {
+      files.plan = plan
+      delete files.currentGeneration
+    }
+  })
+
   it('stops a machine whose host key changed, with both fingerprints', async () => {
     await deploy(shop())
     await sshd.rotateHostKey()
