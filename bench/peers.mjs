@@ -9,9 +9,10 @@
 // `node -e 0`, `ssh true` to one host and to all N at once, from the same run.
 //
 //   node bench/peers.mjs [--n 1,10,30] [--rounds 3] [--tools guix-ops,pyinfra,ansible]
-//                        [--parallel 1,2,4] [--json]
+//                        [--parallel 1,2,4] [--baseline DIR] [--json]
 // pyinfra runs from a source checkout: PYINFRA=/path/to/pyinfra (see bench/README.md).
 // --parallel runs guix-ops once per value (`deploy --parallel P`) instead of its default.
+// --baseline DIR also runs another built checkout's CLI as a tool of its own (before/after in one run).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -29,6 +30,7 @@ const sizes = option('--n', '1,10,30').split(',').map(Number)
 const rounds = Number(option('--rounds', '3'))
 const wanted = option('--tools', 'guix-ops,pyinfra,ansible').split(',')
 const parallels = option('--parallel', '')
+const baseline = option('--baseline', '')
 const CASES = ['cold', 'no-op', 'change']
 
 const why = hostsUnavailable()
@@ -41,6 +43,7 @@ const candidates = []
 if (wanted.includes('guix-ops')) {
   if (parallels) for (const p of parallels.split(',')) candidates.push(guixOps({ root: ROOT, parallel: Number(p) }))
   else candidates.push(guixOps({ root: ROOT }))
+  if (baseline) candidates.push(guixOps({ root: path.resolve(baseline), label: 'guix-ops-baseline' }))
 }
 if (wanted.includes('pyinfra')) candidates.push(pyinfra())
 if (wanted.includes('ansible')) candidates.push(ansible())

@@ -18,9 +18,9 @@ function knownHosts(work, hosts) {
 }
 
 /** guix-ops: managed machines with the debian driver, deployed with `--parallel`. */
-export function guixOps({ root, parallel }) {
+export function guixOps({ root, parallel, label = 'guix-ops' }) {
   const bin = path.join(root, 'packages/cli/bin/run.js')
-  const name = parallel ? `guix-ops -p${parallel}` : 'guix-ops'
+  const name = parallel ? `${label} -p${parallel}` : label
   return {
     name,
     unavailable: () => (existsSync(bin) ? undefined : 'not built (npm run build)'),

@@ -132,10 +132,11 @@ export interface SystemDefinition<Options = unknown> {
   generations(ctx: SystemContext): Promise<Generation[]>
   /**
    * The number of the generation in force, as the host's own record says
-   * (optional; undefined when the host has none). The core calls it before
-   * each deploy and check and, when its state says otherwise (a CLI killed
-   * before confirming, whose change the host then undid), records this one
-   * and tells the user.
+   * (optional; undefined when the host has none). The core calls it at
+   * each deploy, while `plan` runs on the same connection (so it must only
+   * read), and at each check; when its state says otherwise (a CLI killed
+   * before confirming, whose change the host then undid), it records this
+   * one and tells the user.
    */
   currentGeneration?(ctx: SystemContext): Promise<number | undefined>
   /** Switches to generation `to`, or the one before the current one. */

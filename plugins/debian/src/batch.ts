@@ -10,12 +10,16 @@ import type { ExecOptions, ExecResult, RemoteHost } from '@guix-ops/plugin-api'
 
 // Arguments: for each command, its length then its words. Each answer is
 // three lines: the exit code, then stdout and stderr in base64 (any bytes, NULs too).
+// An empty output is an empty line, with no base64 process: each process is a few
+// milliseconds on a busy host, and most of a plan's reads print nothing on stderr.
 const BATCH_SCRIPT = `t=$(mktemp -d) || exit 1
 trap 'rm -rf "$t"' EXIT
 while [ $# -gt 0 ]; do
   n=$1; shift
   (c=0; for a; do shift; [ $c -lt $n ] && set -- "$@" "$a"; c=$((c + 1)); done; exec "$@") >"$t/o" 2>"$t/e" </dev/null
-  echo $?; base64 -w0 <"$t/o"; echo; base64 -w0 <"$t/e"; echo
+  echo $?
+  [ -s "$t/o" ] && base64 -w0 <"$t/o"; echo
+  [ -s "$t/e" ] && base64 -w0 <"$t/e"; echo
   shift $n
 done`
 

@@ -17,7 +17,6 @@ import {
 } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
 import { runAction } from './apply.js'
-import { readTaken } from './backups.js'
 import { coalesce } from './batch.js'
 import { DebianError } from './codes.js'
 import { desiredFrom } from './desired.js'
@@ -34,10 +33,11 @@ import {
   writeGeneration,
 } from './generations.js'
 import { type Layout, layoutOf } from './layout.js'
-import { type Desired, EMPTY_MANAGED, type Facts, type GenerationRecord, type Managed } from './model.js'
+import { type Desired, EMPTY_MANAGED, type GenerationRecord, type Managed } from './model.js'
 import { type DebianOptions, debianOptions } from './options.js'
-import { adoptLegacyRecords, otherOwners, refuseSharedHost } from './owners.js'
+import { adoptLegacyRecords, inForceNumber, otherOwners, refuseSharedHost } from './owners.js'
 import { expandUsers, planSystem } from './plan.js'
+import { completeFacts, factsFor } from './plan-reads.js'
 import { preflight } from './preflight.js'
 import { armArguments, disarm, snapshot, touchedFiles } from './safety.js'
 import { isFileAction, type PreparedFiles, prepareFiles } from './writes.js'
@@ -68,24 +68,28 @@ async function records<T>(ctx: SystemContext, read: (host: RemoteHost, layout: L
   return { layout, host, value }
 }
 
-/** The host's facts, with the files its own marks say guix-ops took over: one round trip. */
-async function factsFor(host: RemoteHost, layout: Layout, desired: Desired, managed: Managed): Promise<Facts> {
-  const paths = [...new Set([...Object.keys(desired.files), ...Object.keys(managed.files)])]
-  const [facts, taken] = await Promise.all([readFacts(host, desired, managed), readTaken(host, layout, paths)])
-  return { ...facts, taken }
-}
-
 /** What planning reads of the host's records, in one round trip. */
 const planRecords = (host: RemoteHost, layout: Layout) =>
   Promise.all([currentGeneration(host, layout), otherOwners(host, layout), listNumbers(host, layout)])
 
 async function planFor(ctx: SystemContext, desired: Desired, options: DebianOptions) {
-  const { layout, host, value } = await records(ctx, planRecords)
-  const [previous, others, numbers] = value
-  refuseSharedHost(layout, others, previous !== undefined || numbers.length > 0, ctx.takeOver === true)
   const expanded = expandUsers(desired)
-  const facts = await factsFor(host, layout, expanded, previous?.managed ?? EMPTY_MANAGED)
-  preflight(expanded, previous?.managed ?? EMPTY_MANAGED, facts, {
+  // The facts of what the config wants go in the records' round trip; they wait
+  // (errors too) until the records say whose host this is.
+  const { layout, host, value } = await records(ctx, (h, l) => {
+    const facts = factsFor(h, l, expanded, EMPTY_MANAGED).then(
+      (read) => ({ read }),
+      (error: unknown) => ({ error }),
+    )
+    return planRecords(h, l).then((read) => ({ read, facts }))
+  })
+  const [previous, others, numbers] = value.read
+  refuseSharedHost(layout, others, previous !== undefined || numbers.length > 0, ctx.takeOver === true)
+  const wanted = await value.facts
+  if ('error' in wanted) throw wanted.error
+  const managed = previous?.managed ?? EMPTY_MANAGED
+  const facts = await completeFacts(host, layout, expanded, managed, wanted.read)
+  preflight(expanded, managed, facts, {
     autoRollback: options.autoRollback,
     machine: ctx.machine,
   })
@@ -181,8 +185,9 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
     return [...driftOf(desired, facts, sha256), ...sharedFiles(desired, others)]
   },
 
+  // Called while the deploy plans: it reads, and leaves moving the records to the plan.
   async currentGeneration(ctx) {
-    return (await records(ctx, currentNumber)).value
+    return inForceNumber(ctx.host, layoutOf({ deployment: ctx.deployment, machine: ctx.machine }))
   },
 
   async generations(ctx) {

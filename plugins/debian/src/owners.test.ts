@@ -11,7 +11,7 @@ import path from 'node:path'
 import type { RemoteHost } from '@guix-ops/plugin-api'
 import { describe, expect, it } from 'vitest'
 import { layoutOf } from './layout.js'
-import { adoptLegacyRecords } from './owners.js'
+import { adoptLegacyRecords, inForceNumber } from './owners.js'
 
 const COMMANDS = ['cp', 'mv', 'rm', 'install', 'chmod', 'sync']
 
@@ -119,4 +119,18 @@ describe('moving the records of the single layout of earlier versions', () => {
       expect(steps, 'crash points tried').toBeGreaterThan(2)
     })
   }
+})
+
+describe('the generation in force, read beside a plan', () => {
+  it('is read where the records are, before and after the move, and moves nothing', async () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'guix-ops-owners-'))
+    const root = legacyRoot(work)
+    const host = localHost({})
+    expect(await inForceNumber(host, layoutOf(owner('db')), root)).toBe(2)
+    expect(whereRecordsAre(root, ['db', 'web']).holders).toEqual([])
+    await adoptLegacyRecords(host, layoutOf(owner('db')), root)
+    expect(await inForceNumber(host, layoutOf(owner('db')), root)).toBe(2)
+    // Another machine of the host has none: the records became db's.
+    expect(await inForceNumber(host, layoutOf(owner('web')), root)).toBeUndefined()
+  })
 })

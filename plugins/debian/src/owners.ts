@@ -61,6 +61,26 @@ export async function adoptLegacyRecords(host: RemoteHost, layout: Layout, root:
   return result.stdout.includes('migrated')
 }
 
+// The machine's own `current`, or before its directory exists (the records not yet moved) the earlier layout's.
+const IN_FORCE_SCRIPT = 'if [ -e "$1" ]; then cat -- "$2"; else cat -- "$3"; fi'
+
+/**
+ * The number of the generation in force, moving nothing: from this machine's
+ * directory, or, while an earlier version's records still wait to be moved
+ * there, from where they are (what the move would bring). A read only, so it
+ * may run beside a plan, whose own reads move them.
+ */
+export async function inForceNumber(
+  host: RemoteHost,
+  layout: Layout,
+  root: string = ROOT,
+): Promise<number | undefined> {
+  const dir = `${root}${layout.dir.slice(ROOT.length)}`
+  const result = await host.exec(['sh', '-c', IN_FORCE_SCRIPT, 'sh', dir, `${dir}/current`, `${root}/current`])
+  const n = Number(result.stdout.trim())
+  return result.code === 0 && Number.isInteger(n) && n > 0 ? n : undefined
+}
+
 export interface OtherOwner {
   owner: Owner
   /** Its generation in force, when it could be read. */

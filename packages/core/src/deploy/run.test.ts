@@ -1,7 +1,7 @@
 // A whole deploy through the engine, with small inline plugins, against a
 // real sshd on 127.0.0.1: a platform whose machines are that sshd, and a
 // system driver that writes one file per machine into a temp dir over SFTP.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import {
@@ -284,6 +284,50 @@ describe.skipIf(unavailable !== undefined)('runDeployment against a real sshd', 
     const error = await deploy(definition).catch((e: Error) => e)
     expect((error as Error).message).toBe('machine "db", key "pw": file /nonexistent/guix-ops-key does not exist')
     expect(provisions).toEqual([])
+  })
+
+  it('a deploy that finds every machine as recorded does not write the state', async () => {
+    await deploy(shop())
+    const file = path.join(stateDir, 'deployments', '11111111-2222-4333-8444-555555555555.json')
+    const before = statSync(file)
+    const { summary } = await deploy(shop())
+    expect(summary.unchanged).toEqual(['db', 'cache', 'app', 'proxy'])
+    // The same file, never replaced (a write goes through a temp file and a rename: a new inode).
+    expect(statSync(file).ino).toBe(before.ino)
+    await deploy(shop('v2'), { include: ['db'] })
+    expect(statSync(file).ino).not.toBe(before.ino)
+  })
+
+  it('reads the generation in force while the driver plans, and the state follows the host', async () => {
+    await deploy(shop())
+    let planStarted = () => {}
+    const planning = new Promise<void>((resolve) => {
+      planStarted = resolve
+    })
+    const { plan } = files
+    files.plan = (ctx, options) => {
+      planStarted()
+      return plan(ctx, options)
+    }
+    // The host's record answers only once the plan is under way: read one after the other, it never would.
+    files.currentGeneration = async () => {
+      const late = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the plan did not start while the generation was read')), 5000).unref(),
+      )
+      await Promise.race([planning, late])
+      return 2
+    }
+    try {
+      const { summary, state, events } = await deploy(shop(), { include: ['db'] })
+      expect(summary.unchanged).toEqual(['db'])
+      expect(state.machines.db?.currentGeneration).toBe(2)
+      expect(
+        events.some((e) => e.type === 'log' && e.level === 'warn' && /generation 2 in force/.test(e.message)),
+      ).toBe(true)
+    } finally {
+      files.plan = plan
+      delete files.currentGeneration
+    }
   })
 
   it('stops a machine whose host key changed, with both fingerprints', async () => {

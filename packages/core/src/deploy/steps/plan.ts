@@ -1,30 +1,47 @@
 /** Plan: the system driver says what it would change on the machine; nothing changes yet. */
 import path from 'node:path'
-import type { SystemContext, SystemDefinition, SystemPlan } from '@guix-ops/plugin-api'
+import type { SystemContext, SystemPlan } from '@guix-ops/plugin-api'
 import { validateSystem } from '../../config/validate-system.js'
 import { stepFailed } from '../failure.js'
-import { describeMismatch, generationMismatch, withHostGeneration } from '../host-generation.js'
+import {
+  describeMismatch,
+  type GenerationMismatch,
+  generationMismatch,
+  withHostGeneration,
+} from '../host-generation.js'
 import type { MachineOutcome } from '../types.js'
 import { announce, type MachineRun, type ResolvedMachine } from './machine.js'
 
-/** Fires `afterPlan`, which may change the plan that is applied. */
+/**
+ * Fires `afterPlan`, which may change the plan that is applied. The host's
+ * generation in force is read while the driver plans (both only read, each
+ * on a channel of its own), and the state follows it before the plan is used.
+ */
 export async function plan(
   run: MachineRun,
   { system, systemOptions, event }: ResolvedMachine,
   host: SystemContext,
 ): Promise<SystemPlan> {
-  await followHostGeneration(run, system, host)
+  const inForce = generationMismatch(system, host, run.writer.machine(run.name))
   announce(run, 'plan', `${system.name}: planning`)
-  const planned: SystemPlan = await system.plan(host, systemOptions).catch((error: unknown) => {
+  const planning = system.plan(host, systemOptions)
+  // Whichever fails first, the other's outcome must not go unhandled.
+  planning.catch(() => undefined)
+  await followHostGeneration(run, system.name, inForce)
+  const planned: SystemPlan = await planning.catch((error: unknown) => {
     throw stepFailed(system.name, 'plan', run.name, error)
   })
   return run.hooks.afterPlan.promise(planned, event)
 }
 
-/** Before planning, the state follows the host's own record of its generation in force, and says so. */
-async function followHostGeneration(run: MachineRun, system: SystemDefinition, ctx: SystemContext): Promise<void> {
-  const mismatch = await generationMismatch(system, ctx, run.writer.machine(run.name)).catch((error: unknown) => {
-    throw stepFailed(system.name, 'reading the generation in force', run.name, error)
+/** The state follows the host's own record of its generation in force, and says so. */
+async function followHostGeneration(
+  run: MachineRun,
+  system: string,
+  inForce: Promise<GenerationMismatch | undefined>,
+): Promise<void> {
+  const mismatch = await inForce.catch((error: unknown) => {
+    throw stepFailed(system, 'reading the generation in force', run.name, error)
   })
   if (!mismatch) return
   run.emit({

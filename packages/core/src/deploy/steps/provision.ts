@@ -1,5 +1,7 @@
 /** Provision: the platform creates the machine, or checks the one it created before, and says how to reach it. */
+import { isDeepStrictEqual } from 'node:util'
 import type { MachineResult, PlatformDefinition } from '@guix-ops/plugin-api'
+import type { MachineState } from '../../state/index.js'
 import { stepFailed } from '../failure.js'
 import { announce, type MachineRun, type ResolvedMachine } from './machine.js'
 
@@ -19,16 +21,15 @@ export async function provision(run: MachineRun, machine: ResolvedMachine): Prom
   } catch (error) {
     throw stepFailed(platform.name, 'provision', name, error)
   }
-  if (!run.dryRun) {
-    await run.writer.update(name, (m) => ({
-      ...m,
-      platform: platform.name,
-      system: system.name,
-      resource: provisioned.resource,
-      address: provisioned.address,
-      outputs: provisioned.outputs ?? {},
-    }))
+  const record = {
+    platform: platform.name,
+    system: system.name,
+    resource: provisioned.resource,
+    address: provisioned.address,
+    outputs: provisioned.outputs ?? {},
   }
+  // A machine found as recorded costs no state write (and its fsyncs); one that changed is saved at once.
+  if (!run.dryRun && !recordedAs(recorded, record)) await run.writer.update(name, (m) => ({ ...m, ...record }))
   const result: MachineResult = {
     name,
     address: provisioned.address,
@@ -38,6 +39,12 @@ export async function provision(run: MachineRun, machine: ResolvedMachine): Prom
   run.results.set(name, result)
   await run.hooks.afterProvision.promise(machine.event, result)
   return result
+}
+
+/** Whether the state already records the machine exactly so. */
+function recordedAs(recorded: MachineState | undefined, record: Partial<MachineState>): boolean {
+  if (!recorded) return false
+  return Object.entries(record).every(([key, value]) => isDeepStrictEqual(recorded[key as keyof MachineState], value))
 }
 
 /** A dry run changes no machine: it takes the one recorded in state as it is. */
