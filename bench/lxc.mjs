@@ -8,11 +8,13 @@
 // clone (creating -> starting), boot (starting -> waiting for sshd), SSH wait
 // (-> connect) and the system deploy (connect -> done); medians and the
 // slowest machine of each round's phases are printed. `node -e 0` is timed
-// first, as the yardstick.
+// first, as the yardstick. Where the CPU goes is read from /proc: seconds of
+// CPU of the guix-ops process itself, of the processes it ran and reaped
+// (lxc-*, ssh-keygen...), and of the whole host (of 2 s per second on 2 cores).
 // Usage: node bench/lxc.mjs [--rounds N] [--sizes 1,10,30] [--json]
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -50,6 +52,8 @@ function cli(argv, stateDir) {
       stdio: ['ignore', 'ignore', 'pipe'],
     })
     let peakKiB = 0
+    let cpu = { self: 0, children: 0 }
+    const hostBefore = hostBusy()
     let stderr = ''
     const seen = []
     child.stderr.on('data', (d) => {
@@ -62,15 +66,37 @@ function cli(argv, stateDir) {
       try {
         const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
         if (hwm) peakKiB = Math.max(peakKiB, Number(hwm[1]))
+        cpu = processCpu(child.pid)
       } catch {}
     }, 100)
     child.on('error', reject)
     child.on('close', (code) => {
       clearInterval(poll)
       if (code !== 0) reject(new Error(`guix-ops ${argv.join(' ')} exited ${code}: ${stderr.slice(-2000)}`))
-      else resolve({ ms: performance.now() - started, peakMiB: peakKiB / 1024, phases: phases(seen) })
+      else
+        resolve({
+          ms: performance.now() - started,
+          peakMiB: peakKiB / 1024,
+          phases: phases(seen),
+          cpu: { ...cpu, host: hostBusy() - hostBefore },
+        })
     })
   })
+}
+
+/** CPU seconds of a process and of its reaped children, from /proc/PID/stat (clock ticks of 1/100 s). */
+function processCpu(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return {
+    self: (Number(fields[11]) + Number(fields[12])) / 100,
+    children: (Number(fields[13]) + Number(fields[14])) / 100,
+  }
+}
+
+/** CPU seconds the host has spent busy (all but idle and iowait) since it booted. */
+function hostBusy() {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number)
+  return (ticks.reduce((a, b) => a + b, 0) - ticks[3] - ticks[4]) / 100
 }
 
 /** The progress line that starts each phase, in order; a phase ends where the next starts. */
@@ -141,12 +167,13 @@ for (const n of sizes) {
       process.stderr.write(`N=${n} round ${r + 1} failed: ${error.message}\n`)
       continue
     }
-    const { ms, peakMiB, phases: p } = runs.at(-1)
+    const { ms, peakMiB, phases: p, cpu } = runs.at(-1)
     const spread = Object.entries(p)
       .map(([phase, xs]) => `${phase} ${median(xs).toFixed(1)}/${Math.max(...xs).toFixed(1)}`)
       .join(', ')
     process.stderr.write(
-      `N=${n} round ${r + 1}: ${(ms / 1000).toFixed(1)} s, peak RSS ${peakMiB.toFixed(0)} MiB; per machine, median/max s: ${spread}\n`,
+      `N=${n} round ${r + 1}: ${(ms / 1000).toFixed(1)} s, peak RSS ${peakMiB.toFixed(0)} MiB; per machine, median/max s: ${spread}; ` +
+        `CPU s: guix-ops ${cpu.self.toFixed(1)}, its children ${cpu.children.toFixed(1)}, host ${cpu.host.toFixed(1)}; load ${loadavg()[0].toFixed(1)}\n`,
     )
   }
   if (runs.length === 0) continue
