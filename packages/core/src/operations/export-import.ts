@@ -4,7 +4,7 @@
  * the state document and are never exported.
  */
 import { randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { lstat, readFile, readlink, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { GuixOpsError, isGuixOpsError, type JsonValue } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
@@ -35,13 +35,28 @@ export async function exportDeployment(
   return { state, text }
 }
 
+/** Where `file` leads once its symlinks are followed, as a shell's `>` would write (a dangling link included). */
+async function linkTarget(file: string): Promise<string> {
+  let current = file
+  for (let hops = 0; hops < 40; hops++) {
+    const info = await lstat(current).catch(() => undefined)
+    if (!info?.isSymbolicLink()) return current
+    current = path.resolve(path.dirname(current), await readlink(current))
+  }
+  return current // a loop of links: the write below fails and says so
+}
+
 /**
  * Writes an export to `file` whole or not at all (a crash or a full disk
  * leaves an older export there as it was), 0600: it holds the state.
  */
 export async function writeExport(file: string, text: string): Promise<void> {
   try {
-    await writeFileAtomic(file, text)
+    const target = await linkTarget(file)
+    const kind = await stat(target).catch(() => undefined)
+    // A pipe, a terminal or /dev/stdout is streamed to: replacing it with a file would break it.
+    if (kind && !kind.isFile()) await writeFile(target, text)
+    else await writeFileAtomic(target, text)
   } catch (error) {
     throw new GuixOpsError(ErrorCode.ExportWrite, `cannot write ${file}: ${(error as Error).message}`, {
       where: { file },
