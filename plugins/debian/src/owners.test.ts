@@ -133,4 +133,27 @@ describe('the generation in force, read beside a plan', () => {
     // Another machine of the host has none: the records became db's.
     expect(await inForceNumber(host, layoutOf(owner('web')), root)).toBeUndefined()
   })
+
+  it('is read when the move finishes between its test for the directory and its read', async () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'guix-ops-owners-'))
+    const root = legacyRoot(work)
+    const dir = `${root}${layoutOf(owner('db')).dir.slice('/var/lib/guix-ops'.length)}`
+    // A `cat` that first does what the move does (the machine's directory appears
+    // with its records, the old place is emptied), once, then reads.
+    const bin = path.join(work, 'bin')
+    mkdirSync(bin)
+    const realCat = spawnSync('sh', ['-c', 'command -v cat'], { encoding: 'utf8' }).stdout.trim()
+    const moving = [
+      '#!/bin/sh',
+      `if [ ! -e "${work}/moved" ]; then : > "${work}/moved"`,
+      `  mkdir -p "${dir}" && cp "${root}/current" "${dir}/current" && rm -f "${root}/current"`,
+      'fi',
+      `exec ${realCat} "$@"`,
+    ].join('\n')
+    writeFileSync(path.join(bin, 'cat'), `${moving}\n`)
+    chmodSync(path.join(bin, 'cat'), 0o755)
+    const host = localHost({ PATH: `${bin}:${process.env.PATH}` })
+    expect(await inForceNumber(host, layoutOf(owner('db')), root)).toBe(2)
+    expect(existsSync(`${work}/moved`)).toBe(true)
+  })
 })

@@ -61,8 +61,9 @@ export async function adoptLegacyRecords(host: RemoteHost, layout: Layout, root:
   return result.stdout.includes('migrated')
 }
 
-// The machine's own `current`, or before its directory exists (the records not yet moved) the earlier layout's.
-const IN_FORCE_SCRIPT = 'if [ -e "$1" ]; then cat -- "$2"; else cat -- "$3"; fi'
+// The machine's own `current`, or before its directory exists (the records not yet moved) the earlier
+// layout's; when that is gone too, a move beside this read finished after the test: read the new place.
+const IN_FORCE_SCRIPT = 'if [ -e "$1" ]; then cat -- "$2"; elif cat -- "$3" 2>/dev/null; then :; else cat -- "$2"; fi'
 
 /**
  * The number of the generation in force, moving nothing: from this machine's
