@@ -44,7 +44,7 @@ function canonical(value: JsonValue): string {
 }
 
 export function optionChanges(made: MadeWith | null | undefined, o: QemuOptions): OptionChange[] {
-  if (!made) return [] // made before guix-ops kept this record: its next deploy records it
+  if (!made) return [] // made before guix-ops kept this record: what it has is unknown, so nothing is claimed (re-creating it records it)
   const now = madeWith(o)
   const changes: OptionChange[] = []
   for (const option of AT_CREATION_ONLY) {
