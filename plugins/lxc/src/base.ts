@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { clonesOf } from './base-clones.js'
 import { lxc, lxcPath } from './containers.js'
 import { LxcError, lxcError } from './errors.js'
 import { debianMirrors } from './mirror.js'
@@ -87,11 +88,16 @@ export async function listBases(): Promise<BaseInfo[]> {
   return found.filter((b): b is BaseInfo => b !== undefined)
 }
 
-/** Removes a base; LXC refuses while clones of it exist, and the error says so. */
+/** Removes a base; refused, naming them, while containers are clones of it. */
 export async function removeBase(name: string): Promise<void> {
   if (!(await stamp(name)))
     throw lxcError(LxcError.BaseUnknown, `no base container named ${name}`, {
       suggestion: 'see guix-ops lxc images list',
+    })
+  const clones = await clonesOf(await lxcPath(), name)
+  if (clones.length > 0)
+    throw lxcError(LxcError.Base, `cannot remove ${name}: these containers are clones of it: ${clones.join(', ')}`, {
+      suggestion: 'destroy the deployments whose machines are clones of it first',
     })
   const result = await lxc(['lxc-destroy', '-n', name])
   if (result.code !== 0)

@@ -13,7 +13,7 @@ import { type LxcOptions, lxcOptions } from './options.js'
 import { stopForwarding } from './ports.js'
 import { reboot } from './power.js'
 import { managementAddress, waitForSsh } from './probe.js'
-import { reconfigure } from './reconfigure.js'
+import { bootOrPutBack, reconfigure } from './reconfigure.js'
 import type { LxcResource } from './resource.js'
 import { containerStatus } from './status.js'
 
@@ -28,8 +28,9 @@ async function findOrCreate(
   if (existing && state !== undefined) {
     // Forwarding lives on this host, not in the container: the ports asked for now apply at once.
     const ported = { ...existing, ports: options.ports ?? {} }
-    const { resource: current, stopped } = await reconfigure(ctx, ported, options, state === 'RUNNING')
-    if (state === 'STOPPED' || stopped) return boot(ctx, current)
+    const done = await reconfigure(ctx, ported, options, state === 'RUNNING')
+    const { resource: current, stopped } = done
+    if (state === 'STOPPED' || stopped) return bootOrPutBack(ctx, done, stopped)
     const address = await waitForSsh(current.container, ctx.machine, READY_TIMEOUT_MS, ctx.signal)
     await forwardPorts(ctx, current)
     return { ...current, managementAddress: address }

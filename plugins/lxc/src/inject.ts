@@ -49,6 +49,8 @@ export async function injectIdentity(
   await mkdir(path.join(upper, 'root/.ssh'), { recursive: true, mode: 0o700 })
   await chmod(path.join(upper, 'root'), 0o700)
   await mkdir(path.join(upper, 'etc/ssh/sshd_config.d'), { recursive: true, mode: 0o755 })
+  // mkdir's mode is cut by the umask; these shadow the base's /etc for every daemon in the container.
+  for (const dir of ['etc', 'etc/ssh', 'etc/ssh/sshd_config.d']) await chmod(path.join(upper, dir), 0o755)
   await put(upper, 'etc/hostname', `${hostname}\n`, 0o644)
   await put(
     upper,

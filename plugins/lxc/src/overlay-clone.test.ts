@@ -95,6 +95,18 @@ describe('overlayfs clone written without lxc-copy', () => {
     expect(await readFile(path.join(dir, 'base', 'lxc_snapshots'), 'utf8')).toBe(`${dir}\nweb\n${dir}\ndb\n`)
   })
 
+  it("keeps the clone's directories 0755 under a strict umask (the merged root takes the upper layer's mode)", async () => {
+    const lines = guixOpsConfig('web', 'web', lease, options, () => false)
+    const previous = process.umask(0o077)
+    try {
+      await writeOverlayClone({ lxcDir: dir, base: 'base', container: 'web', lines, machine: 'web' })
+    } finally {
+      process.umask(previous)
+    }
+    for (const d of ['rootfs', 'overlay', 'overlay/delta', 'overlay/work'])
+      expect(await mode(path.join(dir, 'web', d))).toBe(0o755)
+  })
+
   it('refuses a base that is not a directory, and writes nothing', async () => {
     await writeFile(path.join(dir, 'base', 'config'), 'lxc.rootfs.path = lvm:/dev/vg/base\n')
     const clone = { lxcDir: dir, base: 'base', container: 'web', lines: [], machine: 'web' }

@@ -85,7 +85,11 @@ async function writeFiles(clone: OverlayClone, baseConfig: string, lower: string
   await mkdir(dir)
   await chmod(dir, 0o770)
   const made = [dir, path.join(dir, 'rootfs'), path.join(dir, 'overlay'), upper, path.join(dir, 'overlay', 'work')]
-  for (const d of made.slice(1)) await mkdir(d, { mode: 0o755 })
+  // mkdir's mode is cut by the umask; in overlayfs the merged root takes the upper layer's mode.
+  for (const d of made.slice(1)) {
+    await mkdir(d, { mode: 0o755 })
+    await chmod(d, 0o755)
+  }
   if (clone.owner) for (const d of made) await chown(d, clone.owner.uid, clone.owner.gid)
   await writeFile(path.join(dir, 'lxc_rdepends'), `${clone.lxcDir}\n${clone.base}\n`, { mode: 0o644 })
   await writeFile(path.join(dir, 'config'), overlayCloneConfig(baseConfig, lower, upper, clone.lines), {

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   type BridgeDhcp,
@@ -9,6 +12,7 @@ import {
   leasedAddresses,
   neighbourAddresses,
   parseIpv4,
+  writeSeededLease,
 } from './seeded-lease.js'
 
 const settings =
@@ -126,5 +130,23 @@ describe("dhclient's lease file", () => {
   expire 4 2037/12/03 22:00:00;
 }
 `)
+  })
+})
+
+describe('the seeded lease in the upper layer', () => {
+  it('makes var, var/lib and var/lib/dhcp 0755 under a strict umask, as the base has them', async () => {
+    const upper = await mkdtemp(path.join(tmpdir(), 'guix-ops-lxc-lease-'))
+    const previous = process.umask(0o077)
+    try {
+      await writeSeededLease(upper, { address: '10.0.3.57', dhcp: DEFAULT })
+    } finally {
+      process.umask(previous)
+    }
+    try {
+      for (const d of ['var', 'var/lib', 'var/lib/dhcp'])
+        expect(((await stat(path.join(upper, d))).mode & 0o777).toString(8)).toBe('755')
+    } finally {
+      await rm(upper, { recursive: true, force: true })
+    }
   })
 })

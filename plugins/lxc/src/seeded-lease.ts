@@ -157,11 +157,24 @@ export async function pickSeedAddress(container: string): Promise<{ address: str
 export async function seedLease(upper: string, container: string, owner?: IdMap): Promise<string | undefined> {
   const seed = await pickSeedAddress(container)
   if (!seed) return undefined
+  await writeSeededLease(upper, seed, owner)
+  return seed.address
+}
+
+/** Writes dhclient's lease file for `seed` into the upper layer. */
+export async function writeSeededLease(
+  upper: string,
+  seed: { address: string; dhcp: BridgeDhcp },
+  owner?: IdMap,
+): Promise<void> {
   const dirs = ['var', 'var/lib', 'var/lib/dhcp']
-  for (const dir of dirs) await mkdir(path.join(upper, dir), { recursive: true, mode: 0o755 })
+  // chmod too: mkdir's mode is cut by the umask, and these shadow the base's in the container.
+  for (const dir of dirs) {
+    await mkdir(path.join(upper, dir), { recursive: true, mode: 0o755 })
+    await chmod(path.join(upper, dir), 0o755)
+  }
   const file = path.join(upper, DHCLIENT_LEASES)
   await writeFile(file, dhclientLeaseText(seed.address, seed.dhcp, new Date()), { mode: 0o644 })
   await chmod(file, 0o644)
   if (owner) for (const made of [...dirs, DHCLIENT_LEASES]) await lchown(path.join(upper, made), owner.uid, owner.gid)
-  return seed.address
 }
