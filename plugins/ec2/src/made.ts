@@ -51,7 +51,7 @@ export function optionChanges(made: MadeWith | null | undefined, o: Ec2Options):
     const change = { option: 'instanceType', from: made.instanceType, to: now.instanceType }
     changes.push(
       typeChangeable(made)
-        ? { ...change, applies: 'deploy', detail: 'stops and starts the machine' }
+        ? { ...change, applies: 'deploy', detail: 'stops and starts the machine, erasing its instance-store volumes' }
         : { ...change, applies: 'recreate', detail: 'a spot instance cannot be stopped', code: Ec2Error.Recreate },
     )
   }
