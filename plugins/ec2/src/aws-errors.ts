@@ -77,6 +77,7 @@ const KINDS: Record<string, Kind> = {
   'InvalidGroup.NotFound': INVALID,
   'InvalidKeyPair.NotFound': INVALID,
   InvalidInstanceType: INVALID,
+  InvalidInstanceAttributeValue: INVALID,
   IdempotentParameterMismatch: {
     code: Ec2Error.Invalid,
     suggestion: 'the machine was launched with other options: destroy it first to change its image or type',

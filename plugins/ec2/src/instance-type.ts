@@ -3,11 +3,16 @@
  * EBS-backed instance only while it is stopped, and answers
  * `IncorrectInstanceState` otherwise
  * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/change-instance-type-of-ebs-backed-instance.html),
- * so the instance is stopped, changed, and left stopped for provision to start.
+ * so the instance is stopped, changed and started. Should EC2 refuse the new
+ * type or have no capacity to start it, the old type is put back and the
+ * instance started again: a failed change never leaves the machine down.
+ * A stop erases instance-store volumes
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html).
  */
 import type { Instance } from '@aws-sdk/client-ec2'
-import type { PluginContext } from '@guix-ops/plugin-api'
+import { GuixOpsError, type PluginContext } from '@guix-ops/plugin-api'
 import type { Aws } from './client.js'
+import { Ec2Error, type Ec2ErrorCode, ec2Error } from './errors.js'
 import { type MadeWith, typeChangeable } from './made.js'
 import { waitForState } from './wait.js'
 
@@ -40,11 +45,56 @@ export async function changeType(
     ctx.logger.warn(`instance ${id} has no EBS root volume and cannot be stopped: it keeps ${made.instanceType}`)
     return { instance, made }
   }
-  const halted = await stopped(ctx, aws, instance, timeoutMs)
+  await stopped(ctx, aws, instance, timeoutMs)
   ctx.progress.report(`changing instance ${id} from ${made.instanceType} to ${to}`)
-  await aws.call('ModifyInstanceAttribute', (c, sdk) =>
-    c.send(new sdk.ModifyInstanceAttributeCommand({ InstanceId: id, InstanceType: { Value: to } })),
-  )
+  let typeSet = false
+  try {
+    await setType(aws, id, to)
+    typeSet = true
+    ctx.progress.report(`starting instance ${id}`)
+    await start(aws, id)
+  } catch (error) {
+    const old = { type: instance.InstanceType ?? made.instanceType, changed: typeSet }
+    throw await putBack(ctx, aws, id, old, error, timeoutMs)
+  }
   ctx.logger.info(`instance ${id} changed from ${made.instanceType} to ${to}`)
-  return { instance: halted, made: { ...made, instanceType: to } }
+  return { instance: await waitForState(ctx, aws, id, 'running', timeoutMs), made: { ...made, instanceType: to } }
+}
+
+const setType = (aws: Aws, id: string, type: string) =>
+  aws.call('ModifyInstanceAttribute', (c, sdk) =>
+    c.send(new sdk.ModifyInstanceAttributeCommand({ InstanceId: id, InstanceType: { Value: type } })),
+  )
+
+const start = (aws: Aws, id: string) =>
+  aws.call('StartInstances', (c, sdk) => c.send(new sdk.StartInstancesCommand({ InstanceIds: [id] })))
+
+/** After a failed change: the old type back (when it was changed) and the instance started; the error to throw. */
+async function putBack(
+  ctx: PluginContext,
+  aws: Aws,
+  id: string,
+  old: { type: string; changed: boolean },
+  error: unknown,
+  timeoutMs: number,
+): Promise<GuixOpsError> {
+  let outcome = `the instance was started again with its old type ${old.type}`
+  try {
+    if (old.changed) await setType(aws, id, old.type)
+    await start(aws, id)
+    await waitForState(ctx, aws, id, 'running', timeoutMs)
+  } catch (again) {
+    const said = again instanceof Error ? again.message : String(again)
+    outcome = `putting it back as it was failed too (${said}): start it with \`guix-ops start\``
+  }
+  const failed = error instanceof GuixOpsError ? error : undefined
+  return ec2Error(
+    (failed?.code as Ec2ErrorCode | undefined) ?? Ec2Error.Aws,
+    `${String(failed?.message ?? error)}; ${outcome}`,
+    {
+      machine: aws.machine,
+      ...(failed?.suggestion ? { suggestion: failed.suggestion } : {}),
+      cause: error,
+    },
+  )
 }

@@ -20,7 +20,7 @@ describe('ec2 option changes on an existing machine', () => {
         from: 't3.micro',
         to: 't3.small',
         applies: 'deploy',
-        detail: 'stops and starts the machine',
+        detail: 'stops and starts the machine, erasing its instance-store volumes',
       },
     ])
     const spot = madeWith(options({ spot: true }))

@@ -35,6 +35,20 @@ export function madeWith(o: Ec2Options): MadeWith {
   }
 }
 
+/**
+ * The record of an instance found again with none kept (state written before
+ * the record existed, or lost): its type, and its image when the `ami` option
+ * names one by id, are what EC2 describes, so a type changed in the same
+ * deploy is applied rather than taken as done. An `ami` name pattern stays as
+ * it is: it may match a newer image now than the one launched.
+ */
+export function madeWithFound(o: Ec2Options, i: { InstanceType?: string; ImageId?: string }): MadeWith {
+  const made = madeWith(o)
+  if (i.InstanceType) made.instanceType = i.InstanceType
+  if (i.ImageId && o.ami.startsWith('ami-')) made.ami = i.ImageId
+  return made
+}
+
 /** The options only a new instance takes, in the order they are told. */
 const AT_LAUNCH_ONLY = ['ami', 'subnetId', 'vpcId', 'securityGroups', 'keyPair', 'rootVolume', 'spot'] as const
 
@@ -51,7 +65,7 @@ export function optionChanges(made: MadeWith | null | undefined, o: Ec2Options):
     const change = { option: 'instanceType', from: made.instanceType, to: now.instanceType }
     changes.push(
       typeChangeable(made)
-        ? { ...change, applies: 'deploy', detail: 'stops and starts the machine' }
+        ? { ...change, applies: 'deploy', detail: 'stops and starts the machine, erasing its instance-store volumes' }
         : { ...change, applies: 'recreate', detail: 'a spot instance cannot be stopped', code: Ec2Error.Recreate },
     )
   }

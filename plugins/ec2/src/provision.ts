@@ -14,7 +14,7 @@ import { consoleHostKey } from './host-key.js'
 import { changeType } from './instance-type.js'
 import { keyPairName } from './keys.js'
 import { DAMAGED, damagedToken, forgetToken, keepToken, launch, newToken, ownerOf, savedToken } from './launch.js'
-import { madeWith } from './made.js'
+import { type MadeWith, madeWith, madeWithFound } from './made.js'
 import type { Ec2Options } from './options.js'
 import { sshAnswers, sshHost } from './reach.js'
 import type { Ec2Resource } from './resource.js'
@@ -107,6 +107,12 @@ function resource(aws: Aws, ctx: PluginContext, o: Ec2Options, i: Instance, rest
   }
 }
 
+/** What the instance was made with: as recorded, else as described when found again, else the options just launched with. */
+function recorded(o: Ec2Options, i: Instance, kept: MadeWith | null | undefined, foundAgain: boolean): MadeWith {
+  if (kept) return kept
+  return foundAgain ? madeWithFound(o, i) : madeWith(o)
+}
+
 export async function provision(
   ctx: PluginContext,
   aws: Aws,
@@ -121,7 +127,7 @@ export async function provision(
   const id = instance.InstanceId!
   const same = existing?.instanceId === id
   // An instance made before: only its type follows the options; what else it was made with stays recorded.
-  const made = same && existing.madeWith ? existing.madeWith : madeWith(options)
+  const made = recorded(options, instance, same ? existing.madeWith : undefined, instance === found.instance)
   const changed = await changeType(ctx, aws, instance, made, options.instanceType, timeoutMs)
   await running(ctx, aws, changed.instance, timeoutMs)
   const allocationId = options.elasticIp ? await attachElasticIp(aws, ownerOf(ctx), id) : null

@@ -46,4 +46,31 @@ describe.skipIf(unavailable !== undefined)('ec2 instance type changed by provisi
       expect(at.endpoint.world.calls.slice(before)).not.toContain('StopInstances')
     })
   }
+
+  it('state written before the record of what an instance was made with: a new type is still applied', async () => {
+    const ctx = at.context('web')
+    const first = await ec2.provision(ctx, { name: 'web', options: await ec2TestOptions() })
+    // As an older state file reads: no madeWith key at all.
+    const { madeWith: _, ...old } = first.resource
+    const again = await ec2.provision(ctx, {
+      name: 'web',
+      options: await ec2TestOptions({ instanceType: 't3.large' }),
+      existing: old as typeof first.resource,
+    })
+    const instance = at.endpoint.world.instances.get(first.resource.instanceId)!
+    expect(again.resource.instanceId).toBe(first.resource.instanceId)
+    expect(instance.instanceType).toBe('t3.large')
+    expect(again.resource.madeWith?.instanceType).toBe('t3.large')
+    expect(await ec2.status(ctx, again.resource)).toBe('up')
+  })
+
+  it('an instance found again by its tags, without a saved resource: a new type is still applied', async () => {
+    const ctx = at.context('web')
+    const first = await ec2.provision(ctx, { name: 'web', options: await ec2TestOptions() })
+    const again = await ec2.provision(ctx, { name: 'web', options: await ec2TestOptions({ instanceType: 't3.large' }) })
+    const instance = at.endpoint.world.instances.get(first.resource.instanceId)!
+    expect(again.resource.instanceId).toBe(first.resource.instanceId)
+    expect(instance.instanceType).toBe('t3.large')
+    expect(again.resource.madeWith?.instanceType).toBe('t3.large')
+  })
 })

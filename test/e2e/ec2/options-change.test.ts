@@ -84,7 +84,7 @@ describe.skipIf(unavailable !== undefined)('options changed on an existing ec2 m
     expect(changes).toContainEqual({
       action: 'update',
       subject: 'ec2 instanceType',
-      detail: '"t3.micro" -> "t3.small": stops and starts the machine',
+      detail: '"t3.micro" -> "t3.small": stops and starts the machine, erasing its instance-store volumes',
     })
     expect(warnings(planned)).toEqual([amiMessage, volumeMessage])
     expect(endpoint.world.calls.slice(before).filter((a) => !a.startsWith('Describe'))).toEqual([])
@@ -93,7 +93,7 @@ describe.skipIf(unavailable !== undefined)('options changed on an existing ec2 m
     for (const command of ['check', 'info']) {
       const told = await cli([command, '-d', 'shop'], stateDir)
       expect(output(told)).toContain(
-        'ec2 machine "web" was made with instanceType "t3.micro"; the config now says "t3.small": deploy changes it (stops and starts the machine)',
+        'ec2 machine "web" was made with instanceType "t3.micro"; the config now says "t3.small": deploy changes it (stops and starts the machine, erasing its instance-store volumes)',
       )
       expect(output(told)).toContain(amiMessage)
       expect(output(told)).toContain(volumeMessage)

@@ -29,6 +29,9 @@ const ATTRIBUTE_MEMBERS = [
   'DisableApiStop',
 ]
 
+/** The sizes EC2 names its instance types with (https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html). */
+const KNOWN_SIZE = /^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d*xlarge)$/
+
 function newType(input: Input): string {
   const named = ATTRIBUTE_MEMBERS.filter((m) => input[m] !== undefined)
   if (named.length !== 1)
@@ -37,6 +40,12 @@ function newType(input: Input): string {
     throw new Ec2Fault('UnsupportedOperation', `The endpoint changes only the instance type, not ${named[0]}`)
   const value = (input.InstanceType as { Value?: string }).Value
   if (!value) throw new Ec2Fault('InvalidInstanceAttributeValue', 'The instance type is empty')
+  // EC2 refuses a type it does not offer with `InvalidInstanceAttributeValue`, "the specified
+  // instance attribute value is not valid ... most commonly encountered when trying to set the
+  // InstanceType" (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+  // The endpoint knows types by their size, the part after the dot (t3.mediumm has none it knows).
+  if (!KNOWN_SIZE.test(value))
+    throw new Ec2Fault('InvalidInstanceAttributeValue', `Value (${value}) for parameter instanceType is invalid.`)
   return value
 }
 
