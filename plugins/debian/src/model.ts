@@ -81,3 +81,14 @@ export interface Facts {
 }
 
 export const EMPTY_MANAGED: Managed = { packages: [], groups: [], users: [], files: {}, directories: [], services: [] }
+
+/** A config that wants nothing: the planner's reads then ask only about what a record manages. */
+export const EMPTY_DESIRED: Desired = {
+  packages: [],
+  groups: [],
+  users: {},
+  files: {},
+  directories: {},
+  services: {},
+  commands: [],
+}

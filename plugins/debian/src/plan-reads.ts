@@ -9,23 +9,13 @@ import type { RemoteHost } from '@guix-ops/plugin-api'
 import { readTaken } from './backups.js'
 import { readFacts } from './facts.js'
 import type { Layout } from './layout.js'
-import type { Desired, Facts, Managed } from './model.js'
+import { type Desired, EMPTY_DESIRED, type Facts, type Managed } from './model.js'
 
 /** The host's facts, with the files its own marks say guix-ops took over: one round trip. */
 export async function factsFor(host: RemoteHost, layout: Layout, desired: Desired, managed: Managed): Promise<Facts> {
   const paths = [...new Set([...Object.keys(desired.files), ...Object.keys(managed.files)])]
   const [facts, taken] = await Promise.all([readFacts(host, desired, managed), readTaken(host, layout, paths)])
   return { ...facts, taken }
-}
-
-const NOTHING_WANTED: Desired = {
-  packages: [],
-  groups: [],
-  users: {},
-  files: {},
-  directories: {},
-  services: {},
-  commands: [],
 }
 
 /** What `managed` holds that `desired` does not name; undefined when nothing. */
@@ -56,7 +46,7 @@ export async function completeFacts(
 ): Promise<Facts> {
   const extra = managedBeyond(desired, managed)
   if (!extra) return wanted
-  const more = await factsFor(host, layout, NOTHING_WANTED, extra)
+  const more = await factsFor(host, layout, EMPTY_DESIRED, extra)
   return {
     ...wanted,
     installed: [...wanted.installed, ...more.installed],

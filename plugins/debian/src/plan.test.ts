@@ -1,20 +1,11 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { type Desired, EMPTY_MANAGED, type Facts, type GenerationRecord } from './model.js'
+import { type Desired, EMPTY_DESIRED, EMPTY_MANAGED, type Facts, type GenerationRecord } from './model.js'
 import { planSystem } from './plan.js'
 
 const sha = (t: string | Uint8Array) => createHash('sha256').update(t).digest('hex')
 const none: Facts = { installed: [], files: {}, directories: {}, users: [], groups: [], services: {}, hostname: 'old' }
-const want = (over: Partial<Desired> = {}): Desired => ({
-  packages: [],
-  groups: [],
-  users: {},
-  files: {},
-  directories: {},
-  services: {},
-  commands: [],
-  ...over,
-})
+const want = (over: Partial<Desired> = {}): Desired => ({ ...EMPTY_DESIRED, ...over })
 const file = (content: string) => ({ content, mode: '0644', owner: 'root', group: 'root' })
 const present = (content: string) => ({ exists: true, mode: '644', owner: 'root', group: 'root', sha256: sha(content) })
 
