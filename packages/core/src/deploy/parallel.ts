@@ -4,9 +4,8 @@
  * Measured with bench/peers (bench/README.md, "Parallel"): at 10 hosts,
  * all at once took 0.26-0.58 of one at a time; at 30 hosts, 16 at once
  * took 0.91-1.00 of 8 and 32 took 0.67-0.92, and peak memory was the same
- * (184-192 MB) for all three. Past 10 the gain is small, and each machine
- * behind a jump host opens its own login there: more than 10 at once meets
- * OpenSSH's default MaxStartups (10:30:100), which refuses new logins at
- * random. So 10; `--parallel` raises it for directly reachable fleets.
+ * for all three. So 32. Logins to any one sshd (a jump host every machine
+ * goes through, several machines on one host) are held to a few at once
+ * whatever this is (ssh/login-slots.ts), below OpenSSH's MaxStartups.
  */
-export const DEFAULT_PARALLEL = 10
+export const DEFAULT_PARALLEL = 32

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream'
 import type { Client, ConnectConfig } from 'ssh2'
 import { connectFailed, type HostRole, hostKeyChanged } from './errors.js'
 import { formatHostKey, sameHostKey } from './host-key.js'
+import { takeLoginSlot } from './login-slots.js'
 import { SshSession } from './session.js'
 import type { SshOptions, SshTarget } from './target.js'
 
@@ -19,11 +20,17 @@ async function credentials(target: SshTarget): Promise<Pick<ConnectConfig, 'priv
   throw new Error('no identity file given and no SSH agent (SSH_AUTH_SOCK) to ask')
 }
 
+/** The sshd a login goes to, as seen from where the connection starts (`via` a jump host, or here). */
+const sshdKey = (target: SshTarget, via?: SshTarget) =>
+  `${via ? `${via.host}:${via.port} -> ` : ''}${target.host}:${target.port}`
+
+/** Tunnelled through `via` when `sock` is given. */
 function open(
   target: SshTarget,
   options: SshOptions,
   role: HostRole,
   sock?: Duplex,
+  via?: SshTarget,
 ): Promise<{ client: Client; hostKey: string }> {
   return new Promise((resolve, reject) => {
     void (async () => {
@@ -31,13 +38,16 @@ function open(
       const client = new Client()
       let presented: string | undefined
       let refused: Error | undefined
+      let giveBackSlot = () => {}
       const fail = (error: unknown) => {
+        giveBackSlot()
         client.end()
         reject(refused ?? connectFailed(target, options, error, role))
       }
       const onAbort = () => fail(new Error('aborted'))
       options.signal?.addEventListener('abort', onAbort, { once: true })
       client.on('ready', () => {
+        giveBackSlot()
         options.signal?.removeEventListener('abort', onAbort)
         if (!target.hostKey && presented) options.onFirstContact?.(presented, target)
         resolve({ client, hostKey: presented ?? '' })
@@ -63,6 +73,12 @@ function open(
             return true
           },
         }
+      } catch (error) {
+        fail(error)
+        return
+      }
+      try {
+        giveBackSlot = await takeLoginSlot(sshdKey(target, via), options.signal)
       } catch (error) {
         fail(error)
         return
@@ -99,7 +115,7 @@ export async function connectSsh(target: SshTarget, options: SshOptions = {}): P
         error ? reject(connectFailed(target, options, error)) : resolve(stream),
       )
     })
-    const { client, hostKey } = await open(target, options, 'machine', tunnel)
+    const { client, hostKey } = await open(target, options, 'machine', tunnel, target.jump)
     const keys = { hostKey, jumpHostKey: jump.hostKey }
     return await verified(new SshSession(client, target, options, keys, () => jump.client.end()))
   } catch (error) {

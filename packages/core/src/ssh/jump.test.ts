@@ -50,6 +50,15 @@ describe.skipIf(unavailable !== undefined)('SSH through a jump host', () => {
     expect(impostor.log()).not.toContain('Accepted publickey')
   })
 
+  it("logs 30 machines in through one jump host at once, none refused by OpenSSH's default MaxStartups", async () => {
+    // Both sshds run with MaxStartups at its default (10:30:100): past 10
+    // connections not yet logged in, each new one is dropped at random.
+    const sessions = await Promise.allSettled(Array.from({ length: 30 }, () => connectSsh(machine)))
+    const refused = sessions.flatMap((s) => (s.status === 'rejected' ? [String(s.reason?.message ?? s.reason)] : []))
+    for (const s of sessions) if (s.status === 'fulfilled') s.value.close()
+    expect(refused).toEqual([])
+  })
+
   it('refuses a jump host whose key changed, naming it and how to accept the new key', async () => {
     const pinned = jump.hostKey
     await jump.rotateHostKey()
