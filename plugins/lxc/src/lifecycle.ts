@@ -13,6 +13,7 @@ import { containerState, lxc, lxcMust, lxcPath } from './containers.js'
 import { LxcError, lxcError } from './errors.js'
 import { ensureHostLimits } from './host-limits.js'
 import { ensureHostNetwork, isRoot } from './host-network.js'
+import { maskIdleUnits } from './idle-units.js'
 import { type IdMap, rootIdMap } from './idmap.js'
 import { injectIdentity } from './inject.js'
 import { deploymentKey } from './keys.js'
@@ -104,6 +105,7 @@ async function clone(
   const hostKey = await injectIdentity(upper, hostname, key.publicKey, ctx.stateDir, map)
   // Its first DHCP exchange then skips dnsmasq's 3 s ping of a new address (see seeded-lease.ts).
   await seedLease(upper, container, map)
+  await maskIdleUnits(upper, map)
   return {
     container,
     base,
