@@ -24,13 +24,41 @@ async function credentials(target: SshTarget): Promise<Pick<ConnectConfig, 'priv
 const sshdKey = (target: SshTarget, via?: SshTarget) =>
   `${via ? `${via.host}:${via.port} -> ` : ''}${target.host}:${target.port}`
 
-/** Tunnelled through `via` when `sock` is given. */
+/**
+ * Runs `login` (from the TCP connect, or the jump host's forward, to the
+ * end of the login) holding one of the sshd's login slots. `login` always
+ * settles, so the slot always comes back.
+ */
+async function withLoginSlot<T>(
+  target: SshTarget,
+  options: SshOptions,
+  role: HostRole,
+  via: SshTarget | undefined,
+  login: () => Promise<T>,
+): Promise<T> {
+  let giveBack: () => void
+  try {
+    giveBack = await takeLoginSlot(sshdKey(target, via), options.signal)
+  } catch (error) {
+    throw connectFailed(target, options, error, role)
+  }
+  try {
+    return await login()
+  } finally {
+    giveBack()
+  }
+}
+
+/**
+ * Logs in to `target` (over `sock`, a tunnel, when given). Settles once:
+ * on login, on an error, when the connection closes before login, or when
+ * the deploy is cancelled; a client left behind by a cancel is ended.
+ */
 function open(
   target: SshTarget,
   options: SshOptions,
   role: HostRole,
   sock?: Duplex,
-  via?: SshTarget,
 ): Promise<{ client: Client; hostKey: string }> {
   return new Promise((resolve, reject) => {
     void (async () => {
@@ -38,21 +66,27 @@ function open(
       const client = new Client()
       let presented: string | undefined
       let refused: Error | undefined
-      let giveBackSlot = () => {}
+      let settled = false
       const fail = (error: unknown) => {
-        giveBackSlot()
         client.end()
+        if (settled) return
+        settled = true
+        options.signal?.removeEventListener('abort', onAbort)
         reject(refused ?? connectFailed(target, options, error, role))
       }
       const onAbort = () => fail(new Error('aborted'))
+      if (options.signal?.aborted) return onAbort()
       options.signal?.addEventListener('abort', onAbort, { once: true })
       client.on('ready', () => {
-        giveBackSlot()
+        if (settled) return void client.end()
+        settled = true
         options.signal?.removeEventListener('abort', onAbort)
         if (!target.hostKey && presented) options.onFirstContact?.(presented, target)
         resolve({ client, hostKey: presented ?? '' })
       })
       client.on('error', fail)
+      // ssh2 says nothing else when sshd hangs up mid-handshake (a restart, a reboot).
+      client.on('close', () => fail(new Error('the connection closed before login')))
       let config: ConnectConfig
       try {
         config = {
@@ -73,17 +107,13 @@ function open(
             return true
           },
         }
+        if (settled) return // cancelled while the key was read
+        // ssh2 throws here, not through 'error', for a key it cannot parse (one with a passphrase, a PuTTY file).
+        client.connect(config)
       } catch (error) {
         fail(error)
         return
       }
-      try {
-        giveBackSlot = await takeLoginSlot(sshdKey(target, via), options.signal)
-      } catch (error) {
-        fail(error)
-        return
-      }
-      client.connect(config)
       // ssh2 leaves Nagle's algorithm on: every small request would then wait
       // for the server's delayed ACK (40 ms or more). Through a jump host the
       // tunnel rides the jump connection, whose socket gets the same here.
@@ -105,17 +135,23 @@ async function verified(session: SshSession): Promise<SshSession> {
 /** Connects to `target` (through its jump host, if any) and returns a session for every later step. */
 export async function connectSsh(target: SshTarget, options: SshOptions = {}): Promise<SshSession> {
   if (!target.jump) {
-    const { client, hostKey } = await open(target, options, 'machine')
+    const { client, hostKey } = await withLoginSlot(target, options, 'machine', undefined, () =>
+      open(target, options, 'machine'),
+    )
     return verified(new SshSession(client, target, options, { hostKey }))
   }
-  const jump = await open(target.jump, options, 'jump')
+  const via = target.jump
+  const jump = await withLoginSlot(via, options, 'jump', undefined, () => open(via, options, 'jump'))
   try {
-    const tunnel = await new Promise<Duplex>((resolve, reject) => {
-      jump.client.forwardOut('127.0.0.1', 0, target.host, target.port, (error, stream) =>
-        error ? reject(connectFailed(target, options, error)) : resolve(stream),
-      )
+    // The target's slot is taken before the jump host connects to it: from then on its sshd counts the login.
+    const { client, hostKey } = await withLoginSlot(target, options, 'machine', via, async () => {
+      const tunnel = await new Promise<Duplex>((resolve, reject) => {
+        jump.client.forwardOut('127.0.0.1', 0, target.host, target.port, (error, stream) =>
+          error ? reject(connectFailed(target, options, error)) : resolve(stream),
+        )
+      })
+      return open(target, options, 'machine', tunnel)
     })
-    const { client, hostKey } = await open(target, options, 'machine', tunnel, target.jump)
     const keys = { hostKey, jumpHostKey: jump.hostKey }
     return await verified(new SshSession(client, target, options, keys, () => jump.client.end()))
   } catch (error) {
