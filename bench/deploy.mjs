@@ -15,6 +15,7 @@ import { startSshd } from '../test/support/sshd.ts'
 import { pinnedSshArgs } from './pinned-ssh.mjs'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const { DEFAULT_PARALLEL } = await import(path.join(ROOT, 'packages/core/dist/deploy/parallel.js'))
 const BIN = path.join(ROOT, 'packages/cli/bin/run.js')
 const args = process.argv.slice(2)
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback)
@@ -56,7 +57,7 @@ for (const n of sizes) {
     execFileSync(process.execPath, [BIN, 'create', config], { env: { ...process.env, ...env } })
     timed(process.execPath, [BIN, 'deploy', '-d', 'bench'], env) // the first deploy changes everything; not timed
 
-    // Baseline: `ssh HOST true` to every host, 10 at a time like deploy's default.
+    // Baseline: `ssh HOST true` to every host, as many at a time as deploy's default --parallel.
     const known = path.join(work, 'known_hosts')
     writeFileSync(known, `${hosts.map((h) => `[127.0.0.1]:${h.port} ${h.hostKey}`).join('\n')}\n`)
     const sshTrue = (h) => pinnedSshArgs({ known, identity: h.identity, port: h.port, login: `${h.user}@127.0.0.1` })
@@ -75,9 +76,9 @@ for (const n of sizes) {
     }
     for (let r = 0; r < runs; r++) {
       const started = process.hrtime.bigint()
-      for (let i = 0; i < hosts.length; i += 10) {
+      for (let i = 0; i < hosts.length; i += DEFAULT_PARALLEL) {
         await Promise.all(
-          hosts.slice(i, i + 10).map(
+          hosts.slice(i, i + DEFAULT_PARALLEL).map(
             (h) =>
               new Promise((resolve, reject) => {
                 const child = spawn('ssh', sshTrue(h), { stdio: 'ignore' })
@@ -120,7 +121,7 @@ const report = {
 }
 mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true })
 writeFileSync(path.join(ROOT, 'bench/results/deploy.json'), `${JSON.stringify(report, null, 2)}\n`)
-console.log('| hosts | no-op deploy (ms) | ssh true to each, 10 at a time (ms) | peak RSS (MB) |')
+console.log(`| hosts | no-op deploy (ms) | ssh true to each, ${DEFAULT_PARALLEL} at a time (ms) | peak RSS (MB) |`)
 console.log('| --- | --- | --- | --- |')
 for (const r of rows) console.log(`| ${r.hosts} | ${r.noopMs} | ${r.sshTrueMs} | ${r.peakRssMb || '-'} |`)
 if (BASELINE_BIN) {

@@ -1,6 +1,6 @@
 /**
  * The kernel limit that many containers run into: inotify instances per
- * user. Each container's systemd (and its getty) takes 6 of them, all
+ * user. Each container's systemd takes several (6 with its consoles' gettys), all
  * counted against root, and the kernel's default of 128 is used up at
  * about 20 containers: the next ones boot without working units, so sshd
  * never answers. Debian's lxc package ships /etc/sysctl.d/30-lxc-inotify.conf

@@ -1,7 +1,9 @@
 /**
  * Parts of a Debian boot that have nothing to do in a container, masked in
  * each new clone's upper layer (a link to /dev/null, as `systemctl mask`
- * makes): each is a process, or several, at every boot. Thirty containers
+ * makes): each is a process, or several, at every boot (units that skip
+ * themselves in a container, like fstrim and pstore, cost nothing and are
+ * left as Debian has them). Thirty containers
  * booting at once on a laptop are bound by CPU, and these took about a fifth
  * of a container's boot (bench/lxc-boot, `trimmed`). What a server runs
  * (sshd, journald and its persistent journal, networking, sysctl.d,
@@ -12,14 +14,16 @@ import { chmod, lchown, mkdir, symlink } from 'node:fs/promises'
 import path from 'node:path'
 import type { IdMap } from './idmap.js'
 
-/** Generators that look at block devices or the kernel command line, which are the host's. */
+/** Generators that look at block devices, the host's, or at a command line guix-ops never sets. */
 const IDLE_GENERATORS = [
   'systemd-cryptsetup-generator', // /etc/crypttab: the container has no block devices
   'systemd-integritysetup-generator',
   'systemd-veritysetup-generator',
   'systemd-gpt-auto-generator', // partitions of the boot disk
   'systemd-hibernate-resume-generator', // resume= on the host's command line
-  'systemd-debug-generator', // systemd.debug_shell and the like, also the host's command line
+  // systemd.debug_shell, systemd.run= and the like on PID 1's own command line
+  // (lxc.init.cmd), which guix-ops never sets.
+  'systemd-debug-generator',
   'systemd-run-generator',
   'systemd-system-update-generator', // offline updates, which apt does not use
   'systemd-getty-generator', // consoles, masked below
@@ -32,8 +36,6 @@ const IDLE_UNITS = [
   'console-getty.service',
   'e2scrub_reap.service', // ext4 checks of LVM volumes the container has none of
   'e2scrub_all.timer',
-  'fstrim.timer', // the host trims its own disks
-  'systemd-pstore.service', // kernel crash records: the host's
   'systemd-remount-fs.service', // LXC mounts the root
 ]
 
