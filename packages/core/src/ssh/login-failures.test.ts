@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { keygen } from '../../../../test/support/sshd.js'
 import { connectSsh } from './connect.js'
 import { LOGINS_PER_SSHD } from './login-slots.js'
 import type { SshTarget } from './target.js'
@@ -47,7 +48,7 @@ describe('logins that fail before they begin', () => {
 
   it('fails each login to a sshd that hangs up mid-handshake, and none waits for ever', async () => {
     const key = path.join(dir, 'plain')
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key])
+    keygen(key)
     const seen = await outcomes({ host: '127.0.0.1', port, user: 'root', identity: key }, 15_000)
     expect(seen.filter((s) => s === STILL_WAITING)).toEqual([])
     expect(seen.every((s) => s.includes('closed before login'))).toBe(true)
