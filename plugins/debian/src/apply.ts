@@ -1,7 +1,7 @@
 /** Carries out a plan's steps on the host, stopping at the first that fails, naming it. */
 import type { ProgressReporter, RemoteHost } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
-import { backupPath, RELEASE_SCRIPT, TAKE_SCRIPT } from './backups.js'
+import { backupPath, RELEASE_SCRIPT, takeOriginals } from './backups.js'
 import { fileBytes } from './content.js'
 import type { Layout } from './layout.js'
 import type { DesiredUser } from './model.js'
@@ -56,11 +56,7 @@ async function applyAction(host: RemoteHost, action: Action, options: ApplyOptio
         `creating ${action.path}`,
       )
     case 'file-take':
-      return must(
-        host,
-        ['sh', '-c', TAKE_SCRIPT, 'sh', action.path, backupPath(options.layout, action.path)],
-        `keeping the original of ${action.path}`,
-      )
+      return takeOriginals(host, options.layout, [action.path])
     case 'file-write': {
       const owners = options.owners ?? (await prepareWrites(host, [action]))
       await host.upload(action.path, fileBytes(action.file), {

@@ -8,7 +8,8 @@
  * next deploy finds the mark and keeps it.
  */
 import { createHash } from 'node:crypto'
-import type { RemoteHost } from '@guix-ops/plugin-api'
+import { GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
+import { DebianError } from './codes.js'
 import type { Layout } from './layout.js'
 
 /** How a taken-over file was found: its original is kept, or it was not there. */
@@ -51,16 +52,35 @@ export async function readTaken(host: RemoteHost, layout: Layout, paths: string[
   return taken
 }
 
-/** Keeps the file's original, or marks it absent, unless a mark exists already: an original is never overwritten. */
+/**
+ * For each (file, backup) pair of its arguments: keeps the file's original,
+ * or marks it absent, unless a mark exists already: an original is never
+ * overwritten. One script for every file taken over at once; the backup
+ * directory is made once. A failure names the file on stderr.
+ */
 export const TAKE_SCRIPT: string = [
-  'f="$1"; b="$2"',
-  '{ [ -e "$b" ] || [ -L "$b" ] || [ -e "$b.absent" ]; } && exit 0',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template string.
-  'install -d -m 0700 "${b%/*}" || exit 1',
-  'printf "%s" "$f" > "$b.path.tmp" && mv -f -- "$b.path.tmp" "$b.path" || exit 1',
-  'if [ -e "$f" ] || [ -L "$f" ]; then cp -a -- "$f" "$b.tmp" && mv -f -- "$b.tmp" "$b"',
-  'else : > "$b.absent"; fi',
+  'install -d -m 0700 "${2%/*}" || exit 1',
+  'while [ $# -gt 1 ]; do',
+  '  f="$1"; b="$2"; shift 2',
+  '  { [ -e "$b" ] || [ -L "$b" ] || [ -e "$b.absent" ]; } && continue',
+  '  { printf "%s" "$f" > "$b.path.tmp" && mv -f -- "$b.path.tmp" "$b.path"; } || { printf "%s\\n" "$f" >&2; exit 1; }',
+  '  if [ -e "$f" ] || [ -L "$f" ]; then',
+  '    { cp -a -- "$f" "$b.tmp" && mv -f -- "$b.tmp" "$b"; } || { printf "%s\\n" "$f" >&2; exit 1; }',
+  '  else : > "$b.absent" || exit 1; fi',
+  'done',
 ].join('\n')
+
+/** Keeps the originals of `files` (see TAKE_SCRIPT), in one command. */
+export async function takeOriginals(host: RemoteHost, layout: Layout, files: string[]): Promise<void> {
+  if (files.length === 0) return
+  const result = await host.exec(['sh', '-c', TAKE_SCRIPT, 'sh', ...files.flatMap((f) => [f, backupPath(layout, f)])])
+  if (result.code !== 0)
+    throw new GuixOpsError(
+      DebianError.Apply,
+      `debian: keeping the original of ${files.length === 1 ? files[0] : 'a file taken over'} failed (exit ${result.code ?? 'by signal'}): ${result.stderr.trim().split('\n').slice(-4).join(' | ')}`,
+    )
+}
 
 /**
  * The file leaves management: its original goes back in place, or the file

@@ -1,6 +1,9 @@
 // Commands gathered into one remote shell, run by this machine's own sh: each keeps its
 // arguments (any bytes), its exit code, stdout (NULs too) and stderr, in the order asked.
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import type { RemoteHost } from '@guix-ops/plugin-api'
 import { describe, expect, it } from 'vitest'
 import { coalesce } from './batch.js'
@@ -39,6 +42,58 @@ describe('coalesce', () => {
     expect(answers[4]?.stdout).toBe('one||three|')
   })
 
+  it('keeps outputs exact: no final newline, blank lines, text that looks like the framing', async () => {
+    const { host, calls } = counting()
+    const batched = coalesce(host)
+    const tricky = '\nguix-ops-batch- 0\n\n\nguix-ops-batch-\n'
+    const answers = await Promise.all([
+      batched.exec(['printf', '%s', 'no newline']),
+      batched.exec(['printf', '%s', tricky]),
+      batched.exec(['sh', '-c', 'printf "%s" "$1" >&2; printf "\\n\\n"', 'sh', tricky]),
+      batched.exec(['printf', '']),
+    ])
+    expect(calls).toHaveLength(1)
+    expect(answers).toEqual([
+      { code: 0, stdout: 'no newline', stderr: '' },
+      { code: 0, stdout: tricky, stderr: '' },
+      { code: 0, stdout: '\n\n', stderr: tricky },
+      { code: 0, stdout: '', stderr: '' },
+    ])
+  })
+
+  it('starts no helper program: a host whose PATH holds only sh and the commands asked still answers in one go', async () => {
+    const bare = mkdtempSync(path.join(tmpdir(), 'guix-ops-bare-path-'))
+    try {
+      for (const program of ['sh', 'cat'])
+        symlinkSync(
+          execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim(),
+          path.join(bare, program),
+        )
+      const calls: string[][] = []
+      const host: RemoteHost = {
+        exec: async (argv) => {
+          calls.push([...argv])
+          const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', env: { PATH: bare } })
+          return { stdout: r.stdout, stderr: r.stderr, code: r.status }
+        },
+        upload: async () => undefined,
+        download: async () => new Uint8Array(),
+      }
+      const batched = coalesce(host)
+      const answers = await Promise.all([
+        batched.exec(['cat', '/dev/null']),
+        batched.exec(['sh', '-c', 'echo out; echo err >&2; exit 5']),
+      ])
+      expect(calls).toHaveLength(1)
+      expect(answers).toEqual([
+        { code: 0, stdout: '', stderr: '' },
+        { code: 5, stdout: 'out\n', stderr: 'err\n' },
+      ])
+    } finally {
+      rmSync(bare, { recursive: true, force: true })
+    }
+  })
+
   it('one command alone goes as it is; commands asked one after another go one by one', async () => {
     const { host, calls } = counting()
     const batched = coalesce(host)
@@ -56,7 +111,7 @@ describe('coalesce', () => {
       ...host,
       exec: (argv, options) =>
         argv[0] === 'sh' && argv.length > 4
-          ? Promise.resolve({ code: 1, stdout: '', stderr: 'mktemp: no room\n' })
+          ? Promise.resolve({ code: 127, stdout: '', stderr: 'sh: not found\n' })
           : host.exec(argv, options),
     }
     const batched = coalesce(broken)

@@ -6,20 +6,22 @@
  * argument array: the fixed script below splits its arguments, the remote
  * shell never parses a config value.
  */
+import { randomBytes } from 'node:crypto'
 import type { ExecOptions, ExecResult, RemoteHost } from '@guix-ops/plugin-api'
 
-// Arguments: for each command, its length then its words. Each answer is
-// three lines: the exit code, then stdout and stderr in base64 (any bytes, NULs too).
-// An empty output is an empty line, with no base64 process: each process is a few
-// milliseconds on a busy host, and most of a plan's reads print nothing on stderr.
-const BATCH_SCRIPT = `t=$(mktemp -d) || exit 1
-trap 'rm -rf "$t"' EXIT
+// Arguments: a boundary, then for each command its length and its words. Each
+// command writes straight to the channel; after it, stdout gets a newline, the
+// boundary and its exit code, and stderr a newline and the boundary. No temp
+// file, no encoder: on a busy host every process costs milliseconds, and
+// here each command is the only process started. The boundary is random per
+// batch, so no command's output can end its answer early by chance.
+const BATCH_SCRIPT = `b=$1; shift
 while [ $# -gt 0 ]; do
   n=$1; shift
-  (c=0; for a; do shift; [ $c -lt $n ] && set -- "$@" "$a"; c=$((c + 1)); done; exec "$@") >"$t/o" 2>"$t/e" </dev/null
-  echo $?
-  [ -s "$t/o" ] && base64 -w0 <"$t/o"; echo
-  [ -s "$t/e" ] && base64 -w0 <"$t/e"; echo
+  (c=0; for a; do shift; [ $c -lt $n ] && set -- "$@" "$a"; c=$((c + 1)); done; exec "$@") </dev/null
+  s=$?
+  printf '\\n%s %s\\n' "$b" "$s"
+  printf '\\n%s\\n' "$b" >&2
   shift $n
 done`
 
@@ -30,12 +32,16 @@ interface Queued {
 }
 
 /** The answers of a batch, in order; fewer than asked when the shell was cut short. */
-function parseAnswers(stdout: string): ExecResult[] {
-  const lines = stdout.split('\n')
+function parseAnswers(boundary: string, stdout: string, stderr: string): ExecResult[] {
+  const outs = stdout.split(`\n${boundary} `)
+  const errs = stderr.split(`\n${boundary}\n`)
   const answers: ExecResult[] = []
-  for (let i = 0; i + 2 < lines.length; i += 3) {
-    const decode = (text: string) => Buffer.from(text, 'base64').toString('utf8')
-    answers.push({ code: Number(lines[i]), stdout: decode(lines[i + 1]!), stderr: decode(lines[i + 2]!) })
+  let output = outs[0]!
+  for (let i = 1; i < outs.length; i++) {
+    const end = outs[i]!.indexOf('\n')
+    if (end < 0) break // the exit code's line was cut short
+    answers.push({ code: Number(outs[i]!.slice(0, end)), stdout: output, stderr: errs[i - 1] ?? '' })
+    output = outs[i]!.slice(end + 1)
   }
   return answers
 }
@@ -45,11 +51,12 @@ async function runBatch(host: RemoteHost, queued: Queued[]): Promise<void> {
     const [only] = queued
     return host.exec(only!.argv).then(only!.resolve, only!.reject)
   }
+  const boundary = `guix-ops-batch-${randomBytes(12).toString('hex')}`
   const args = queued.flatMap((q) => [String(q.argv.length), ...q.argv])
   try {
-    const result = await host.exec(['sh', '-c', BATCH_SCRIPT, 'sh', ...args])
-    const answers = parseAnswers(result.stdout)
-    // No answer at all (no room for a temp dir, no base64): each command goes on its own.
+    const result = await host.exec(['sh', '-c', BATCH_SCRIPT, 'sh', boundary, ...args])
+    const answers = parseAnswers(boundary, result.stdout, result.stderr)
+    // No answer at all (no POSIX shell to gather them): each command goes on its own.
     if (answers.length === 0 && result.code !== 0) {
       for (const q of queued) await host.exec(q.argv).then(q.resolve, q.reject)
       return

@@ -2,7 +2,7 @@
 // commands the host runs, given the same argument arrays.
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { RemoteHost } from '@guix-ops/plugin-api'
@@ -57,5 +57,50 @@ describe('readFacts', () => {
     expect(facts.files[sub]?.sha256).toBeUndefined()
     expect(Object.keys(facts.files).sort()).toEqual([...files, absent, sub].sort())
     expect(facts.directories[sub]).toMatchObject({ exists: true })
+  })
+
+  it('reads twenty files with one stat and one sha256sum, not one of each per file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-facts-'))
+    const bin = path.join(dir, 'bin')
+    mkdirSync(bin)
+    const log = path.join(dir, 'started')
+    for (const program of ['stat', 'sha256sum']) {
+      const real = spawnSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).stdout.trim()
+      writeFileSync(path.join(bin, program), `#!/bin/sh\necho ${program} >> '${log}'\nexec ${real} "$@"\n`, {
+        mode: 0o755,
+      })
+    }
+    const counted: RemoteHost = {
+      ...here,
+      exec: async (argv) => {
+        const r = spawnSync(argv[0]!, argv.slice(1), {
+          encoding: 'utf8',
+          env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        })
+        return { stdout: r.stdout, stderr: r.stderr, code: r.status }
+      },
+    }
+    const files = Array.from({ length: 20 }, (_, i) => path.join(dir, `file ${i}`))
+    for (const [i, file] of files.entries()) writeFileSync(file, `content ${i}\n`)
+    const facts = await readFacts(counted, desired([...files, path.join(dir, 'absent')], [dir]), EMPTY_MANAGED)
+    expect(facts.files[files[7]!]?.sha256).toBe(sha('content 7\n'))
+    expect(facts.directories[dir]).toMatchObject({ exists: true })
+    expect(readFileSync(log, 'utf8').split('\n').filter(Boolean).sort()).toEqual(['sha256sum', 'stat'])
+  })
+
+  it('answers file by file when the one-pass read comes back short', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-facts-'))
+    const file = path.join(dir, 'kept')
+    writeFileSync(file, 'kept\n', { mode: 0o600 })
+    // As if stat had failed on one path (it vanished, or cannot be read): its line is missing.
+    const short: RemoteHost = {
+      ...here,
+      exec: async (argv) => {
+        const r = await here.exec(argv)
+        return argv[2]?.includes('sha256sum -- "$@"') ? { ...r, stdout: r.stdout.replace(/--\n[^\n]*\n/, '--\n') } : r
+      },
+    }
+    const facts = await readFacts(short, desired([file]), EMPTY_MANAGED)
+    expect(facts.files[file]).toMatchObject({ exists: true, mode: '600', sha256: sha('kept\n') })
   })
 })

@@ -11,8 +11,10 @@ import type { Desired, Facts, FileFact, Managed } from './model.js'
  * One line per argument, in the order given, never echoing the path: a
  * path may hold any byte but NUL (tab, newline, backslash), and sha256sum
  * would escape such names. `kind mode owner group sha256`, or `-` when absent.
+ * Two processes per file: the fallback when the bulk read below cannot
+ * answer for every path.
  */
-const STAT_SCRIPT = [
+const STAT_EACH_SCRIPT = [
   'for f; do',
   '  if [ ! -e "$f" ]; then echo -; continue; fi',
   '  if [ -f "$f" ]; then k=f; elif [ -d "$f" ]; then k=d; else k=o; fi',
@@ -22,6 +24,28 @@ const STAT_SCRIPT = [
   // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template string.
   '  echo "$k $a ${h%% *}"',
   'done',
+].join('\n')
+
+/**
+ * The same facts with two processes in all, whatever the number of paths
+ * (each process costs milliseconds on a busy host): the kind of each
+ * argument (`-` when absent), then `--` and one `stat` line per existing
+ * path, then `--` and one `sha256sum` line per regular file, each in the
+ * order given. The lines carry no path, so any byte in a name is safe; a
+ * path that stat or sha256sum could not read leaves a section short.
+ */
+const STAT_BULK_SCRIPT = [
+  'for f; do',
+  '  shift',
+  '  if [ ! -e "$f" ]; then echo -; continue; fi',
+  '  if [ -f "$f" ]; then echo f; elif [ -d "$f" ]; then echo d; else echo o; fi',
+  '  set -- "$@" "$f"',
+  'done',
+  'echo --',
+  '[ $# -eq 0 ] || stat -c "%a %U %G" -- "$@"',
+  'echo --',
+  'for f; do shift; [ -f "$f" ] && set -- "$@" "$f"; done',
+  '[ $# -eq 0 ] || sha256sum -- "$@"',
 ].join('\n')
 
 const KINDS = { f: 'file', d: 'directory', o: 'other' } as const
@@ -39,11 +63,35 @@ function parseFact(line: string): FileFact {
   }
 }
 
+/** The bulk answer as `STAT_EACH_SCRIPT` lines, or undefined when a section is short. */
+function bulkLines(stdout: string): string[] | undefined {
+  const [kinds = [], stats = [], sums = []] = stdout.split(/^--\n/m).map((section) => section.split('\n').slice(0, -1))
+  const lines: string[] = []
+  let s = 0
+  let h = 0
+  for (const kind of kinds) {
+    if (kind === '-') lines.push('-')
+    else {
+      const stat = stats[s++]
+      // sha256sum starts a line with a backslash when it escapes the name after the hash.
+      const sum = kind === 'f' ? /^\\?([0-9a-f]{64}) /.exec(sums[h++] ?? '')?.[1] : '-'
+      if (stat === undefined || sum === undefined) return undefined
+      lines.push(`${kind} ${stat} ${sum}`)
+    }
+  }
+  return s === stats.length && h === sums.length ? lines : undefined
+}
+
 async function stat(host: RemoteHost, paths: string[]): Promise<Record<string, FileFact>> {
   const facts: Record<string, FileFact> = {}
   if (paths.length === 0) return facts
-  const result = await host.exec(['sh', '-c', STAT_SCRIPT, 'sh', ...paths])
-  const lines = result.stdout.split('\n').slice(0, -1)
+  const bulk = await host.exec(['sh', '-c', STAT_BULK_SCRIPT, 'sh', ...paths])
+  let lines = bulk.code === 0 ? bulkLines(bulk.stdout) : undefined
+  let result = bulk
+  if (lines?.length !== paths.length) {
+    result = await host.exec(['sh', '-c', STAT_EACH_SCRIPT, 'sh', ...paths])
+    lines = result.stdout.split('\n').slice(0, -1)
+  }
   if (result.code !== 0 || lines.length !== paths.length)
     throw new GuixOpsError(
       DebianError.Facts,
@@ -95,20 +143,22 @@ async function enabled(host: RemoteHost, units: string[]): Promise<Record<string
  */
 export async function readFacts(host: RemoteHost, desired: Desired, managed: Managed): Promise<Facts> {
   const all = <T>(a: Iterable<T>, b: Iterable<T>) => [...new Set([...a, ...b])]
-  const [installed, services, system, files, directories, users, groups] = await Promise.all([
+  const filePaths = all(Object.keys(desired.files), Object.keys(managed.files))
+  const directoryPaths = all(Object.keys(desired.directories), managed.directories)
+  const [installed, services, system, paths, users, groups] = await Promise.all([
     installedPackages(host, all(desired.packages, managed.packages)),
     enabled(host, all(Object.keys(desired.services), managed.services)),
     host.exec(['sh', '-c', SYSTEM_SCRIPT]),
-    stat(host, all(Object.keys(desired.files), Object.keys(managed.files))),
-    stat(host, all(Object.keys(desired.directories), managed.directories)),
+    stat(host, all(filePaths, directoryPaths)),
     names(host, 'passwd', all(Object.keys(desired.users), managed.users)),
     names(host, 'group', all(desired.groups, managed.groups)),
   ])
   const [hostname, init] = system.stdout.split('\n').map((l) => l.trim())
+  const pick = (wanted: string[]) => Object.fromEntries(wanted.map((p) => [p, paths[p]!]))
   return {
     installed,
-    files,
-    directories,
+    files: pick(filePaths),
+    directories: pick(directoryPaths),
     users,
     groups,
     services,

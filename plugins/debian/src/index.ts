@@ -17,6 +17,7 @@ import {
 } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
 import { runAction } from './apply.js'
+import { takeOriginals } from './backups.js'
 import { coalesce } from './batch.js'
 import { DebianError } from './codes.js'
 import { desiredFrom } from './desired.js'
@@ -117,7 +118,8 @@ async function execute(
   for (const [i, action] of actions.entries()) {
     ctx.progress.report(`${action.kind}`, { done: i, total: actions.length })
     // When the files' turn comes: every original kept, directory made and owner looked up at once.
-    if (isFileAction(action)) files ??= await prepareFiles(ctx.host, actions, (take) => runAction(ctx.host, take, base))
+    if (isFileAction(action))
+      files ??= await prepareFiles(ctx.host, actions, (paths) => takeOriginals(ctx.host, layout, paths))
     if (files?.taken.has(action)) continue
     await runAction(ctx.host, action, { ...base, ...(files ? { owners: files.owners } : {}) })
   }

@@ -122,11 +122,14 @@ export const cannotArm = (stderr: string): GuixOpsError =>
     suggestion: 'on a host without systemd, set autoRollback: false',
   })
 
-async function disarmTimers(host: RemoteHost, layout: Layout): Promise<void> {
-  await host.exec(['systemctl', 'stop', `${unitStem(layout)}*.timer`])
-}
+/**
+ * Stops the timers of earlier arms, then drops the snapshot: one process
+ * where systemd is not PID 1 (no timer can have been armed there), one
+ * more where it is. A fixed script: the unit pattern and dir are its arguments.
+ */
+const DISARM_SCRIPT = '[ -d /run/systemd/system ] && systemctl stop "$1"; exec rm -rf -- "$2"'
 
-/** The deploy is confirmed: disarm the timer and drop the snapshot (asked at once: one round trip on a gathering host). */
+/** The deploy is confirmed: disarm the timer and drop the snapshot. */
 export async function disarm(host: RemoteHost, layout: Layout): Promise<void> {
-  await Promise.all([disarmTimers(host, layout), host.exec(['rm', '-rf', layout.pending])])
+  await host.exec(['sh', '-c', DISARM_SCRIPT, 'sh', `${unitStem(layout)}*.timer`, layout.pending])
 }

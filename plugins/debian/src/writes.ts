@@ -11,35 +11,54 @@ import type { RemoteHost } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
 import { mustRun } from './remote.js'
 
-// A fixed script; the directories, then the owner and group of each file, are its arguments.
-const PREPARE_SCRIPT = [
-  'n=$1; shift',
-  'while [ "$n" -gt 0 ]; do mkdir -p -- "$1" || exit 1; shift; n=$((n - 1)); done',
-  'while [ $# -gt 0 ]; do',
-  '  u=$(id -u -- "$1" 2>/dev/null); g=$(getent group -- "$2" | cut -d: -f3)',
-  '  echo "$u:$g"; shift 2',
-  'done',
-].join('\n')
-
 type FileWrite = Extract<Action, { kind: 'file-write' }>
+type FileTake = Extract<Action, { kind: 'file-take' }>
 
 /** `owner:group` as named in the config -> `uid:gid` on the host, for those the host knows. */
 export type OwnerIds = Map<string, string>
 
 export const ownerOf = (action: FileWrite): string => `${action.file.owner}:${action.file.group}`
 
+/** `name:x:id:...` lines of getent -> the id of each key asked, by name or, for a number, by id. */
+export function idsOf(lines: string, keys: string[]): Map<string, string> {
+  const entries = lines
+    .split('\n')
+    .map((line) => line.split(':'))
+    .filter((fields) => fields.length >= 3 && /^\d+$/.test(fields[2]!))
+  const ids = new Map<string, string>()
+  for (const key of keys) {
+    const entry =
+      entries.find((f) => f[0] === key) ?? (/^\d+$/.test(key) ? entries.find((f) => f[2] === key) : undefined)
+    if (entry) ids.set(key, entry[2]!)
+  }
+  return ids
+}
+
+/**
+ * The directories made with one mkdir, the owners looked up with one getent
+ * per database, asked together: three processes on the host whatever the
+ * number of files (each process costs milliseconds on a busy host).
+ */
 export async function prepareWrites(host: RemoteHost, actions: Action[]): Promise<OwnerIds> {
   const writes = actions.filter((a): a is FileWrite => a.kind === 'file-write')
-  const dirs = [...new Set(writes.map((a) => a.path.replace(/\/[^/]*$/, '') || '/'))]
-  const owners = [...new Set(writes.map(ownerOf))]
-  const pairs = owners.flatMap((o) => [o.slice(0, o.indexOf(':')), o.slice(o.indexOf(':') + 1)])
-  const argv = ['sh', '-c', PREPARE_SCRIPT, 'sh', String(dirs.length), ...dirs, ...pairs]
-  const result = await mustRun(host, argv, 'creating the directories of the files to write')
-  const lines = result.stdout.split('\n')
   const ids: OwnerIds = new Map()
-  owners.forEach((owner, i) => {
-    if (/^\d+:\d+$/.test(lines[i] ?? '')) ids.set(owner, lines[i]!)
-  })
+  if (writes.length === 0) return ids
+  const dirs = [...new Set(writes.map((a) => a.path.replace(/\/[^/]*$/, '') || '/'))]
+  const users = [...new Set(writes.map((a) => a.file.owner))]
+  const groups = [...new Set(writes.map((a) => a.file.group))]
+  // getent exits 2 when a key is unknown: such an owner is set by name at upload, and fails there.
+  const [, passwd, group] = await Promise.all([
+    mustRun(host, ['mkdir', '-p', '--', ...dirs], 'creating the directories of the files to write'),
+    host.exec(['getent', 'passwd', '--', ...users]),
+    host.exec(['getent', 'group', '--', ...groups]),
+  ])
+  const uids = idsOf(passwd.stdout, users)
+  const gids = idsOf(group.stdout, groups)
+  for (const write of writes) {
+    const uid = uids.get(write.file.owner)
+    const gid = gids.get(write.file.group)
+    if (uid !== undefined && gid !== undefined) ids.set(ownerOf(write), `${uid}:${gid}`)
+  }
   return ids
 }
 
@@ -51,13 +70,13 @@ export interface PreparedFiles {
   taken: Set<Action>
 }
 
-/** Keeps every original (with `take`) and prepares every write, all asked at once. */
+/** Keeps every original (with `take`, given all their paths) and prepares every write, all asked at once. */
 export async function prepareFiles(
   host: RemoteHost,
   actions: Action[],
-  take: (action: Action) => Promise<void>,
+  take: (paths: string[]) => Promise<void>,
 ): Promise<PreparedFiles> {
-  const takes = actions.filter((a) => a.kind === 'file-take')
-  const [owners] = await Promise.all([prepareWrites(host, actions), ...takes.map(take)])
+  const takes = actions.filter((a): a is FileTake => a.kind === 'file-take')
+  const [owners] = await Promise.all([prepareWrites(host, actions), take(takes.map((t) => t.path))])
   return { owners, taken: new Set(takes) }
 }
