@@ -103,4 +103,9 @@ describe('readFacts', () => {
     const facts = await readFacts(short, desired([file]), EMPTY_MANAGED)
     expect(facts.files[file]).toMatchObject({ exists: true, mode: '600', sha256: sha('kept\n') })
   })
+
+  it("reads the host's name, the one hostname(1) prints", async () => {
+    const facts = await readFacts(here, desired([]), EMPTY_MANAGED)
+    expect(facts.hostname).toBe(spawnSync('hostname', { encoding: 'utf8' }).stdout.trim())
+  })
 })

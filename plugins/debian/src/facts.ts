@@ -103,8 +103,15 @@ async function stat(host: RemoteHost, paths: string[]): Promise<Record<string, F
   return facts
 }
 
-/** The host name, and whether systemd is PID 1: the test sd_booted(3) makes. */
-const SYSTEM_SCRIPT = 'hostname; if [ -d /run/systemd/system ]; then echo systemd; else echo none; fi'
+/**
+ * The host name (the kernel's, which hostname(1) prints too, read without a
+ * process where /proc is mounted), and whether systemd is PID 1: the test
+ * sd_booted(3) makes.
+ */
+const SYSTEM_SCRIPT = [
+  'if read -r h < /proc/sys/kernel/hostname; then echo "$h"; else hostname; fi 2>/dev/null',
+  'if [ -d /run/systemd/system ]; then echo systemd; else echo none; fi',
+].join('\n')
 
 async function names(host: RemoteHost, database: 'passwd' | 'group', wanted: string[]): Promise<string[]> {
   if (wanted.length === 0) return []
