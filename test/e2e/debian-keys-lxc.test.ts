@@ -94,7 +94,8 @@ describe.skipIf(unavailable !== undefined)('deployment keys on real Debian conta
     writeFileSync(path.join(work, 'token.txt'), SECRET.command)
   }, 600_000)
 
-  afterAll(() => destroyMachines(stateDir, 'keys'), 300_000)
+  // The config reads the secret from the environment: destroy evaluates it too.
+  afterAll(() => destroyMachines(stateDir, 'keys', { SHOP_DB_PASSWORD: SECRET.text }), 300_000)
 
   it('sends each source kind to both hosts with owner and mode, and services wait on them', () => {
     writeConfig()

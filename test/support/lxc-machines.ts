@@ -38,7 +38,10 @@ export function lxcPlatform(work: string, repo: string): string {
 interface Info {
   state: {
     id: string
-    machines: Record<string, { address?: string; outputs?: { container?: string; managementAddress?: string } }>
+    machines: Record<
+      string,
+      { address?: string; outputs?: { container?: string; managementAddress?: string }; resource?: { bridge?: string } }
+    >
   }
 }
 
@@ -69,14 +72,26 @@ export function lxcMachines(stateDir: string, deployment: string): Record<string
   return machines
 }
 
-/** `guix-ops destroy`; whatever container of the deployment is still there after it is removed by hand. */
-export function destroyMachines(stateDir: string, deployment: string): void {
-  const listed = guixOps(['info', '-d', deployment, '--json'], { stateDir })
-  const id = listed.code === 0 ? json<Info>(listed).state.id : undefined
-  guixOps(['destroy', '-d', deployment, '--yes'], { stateDir, timeoutMs: 300_000 })
+/**
+ * `guix-ops destroy`, with the environment the config reads (a config that
+ * cannot be evaluated cannot be destroyed). Whatever of the deployment is
+ * still there after it (containers, its private bridge) is removed by hand,
+ * and then the destroy's failure is thrown: a test must not pass while its
+ * deployment's teardown fails.
+ */
+export function destroyMachines(stateDir: string, deployment: string, env: Record<string, string> = {}): void {
+  const listed = guixOps(['info', '-d', deployment, '--json'], { stateDir, env })
+  const state = listed.code === 0 ? json<Info>(listed).state : undefined
+  const id = state?.id
+  const destroyed = guixOps(['destroy', '-d', deployment, '--yes'], { stateDir, timeoutMs: 300_000, env })
   if (!id) return
   for (const left of lxcContainers().filter((c) => c.startsWith(`guix-ops-${id.slice(0, 8)}-`))) {
     attach(left, ['timeout', '5', 'ifdown', 'eth0'])
     spawnSync('lxc-destroy', ['-f', '-n', left])
+  }
+  if (destroyed.code !== 0) {
+    const bridges = new Set(Object.values(state?.machines ?? {}).map((m) => m.resource?.bridge))
+    for (const bridge of bridges) if (bridge) spawnSync('ip', ['link', 'del', 'dev', bridge])
+    throw new Error(`guix-ops destroy -d ${deployment} failed:\n${destroyed.stdout}${destroyed.stderr}`)
   }
 }
