@@ -32,7 +32,7 @@ describe('takeOriginals', () => {
   it('keeps every original or marks it absent in one command, and never overwrites a kept one', async () => {
     const { dir, layout } = scene()
     const present = path.join(dir, 'motd')
-    const odd = path.join(dir, 'new\nline -x')
+    const odd = path.join(dir, ' new\nline -x\\t ends in a newline\n')
     const absent = path.join(dir, 'absent')
     writeFileSync(present, 'original\n')
     writeFileSync(odd, 'odd\n')

@@ -37,7 +37,8 @@ export async function readGeneration(host: RemoteHost, layout: Layout, number: n
 }
 
 // The number in force on its first line, then its record: one round trip. A fixed script; the paths are its arguments.
-const CURRENT_SCRIPT = 'n=$(cat -- "$1") || exit 0; printf "%s\\n" "$n"; cat -- "$2/$n.json" || exit 4'
+// The number is read by the shell itself: no process but the record's `cat`.
+const CURRENT_SCRIPT = 'n=; [ -f "$1" ] || exit 0; read -r n < "$1"; printf "%s\\n" "$n"; cat -- "$2/$n.json" || exit 4'
 
 export async function currentGeneration(host: RemoteHost, layout: Layout): Promise<GenerationRecord | undefined> {
   const result = await host.exec(['sh', '-c', CURRENT_SCRIPT, 'sh', layout.current, layout.generations])

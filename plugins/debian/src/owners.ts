@@ -95,7 +95,7 @@ const LIST_SCRIPT = [
   '  d="${d%/}"',
   '  [ "$d" = "$me" ] && continue',
   '  [ -f "$d/owner.json" ] && [ -f "$d/current" ] || continue',
-  '  n=$(cat "$d/current")',
+  '  n=; read -r n < "$d/current"',
   '  cat "$d/owner.json"; printf "\\0"',
   '  cat "$d/generations/$n.json" 2>/dev/null; printf "\\0"',
   'done',
