@@ -94,6 +94,22 @@ describe('coalesce', () => {
     }
   })
 
+  it('a shell cut short answers the commands before, and the ones after say why, not what the others printed', async () => {
+    const { host } = counting()
+    const batched = coalesce(host)
+    const answers = await Promise.allSettled([
+      batched.exec(['sh', '-c', 'echo first complains >&2; exit 1']),
+      batched.exec(['sh', '-c', 'echo the shell goes >&2; kill -9 $PPID']),
+      batched.exec(['true']),
+    ])
+    expect(answers[0]).toEqual({ status: 'fulfilled', value: { code: 1, stdout: '', stderr: 'first complains\n' } })
+    for (const cut of answers.slice(1)) {
+      expect(cut.status).toBe('rejected')
+      const message = String((cut as PromiseRejectedResult).reason)
+      expect(message).toMatch(/did not run \(exit by signal\): the shell goes$/)
+    }
+  })
+
   it('one command alone goes as it is; commands asked one after another go one by one', async () => {
     const { host, calls } = counting()
     const batched = coalesce(host)

@@ -31,8 +31,14 @@ interface Queued {
   reject: (error: unknown) => void
 }
 
-/** The answers of a batch, in order; fewer than asked when the shell was cut short. */
-function parseAnswers(boundary: string, stdout: string, stderr: string): ExecResult[] {
+interface Answers {
+  /** In order; fewer than asked when the shell was cut short. */
+  answers: ExecResult[]
+  /** What stderr got after the last complete answer: why the shell stopped, when it did. */
+  rest: string
+}
+
+function parseAnswers(boundary: string, stdout: string, stderr: string): Answers {
   const outs = stdout.split(`\n${boundary} `)
   const errs = stderr.split(`\n${boundary}\n`)
   const answers: ExecResult[] = []
@@ -43,7 +49,7 @@ function parseAnswers(boundary: string, stdout: string, stderr: string): ExecRes
     answers.push({ code: Number(outs[i]!.slice(0, end)), stdout: output, stderr: errs[i - 1] ?? '' })
     output = outs[i]!.slice(end + 1)
   }
-  return answers
+  return { answers, rest: errs.slice(answers.length).join('\n') }
 }
 
 async function runBatch(host: RemoteHost, queued: Queued[]): Promise<void> {
@@ -55,7 +61,7 @@ async function runBatch(host: RemoteHost, queued: Queued[]): Promise<void> {
   const args = queued.flatMap((q) => [String(q.argv.length), ...q.argv])
   try {
     const result = await host.exec(['sh', '-c', BATCH_SCRIPT, 'sh', boundary, ...args])
-    const answers = parseAnswers(boundary, result.stdout, result.stderr)
+    const { answers, rest } = parseAnswers(boundary, result.stdout, result.stderr)
     // No answer at all (no POSIX shell to gather them): each command goes on its own.
     if (answers.length === 0 && result.code !== 0) {
       for (const q of queued) await host.exec(q.argv).then(q.resolve, q.reject)
@@ -64,7 +70,7 @@ async function runBatch(host: RemoteHost, queued: Queued[]): Promise<void> {
     queued.forEach((q, i) => {
       const answer = answers[i]
       if (answer) q.resolve(answer)
-      else q.reject(new Error(`${q.argv[0]} did not run (exit ${result.code}): ${result.stderr.trim()}`))
+      else q.reject(new Error(`${q.argv[0]} did not run (exit ${result.code ?? 'by signal'}): ${rest.trim()}`))
     })
   } catch (error) {
     for (const q of queued) q.reject(error)

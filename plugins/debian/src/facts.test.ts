@@ -108,4 +108,31 @@ describe('readFacts', () => {
     const facts = await readFacts(here, desired([]), EMPTY_MANAGED)
     expect(facts.hostname).toBe(spawnSync('hostname', { encoding: 'utf8' }).stdout.trim())
   })
+
+  it('gives each file its own checksum where sha256sum does not escape names (busybox): no name can forge a line', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-facts-'))
+    const bin = path.join(dir, 'bin')
+    mkdirSync(bin)
+    // GNU sha256sum, its escaping undone: a newline in a name is printed as it is, as busybox does.
+    const real = spawnSync('sh', ['-c', 'command -v sha256sum'], { encoding: 'utf8' }).stdout.trim()
+    writeFileSync(path.join(bin, 'sha256sum'), `#!/bin/sh\n${real} "$@" | sed -e 's/^\\\\//' -e 's/\\\\n/\\n/g'\n`, {
+      mode: 0o755,
+    })
+    const plain: RemoteHost = {
+      ...here,
+      exec: async (argv) => {
+        const r = spawnSync(argv[0]!, argv.slice(1), {
+          encoding: 'utf8',
+          env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        })
+        return { stdout: r.stdout, stderr: r.stderr, code: r.status }
+      },
+    }
+    const forged = sha('forged\n')
+    const files = [path.join(dir, `a\n${forged}  w`), path.join(dir, 'b\n--\n'), path.join(dir, 'c')]
+    for (const file of files) writeFileSync(file, `${path.basename(file)}\n`)
+    const facts = await readFacts(plain, desired(files), EMPTY_MANAGED)
+    for (const file of files)
+      expect(facts.files[file]?.sha256, JSON.stringify(file)).toBe(sha(`${path.basename(file)}\n`))
+  })
 })

@@ -65,7 +65,9 @@ function parseFact(line: string): FileFact {
 
 /** The bulk answer as `STAT_EACH_SCRIPT` lines, or undefined when a section is short. */
 function bulkLines(stdout: string): string[] | undefined {
-  const [kinds = [], stats = [], sums = []] = stdout.split(/^--\n/m).map((section) => section.split('\n').slice(0, -1))
+  const sections = stdout.split(/^--\n/m)
+  if (sections.length !== 3) return undefined
+  const [kinds = [], stats = [], sums = []] = sections.map((section) => section.split('\n').slice(0, -1))
   const lines: string[] = []
   let s = 0
   let h = 0
@@ -85,10 +87,13 @@ function bulkLines(stdout: string): string[] | undefined {
 async function stat(host: RemoteHost, paths: string[]): Promise<Record<string, FileFact>> {
   const facts: Record<string, FileFact> = {}
   if (paths.length === 0) return facts
-  const bulk = await host.exec(['sh', '-c', STAT_BULK_SCRIPT, 'sh', ...paths])
-  let lines = bulk.code === 0 ? bulkLines(bulk.stdout) : undefined
+  // A sha256sum that does not escape names (busybox's) would print a newline in one as a line of its own.
+  const bulk = paths.some((p) => p.includes('\n'))
+    ? undefined
+    : await host.exec(['sh', '-c', STAT_BULK_SCRIPT, 'sh', ...paths])
+  let lines = bulk?.code === 0 ? bulkLines(bulk.stdout) : undefined
   let result = bulk
-  if (lines?.length !== paths.length) {
+  if (!result || lines?.length !== paths.length) {
     result = await host.exec(['sh', '-c', STAT_EACH_SCRIPT, 'sh', ...paths])
     lines = result.stdout.split('\n').slice(0, -1)
   }
