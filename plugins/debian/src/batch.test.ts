@@ -110,6 +110,25 @@ describe('coalesce', () => {
     }
   })
 
+  it('what the login prints before the shell starts (a greeting, a warning of sudo) is no command answer', async () => {
+    const { host, calls } = counting()
+    const greeting: RemoteHost = {
+      ...host,
+      exec: (argv, options) =>
+        host.exec(
+          ['sh', '-c', 'echo welcome; printf "sudo: unable to resolve host" >&2; exec "$@"', 'sh', ...argv],
+          options,
+        ),
+    }
+    const batched = coalesce(greeting)
+    const answers = await Promise.all([batched.exec(['echo', 'a']), batched.exec(['sh', '-c', 'echo b >&2'])])
+    expect(calls).toHaveLength(1)
+    expect(answers).toEqual([
+      { code: 0, stdout: 'a\n', stderr: '' },
+      { code: 0, stdout: '', stderr: 'b\n' },
+    ])
+  })
+
   it('one command alone goes as it is; commands asked one after another go one by one', async () => {
     const { host, calls } = counting()
     const batched = coalesce(host)

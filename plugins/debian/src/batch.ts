@@ -14,8 +14,11 @@ import type { ExecOptions, ExecResult, RemoteHost } from '@guix-ops/plugin-api'
 // boundary and its exit code, and stderr a newline and the boundary. No temp
 // file, no encoder: on a busy host every process costs milliseconds, and
 // here each command is the only process started. The boundary is random per
-// batch, so no command's output can end its answer early by chance.
+// batch, so no command's output can end its answer early by chance. Both
+// streams start with the boundary: what comes before it (a warning of sudo's,
+// a login script's greeting) is nobody's answer.
 const BATCH_SCRIPT = `b=$1; shift
+printf '%s\\n' "$b"; printf '%s\\n' "$b" >&2
 while [ $# -gt 0 ]; do
   n=$1; shift
   (c=0; for a; do shift; [ $c -lt $n ] && set -- "$@" "$a"; c=$((c + 1)); done; exec "$@") </dev/null
@@ -38,9 +41,16 @@ interface Answers {
   rest: string
 }
 
+/** `text` after the boundary's first line; undefined when the shell never got that far. */
+function afterStart(text: string, boundary: string): string | undefined {
+  const start = text.indexOf(`${boundary}\n`)
+  return start < 0 ? undefined : text.slice(start + boundary.length + 1)
+}
+
 function parseAnswers(boundary: string, stdout: string, stderr: string): Answers {
-  const outs = stdout.split(`\n${boundary} `)
-  const errs = stderr.split(`\n${boundary}\n`)
+  const outs = (afterStart(stdout, boundary) ?? '').split(`\n${boundary} `)
+  // A shell that never started: all of stderr says why.
+  const errs = (afterStart(stderr, boundary) ?? stderr).split(`\n${boundary}\n`)
   const answers: ExecResult[] = []
   let output = outs[0]!
   for (let i = 1; i < outs.length; i++) {
