@@ -3,9 +3,12 @@
  * install's node_modules, and `@guix-ops/plugin-api` is not on any registry
  * they could fetch it from. So the host gives every plugin its own copy:
  * one API, one `GuixOpsError` class, and the version the host speaks.
+ * The same hook gives them the host's zod when they ask for its version
+ * (shared-zod.ts).
  */
 import module from 'node:module'
 import { pathToFileURL } from 'node:url'
+import { resolveSharedZod } from './shared-zod.js'
 
 const API_PACKAGE = '@guix-ops/plugin-api'
 let installed = false
@@ -18,7 +21,7 @@ export function provideHostApi(): void {
   module.registerHooks({
     resolve(specifier, context, nextResolve) {
       if (specifier === API_PACKAGE) return { url: hostApi, format: 'module', shortCircuit: true }
-      return nextResolve(specifier, context)
+      return resolveSharedZod(specifier, context, nextResolve)
     },
   })
 }

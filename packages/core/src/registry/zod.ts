@@ -10,10 +10,13 @@
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import type * as Zod from 'zod'
+import { provideHostApi } from './host-api.js'
 
 let loaded: typeof Zod | undefined
 
 export function zod(): typeof Zod {
+  // Through the host's hook: the bundled zod that plugins of the same version get too.
+  provideHostApi()
   loaded ??= createRequire(import.meta.url)(fileURLToPath(import.meta.resolve('zod'))) as typeof Zod
   return loaded
 }
