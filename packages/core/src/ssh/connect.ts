@@ -12,6 +12,7 @@ import { connectFailed, type HostRole, hostKeyChanged } from './errors.js'
 import { formatHostKey, sameHostKey } from './host-key.js'
 import { takeLoginSlot } from './login-slots.js'
 import { SshSession } from './session.js'
+import { loadSshClient } from './ssh2-client.js'
 import type { SshOptions, SshTarget } from './target.js'
 
 async function credentials(target: SshTarget): Promise<Pick<ConnectConfig, 'privateKey' | 'agent'>> {
@@ -62,7 +63,7 @@ function open(
 ): Promise<{ client: Client; hostKey: string }> {
   return new Promise((resolve, reject) => {
     void (async () => {
-      const { Client } = await import('ssh2')
+      const Client = await loadSshClient()
       const client = new Client()
       let presented: string | undefined
       let refused: Error | undefined
