@@ -131,6 +131,8 @@ export interface SshdOptions {
    * `log()` and `roundTrips()`.
    */
   trace?: boolean
+  /** sshd_config's MaxStartups (default 10:30:100): how many logins may be under way before new ones are dropped. */
+  maxStartups?: string
 }
 
 /** A network namespace of its own, with only a loopback interface. */
@@ -144,7 +146,7 @@ export interface PrivateNetwork {
 export function sshdConfig(
   dir: string,
   port: number,
-  options: Pick<SshdOptions, 'name' | 'verbose' | 'trace'> & { listen?: string[] } = {},
+  options: Pick<SshdOptions, 'name' | 'verbose' | 'trace' | 'maxStartups'> & { listen?: string[] } = {},
 ): string {
   const level = options.verbose ? 'VERBOSE' : 'ERROR'
   return [
@@ -162,6 +164,7 @@ export function sshdConfig(
     options.trace ? `Subsystem sftp ${SFTP_SERVER} -e -l INFO 2>>${dir}/sftp.log` : 'Subsystem sftp internal-sftp',
     `LogLevel ${options.trace ? 'DEBUG1' : level}`,
     ...(options.name ? [`SetEnv GUIX_OPS_TEST_HOST=${options.name}`] : []),
+    ...(options.maxStartups ? [`MaxStartups ${options.maxStartups}`] : []),
     '',
   ].join('\n')
 }

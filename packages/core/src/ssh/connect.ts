@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Duplex } from 'node:stream'
 import type { Client, ConnectConfig } from 'ssh2'
+import { isDropBeforeHandshake, markDropped, retryDropped } from './dropped-login.js'
 import { connectFailed, type HostRole, hostKeyChanged } from './errors.js'
 import { formatHostKey, sameHostKey } from './host-key.js'
 import { takeLoginSlot } from './login-slots.js'
@@ -73,7 +74,9 @@ function open(
         if (settled) return
         settled = true
         options.signal?.removeEventListener('abort', onAbort)
-        reject(refused ?? connectFailed(target, options, error, role))
+        if (refused) return reject(refused)
+        const failed = connectFailed(target, options, error, role)
+        reject(!presented && isDropBeforeHandshake(error) ? markDropped(failed) : failed)
       }
       const onAbort = () => fail(new Error('aborted'))
       if (options.signal?.aborted) return onAbort()
@@ -137,22 +140,26 @@ async function verified(session: SshSession): Promise<SshSession> {
 export async function connectSsh(target: SshTarget, options: SshOptions = {}): Promise<SshSession> {
   if (!target.jump) {
     const { client, hostKey } = await withLoginSlot(target, options, 'machine', undefined, () =>
-      open(target, options, 'machine'),
+      retryDropped(target, options, 'machine', () => open(target, options, 'machine')),
     )
     return verified(new SshSession(client, target, options, { hostKey }))
   }
   const via = target.jump
-  const jump = await withLoginSlot(via, options, 'jump', undefined, () => open(via, options, 'jump'))
+  const jump = await withLoginSlot(via, options, 'jump', undefined, () =>
+    retryDropped(via, options, 'jump', () => open(via, options, 'jump')),
+  )
   try {
     // The target's slot is taken before the jump host connects to it: from then on its sshd counts the login.
-    const { client, hostKey } = await withLoginSlot(target, options, 'machine', via, async () => {
-      const tunnel = await new Promise<Duplex>((resolve, reject) => {
-        jump.client.forwardOut('127.0.0.1', 0, target.host, target.port, (error, stream) =>
-          error ? reject(connectFailed(target, options, error)) : resolve(stream),
-        )
-      })
-      return open(target, options, 'machine', tunnel)
-    })
+    const { client, hostKey } = await withLoginSlot(target, options, 'machine', via, () =>
+      retryDropped(target, options, 'machine', async () => {
+        const tunnel = await new Promise<Duplex>((resolve, reject) => {
+          jump.client.forwardOut('127.0.0.1', 0, target.host, target.port, (error, stream) =>
+            error ? reject(connectFailed(target, options, error)) : resolve(stream),
+          )
+        })
+        return open(target, options, 'machine', tunnel)
+      }),
+    )
     const keys = { hostKey, jumpHostKey: jump.hostKey }
     return await verified(new SshSession(client, target, options, keys, () => jump.client.end()))
   } catch (error) {
