@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Cache compiled code between runs: start-up is most of a short command's time.
-import { enableCompileCache } from 'node:module'
+// Through the namespace: a named import of what an older Node lacks would
+// fail before the version check below could say what is wrong.
+import * as nodeModule from 'node:module'
 
-enableCompileCache?.()
+nodeModule.enableCompileCache?.()
 
 // oclif's own Node version check loads semver (47 modules) on every start;
 // this one costs nothing. Keep it in step with "engines" in package.json.
