@@ -43,13 +43,14 @@ export function guixOps({ root, parallel, label = 'guix-ops' }) {
         beforeCold() {
           rmSync(env.GUIX_OPS_STATE_DIR, { recursive: true, force: true })
           mkdirSync(env.GUIX_OPS_STATE_DIR, { mode: 0o700 })
-          const made = spawnSync(process.execPath, [bin, 'create', config], {
+          const made = spawnSync(bin, ['create', config], {
             env: { ...process.env, ...env },
             encoding: 'utf8',
           })
           if (made.status !== 0) throw new Error(`guix-ops create failed: ${made.stderr}`)
         },
-        argv: [process.execPath, bin, 'deploy', '-d', 'peers', ...(parallel ? ['--parallel', String(parallel)] : [])],
+        // The command as a user runs it: its own #! line, not `node run.js`.
+        argv: [bin, 'deploy', '-d', 'peers', ...(parallel ? ['--parallel', String(parallel)] : [])],
         env,
         cwd: dir,
         after() {},
