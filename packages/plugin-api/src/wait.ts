@@ -17,7 +17,7 @@ export interface WaitOptions {
 export type WaitCheck<T> = () => T | undefined | false | Promise<T | undefined | false>
 
 /** Sleeps `ms`; aborting rejects at once with the signal's own reason, not a generic AbortError. */
-async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+export async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   try {
     await delay(ms, undefined, signal ? { signal } : {})
   } catch (error) {

@@ -5,7 +5,7 @@
  * A group that something else still uses is left, with an error naming it
  * and who uses it; running destroy again finishes the job.
  */
-import type { PluginContext } from '@guix-ops/plugin-api'
+import { type PluginContext, pause } from '@guix-ops/plugin-api'
 import { awsCode } from './aws-errors.js'
 import type { Aws } from './client.js'
 import { releaseElasticIp } from './elastic-ip.js'
@@ -14,7 +14,7 @@ import { byId, describe, isAlive } from './find.js'
 import { forgetToken } from './launch.js'
 import type { Ec2Resource } from './resource.js'
 import { DEPLOYMENT_TAG } from './tags.js'
-import { pause, waitForState } from './wait.js'
+import { waitForState } from './wait.js'
 
 const LIVE = { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }
 

@@ -3,23 +3,13 @@
  * faster at first (a loopback or warm AWS answers in seconds) and then every
  * few seconds, as AWS's own waiters do (they poll every 15 s).
  */
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Instance, InstanceStateName } from '@aws-sdk/client-ec2'
-import type { PluginContext } from '@guix-ops/plugin-api'
+import { type PluginContext, pause } from '@guix-ops/plugin-api'
 import type { Aws } from './client.js'
 import { Ec2Error, ec2Error } from './errors.js'
 import { byId } from './find.js'
 
 const MAX_POLL_MS = 5000
-
-/** Sleeps `ms`; aborting rejects at once with the signal's own reason (as plugin-api's waitUntil does). */
-export async function pause(ms: number, signal: AbortSignal): Promise<void> {
-  try {
-    await sleep(ms, undefined, { signal })
-  } catch (error) {
-    throw signal.aborted ? signal.reason : error
-  }
-}
 
 /** Polls until `check` answers a value, or throws E_EC2_TIMEOUT naming what was awaited. */
 export async function poll<T>(

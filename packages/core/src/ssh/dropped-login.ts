@@ -7,10 +7,11 @@
  * Nothing reached the host, so the login is tried again after a pause that
  * doubles each time, a few times, before the deploy is told.
  */
+import { pause } from '@guix-ops/plugin-api'
 import { connectFailed, type HostRole } from './errors.js'
 import type { SshOptions, SshTarget } from './target.js'
 
-export const LOGIN_TRIES = 5
+const LOGIN_TRIES = 5
 const FIRST_PAUSE_MS = 250
 
 const dropped = new WeakSet<object>()
@@ -32,20 +33,6 @@ export function isDropBeforeHandshake(error: unknown): boolean {
 export function markDropped<E extends object>(error: E): E {
   dropped.add(error)
   return error
-}
-
-function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false)
-    const done = (went: boolean) => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', onAbort)
-      resolve(went)
-    }
-    const onAbort = () => done(false)
-    const timer = setTimeout(() => done(true), ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }
 
 /** Runs `login` until it does anything but get dropped, at most LOGIN_TRIES times. */
@@ -71,7 +58,10 @@ export async function retryDropped<T>(
         throw connectFailed(target, options, why, role)
       }
       const ms = FIRST_PAUSE_MS * 2 ** (tried - 1) * (0.5 + Math.random())
-      if (!(await pause(ms, options.signal))) throw connectFailed(target, options, new Error('aborted'), role)
+      // A cancel while pausing fails the login as a cancel during it does (open()).
+      await pause(ms, options.signal).catch(() => {
+        throw connectFailed(target, options, new Error('aborted'), role)
+      })
     }
   }
 }
