@@ -53,6 +53,22 @@ describe.skipIf(unavailable !== undefined)("logins dropped by sshd's MaxStartups
     }
   })
 
+  it('stop being tried again when the deploy is cancelled', async () => {
+    const other = await holdStartup(sshd.port)
+    try {
+      const controller = new AbortController()
+      setTimeout(() => controller.abort(), 300)
+      const started = Date.now()
+      const error = await caught(connectSsh(machine, { signal: controller.signal }))
+      expect(error.code).toBe('E_SSH_CONNECT')
+      expect(error.message).toContain('aborted')
+      // Not the 5 tries' few seconds: the pause under way ends with the cancel.
+      expect(Date.now() - started).toBeLessThan(1500)
+    } finally {
+      other.destroy()
+    }
+  })
+
   it('fail after a few tries, saying that sshd kept dropping the login', async () => {
     const other = await holdStartup(sshd.port)
     try {
