@@ -25,6 +25,13 @@ await build({
   platform: 'node',
   // typescript: oclif reads a tsconfig with it only to transpile plugins, which the CLI turns off.
   external: (id) => id.startsWith('@guix-ops/') || id.startsWith('node:') || id === 'typescript',
-  output: { dir: 'bundle', format: 'esm', chunkFileNames: 'chunks/[name]-[hash].js' },
+  // ASCII only, without doc comments, as the engine's bundle (packages/core/bundle.mjs says why).
+  output: {
+    dir: 'bundle',
+    format: 'esm',
+    chunkFileNames: 'chunks/[name]-[hash].js',
+    charset: 'ascii',
+    comments: { legal: true, annotation: false, jsdoc: false },
+  },
   logLevel: 'warn',
 })

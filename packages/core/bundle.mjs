@@ -13,13 +13,24 @@ import { build } from 'rolldown'
 
 // fileURLToPath, not URL#pathname: a checkout path with spaces must not arrive percent-encoded.
 const here = path.dirname(fileURLToPath(import.meta.url))
+// ASCII only, without doc comments: a single non-ASCII character makes V8
+// hold a whole file as two bytes a character, and Node decode and hash it
+// so at every start (zod's locales, oclif's symbols). Both: ~5 ms less for
+// zod alone, and 0.4 MB less source in all (bench/README.md).
+const OUTPUT = {
+  dir: 'bundle',
+  format: 'esm',
+  chunkFileNames: 'chunks/[name]-[hash].js',
+  charset: 'ascii',
+  comments: { legal: true, annotation: false, jsdoc: false },
+}
 rmSync(path.join(here, 'bundle'), { recursive: true, force: true })
 await build({
   cwd: here,
   input: { index: 'dist/index.js', 'platforms/managed': 'dist/platforms/managed.js' },
   platform: 'node',
   external: (id) => !id.startsWith('.') && !id.startsWith('/') && id !== 'tapable',
-  output: { dir: 'bundle', format: 'esm', chunkFileNames: 'chunks/[name]-[hash].js' },
+  output: OUTPUT,
   logLevel: 'warn',
 })
 
@@ -30,7 +41,7 @@ await build({
   cwd: here,
   input: { zod: 'zod-entry.mjs' },
   platform: 'node',
-  output: { dir: 'bundle', format: 'esm', chunkFileNames: 'chunks/[name]-[hash].js' },
+  output: OUTPUT,
   logLevel: 'warn',
 })
 const zodPackage = createRequire(path.join(here, 'package.json'))('zod/package.json')

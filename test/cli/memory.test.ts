@@ -119,8 +119,19 @@ describe('the config watchdog thread', () => {
     expect(createFrom('guix-ops.config.yaml', yaml).workers).toBe(0)
   })
 
-  it('is started for a TypeScript config, which may loop, and ended once its code has run', () => {
-    const { workers, running } = create('')
+  it('is not started for a TypeScript config of plain data: its code runs only in calls bounded one by one', () => {
+    expect(create('').workers).toBe(0)
+    const withFunction = `import { defineDeployment } from '@guix-ops/plugin-api'
+export default defineDeployment({ name: 'shop', machines: { db: { platform: { type: 'qemu' }, system: { type: 'debian' } },
+  web: ({ db }) => ({ platform: { type: 'qemu' }, system: { type: 'debian', hostname: String(db.address) } }) } })
+`
+    expect(createFrom('guix-ops.config.ts', withFunction).workers).toBe(0)
+  })
+
+  it('is started for a TypeScript config whose value could run code later (a getter), and ended once it has run', () => {
+    const getter = `export default { name: 'shop', get machines() { return { db: { platform: { type: 'qemu' }, system: { type: 'debian' } } } } }
+`
+    const { workers, running } = createFrom('guix-ops.config.ts', getter)
     expect(workers).toBeGreaterThan(0)
     expect(running).toBe(0)
   })

@@ -6,11 +6,13 @@
  * locks, prints the error the CLI rendered in advance, and kills the process
  * (which then exits by SIGKILL, status 137).
  * Evaluating in the same thread keeps machine functions callable as they are.
+ * A config whose code runs only in calls bounded one by one (guarded-call.ts)
+ * needs no such thread: it is started for it only on demand.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
-import { GuixOpsError } from '@guix-ops/plugin-api'
-import { ErrorCode } from '../codes.js'
+import type { GuixOpsError } from '@guix-ops/plugin-api'
+import { exitError, markTimedOut, timeoutError } from './evaluation-errors.js'
 
 export const DEFAULT_CONFIG_TIMEOUT_MS = 30_000
 
@@ -60,6 +62,12 @@ interface Watchdog {
 }
 
 let watchdog: Watchdog | undefined
+let armings = 0
+
+/** How many evaluations of this process armed the watchdog thread: the first start costs it ~75 ms of CPU. */
+export function watchdogArmings(): number {
+  return armings
+}
 
 function theWatchdog(): Watchdog {
   if (watchdog) return watchdog
@@ -84,37 +92,6 @@ export function stopWatchdog(): void {
   watchdog = undefined
 }
 
-function timeoutError(file: string, { ms, machine }: EvaluationDeadline): GuixOpsError {
-  const what = machine === undefined ? `config ${file}` : `the function of machine "${machine}" in config ${file}`
-  return new GuixOpsError(
-    ErrorCode.ConfigTimeout,
-    `${what} did not finish evaluating within ${Math.round(ms / 100) / 10} s`,
-    {
-      where: machine === undefined ? { file } : { file, machine },
-      suggestion:
-        'look for an endless loop or a promise that never settles in it; --config-timeout SECONDS allows more time',
-    },
-  )
-}
-
-function exitError(file: string, code: unknown): GuixOpsError {
-  return new GuixOpsError(
-    ErrorCode.ConfigLoad,
-    `cannot load config ${file}: it called process.exit(${code === undefined ? '' : String(code)}) while being evaluated`,
-    { where: { file }, suggestion: 'a config must not end the process: throw an Error to refuse instead' },
-  )
-}
-
-let timedOut = false
-
-/**
- * True once a config's evaluation timed out in this process. Its code may
- * still hold timers or sockets here: the CLI must then exit by itself.
- */
-export function configEvaluationTimedOut(): boolean {
-  return timedOut
-}
-
 /** Evaluations under way; the first one's deadline stands for any that overlap it. */
 let armed = 0
 
@@ -130,6 +107,7 @@ function armWatchdog(file: string, deadline: EvaluationDeadline): () => void {
     Atomics.notify(theWatchdog().cell, 0)
   }
   armed += 1
+  armings += 1
   if (armed > 1) return disarm
   const error = timeoutError(file, deadline)
   const rendered = deadline.render?.(error) ?? { stderr: `error ${error.code}: ${error.message}\n` }
@@ -143,12 +121,28 @@ function armWatchdog(file: string, deadline: EvaluationDeadline): () => void {
 interface Evaluation {
   file: string
   exitCalled?: { code: unknown }
+  /** Arms the watchdog for the rest of the evaluation, if it is not yet armed. */
+  armWatchdog: () => void
 }
 
 /** The evaluation whose code runs now: machine functions of a deploy may overlap. */
 const current = new AsyncLocalStorage<Evaluation>()
 const underWay = new Set<Evaluation>()
 let realExit: typeof process.exit = process.exit
+
+/** True while an evaluation runs: `process.exit` then refuses (guarded-call.ts defers to it). */
+export function evaluationUnderWay(): boolean {
+  return underWay.size > 0
+}
+
+/**
+ * Config code about to run where only the watchdog thread can bound it (a
+ * getter, a proxy, a promise's continuation) arms the thread for the rest of
+ * the evaluation under way, when that one started without it.
+ */
+export function needWatchdog(): void {
+  current.getStore()?.armWatchdog()
+}
 
 /** Stands for `process.exit` while config code runs. */
 function refuseExit(code?: unknown): never {
@@ -161,16 +155,29 @@ function refuseExit(code?: unknown): never {
 /**
  * Runs `work` (which evaluates the config `file`) within the deadline.
  * `process.exit()` called meanwhile is refused: it would end the CLI with
- * status 0 and leave its lock behind.
+ * status 0 and leave its lock behind. With `watchdog: 'on-demand'` (a config
+ * whose code runs only in calls bounded one by one: guarded-call.ts) the
+ * thread starts only if `needWatchdog()` is called.
  */
 export async function withinDeadline<T>(
   file: string,
   deadline: EvaluationDeadline | undefined,
   work: () => Promise<T>,
+  { watchdog = 'now' }: { watchdog?: 'now' | 'on-demand' } = {},
 ): Promise<T> {
   const bound: EvaluationDeadline = deadline ?? { ms: DEFAULT_CONFIG_TIMEOUT_MS }
-  const stopWatchdog = armWatchdog(file, bound)
-  const evaluation: Evaluation = { file }
+  let disarm: (() => void) | undefined
+  // Once over (the evaluation ended, or a machine function's call returned: below) it has nothing left to guard.
+  let over = false
+  const arm = () => {
+    if (!over && disarm === undefined) disarm = armWatchdog(file, bound)
+  }
+  const stopWatchdog = () => {
+    over = true
+    disarm?.()
+  }
+  if (watchdog === 'now') arm()
+  const evaluation: Evaluation = { file, armWatchdog: arm }
   if (underWay.size === 0) {
     realExit = process.exit
     process.exit = refuseExit as typeof process.exit
@@ -180,7 +187,7 @@ export async function withinDeadline<T>(
   try {
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        timedOut = true
+        markTimedOut()
         reject(timeoutError(file, bound))
       }, bound.ms)
     })

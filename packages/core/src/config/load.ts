@@ -15,8 +15,10 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { GuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
-import { type EvaluationDeadline, withinDeadline } from './deadline.js'
-import { importTypeScriptNatively } from './native-typescript.js'
+import { DEFAULT_CONFIG_TIMEOUT_MS, type EvaluationDeadline, needWatchdog, withinDeadline } from './deadline.js'
+import { guardedCall } from './guarded-call.js'
+import { importTypeScriptNatively, requireTypeScriptNatively } from './native-typescript.js'
+import { copyPlainConfig, isPlainValue } from './plain-value.js'
 
 export const CONFIG_MODULE = 'guix-ops'
 
@@ -36,6 +38,11 @@ export interface LoadedConfig {
   file: string
   /** The file's export (its `guix-ops` key for package.json), not yet checked. */
   value: unknown
+  /**
+   * True when the config's code runs only in calls of its machine functions,
+   * each bounded on its own: reading it then needs no watchdog thread.
+   */
+  guardedCalls?: boolean
 }
 
 const pluginApiEntry = (): string => fileURLToPath(import.meta.resolve('@guix-ops/plugin-api'))
@@ -43,10 +50,11 @@ const pluginApiEntry = (): string => fileURLToPath(import.meta.resolve('@guix-op
 const defaultExport = (mod: unknown): unknown =>
   mod && typeof mod === 'object' && 'default' in mod ? (mod as { default: unknown }).default : mod
 
-async function evaluateScript(file: string): Promise<unknown> {
-  if (TYPESCRIPT_EXTENSIONS.includes(path.extname(file))) {
-    const native = await importTypeScriptNatively(file, pluginApiEntry())
-    if (native) return defaultExport(native.module)
+/** Evaluates a JS or TS config by `import()`, with Node's type stripping when `native`, else with jiti. */
+async function evaluateScript(file: string, native: boolean): Promise<unknown> {
+  if (native) {
+    const loaded = await importTypeScriptNatively(file, pluginApiEntry())
+    if (loaded) return defaultExport(loaded.module)
   }
   const { createJiti } = await import('jiti')
   const jiti = createJiti(import.meta.url, {
@@ -80,10 +88,41 @@ async function parseData(file: string): Promise<unknown> {
   return (value as Record<string, unknown> | null)?.[CONFIG_MODULE] ?? undefined
 }
 
-async function readFileValue(file: string, deadline: EvaluationDeadline | undefined): Promise<unknown> {
+/**
+ * A TypeScript config that Node loads as it is, evaluated by `require`
+ * within the deadline, as is each later call of its machine functions
+ * (guarded-call.ts): then no watchdog thread is needed for it, as long as
+ * its value is plain data (plain-value.ts). Undefined for a config that
+ * must be imported instead (by jiti, or for its top-level await).
+ */
+async function requireBounded(file: string, deadline: EvaluationDeadline): Promise<Evaluated | 'import' | undefined> {
+  const required = await requireTypeScriptNatively(file, pluginApiEntry(), (evaluate) =>
+    guardedCall(file, deadline, evaluate),
+  )
+  if (required === undefined) return undefined
+  if (required === 'top-level-await') return 'import'
+  const value = defaultExport(required.module)
+  const copied = copyPlainConfig(value, (machine, call) => (...args) => {
+    const spec = guardedCall(file, { ...deadline, machine }, () => call(...args))
+    // A promise, a getter: code that runs later, which only the watchdog thread can bound.
+    if (!isPlainValue(spec)) needWatchdog()
+    return spec
+  })
+  if (copied) return { value: copied.value, guardedCalls: true }
+  // Anything else (a promise of the deployment, a getter) runs code later: the watchdog thread bounds it.
+  return { value: await withinDeadline(file, deadline, async () => value), guardedCalls: false }
+}
+
+type Evaluated = Pick<LoadedConfig, 'value' | 'guardedCalls'>
+
+async function readFileValue(file: string, deadline: EvaluationDeadline | undefined): Promise<Evaluated> {
   try {
-    if (!SCRIPT_EXTENSIONS.includes(path.extname(file))) return await parseData(file)
-    return await withinDeadline(file, deadline, () => evaluateScript(file))
+    if (!SCRIPT_EXTENSIONS.includes(path.extname(file))) return { value: await parseData(file), guardedCalls: false }
+    const typescript = TYPESCRIPT_EXTENSIONS.includes(path.extname(file))
+    const bounded = typescript ? await requireBounded(file, deadline ?? { ms: DEFAULT_CONFIG_TIMEOUT_MS }) : undefined
+    if (bounded !== undefined && bounded !== 'import') return bounded
+    const value = await withinDeadline(file, deadline, () => evaluateScript(file, bounded === 'import'))
+    return { value, guardedCalls: false }
   } catch (error) {
     if (error instanceof GuixOpsError) throw error
     throw loadFailed(file, error)
@@ -98,8 +137,8 @@ async function search(cwd: string, deadline: EvaluationDeadline | undefined): Pr
     for (const place of CONFIG_SEARCH_PLACES) {
       const file = path.join(dir, place)
       if (!isFile(file)) continue
-      const value = await readFileValue(file, deadline)
-      if (value !== undefined && value !== null) return { file, value }
+      const evaluated = await readFileValue(file, deadline)
+      if (evaluated.value !== undefined && evaluated.value !== null) return { file, ...evaluated }
     }
     if (path.dirname(dir) === dir) return undefined
   }
@@ -136,7 +175,7 @@ export async function loadConfig(
         suggestion: `use one of ${EXTENSIONS.join(', ')}`,
       })
     }
-    return { file, value: await readFileValue(file, options.deadline) }
+    return { file, ...(await readFileValue(file, options.deadline)) }
   }
   const found = await search(cwd, options.deadline)
   if (!found) {

@@ -13,12 +13,14 @@
  * from the start. https://nodejs.org/api/typescript.html#type-stripping
  */
 import { readFileSync } from 'node:fs'
-import { registerHooks } from 'node:module'
+import { createRequire, registerHooks } from 'node:module'
+import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 const PLUGIN_API = '@guix-ops/plugin-api'
+const nodeRequire = createRequire(import.meta.url)
 
-/** The query that marks a config's URL: its load is ours, and each load evaluates afresh. */
+/** What marks a config's URL: its load is ours, and each load evaluates afresh (urlFor). */
 const MARK = 'guix-ops-config'
 
 /** Static imports: `import [type] <clause> from '<specifier>'`. */
@@ -69,6 +71,8 @@ function hookOnce(pluginApiUrl: string): void {
       if (specifier === PLUGIN_API && context.parentURL !== undefined && pending.has(context.parentURL)) {
         return { url: pluginApiUrl, shortCircuit: true }
       }
+      // `require` takes the marked URL as it is (import would resolve it the same).
+      if (pending.has(specifier)) return { url: specifier, format: 'module-typescript', shortCircuit: true }
       return nextResolve(specifier, context)
     },
     load(url, context, nextLoad) {
@@ -82,13 +86,33 @@ function hookOnce(pluginApiUrl: string): void {
 /** Errors Node raises while stripping types, before any of the config has run. */
 const NOT_ERASABLE = new Set(['ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX', 'ERR_INVALID_TYPESCRIPT_SYNTAX'])
 
+/** How the config's module is evaluated once its URL is ready: by `import()`, or by `require` within a bound. */
+type Evaluate = (url: string) => Promise<unknown> | unknown
+
+const required = new Set<string>()
+
 /**
- * The config's module when Node could load it; undefined when it must go
- * to jiti (nothing of it has run then).
+ * The URL a load evaluates, new for each load so that each evaluates
+ * afresh. `import()` keys its cache by the whole URL, so a query marks it;
+ * `require` keys its cache by the file's path and drops a query, so a
+ * config is required at its own URL the first time (the CLI's only time:
+ * `import.meta` is then exactly the file's) and at a marked file name after.
  */
-export async function importTypeScriptNatively(
+function urlFor(file: string, via: 'import' | 'require'): string {
+  const url = pathToFileURL(file).href
+  loads += 1
+  if (via === 'import') return `${url}?${MARK}=${loads}`
+  if (required.has(file)) return `${url}.${MARK}-${loads}${path.extname(file)}`
+  required.add(file)
+  return url
+}
+
+/** Marks the config's URL for the hooks, and evaluates it with `evaluate`; undefined when it must go to jiti. */
+async function loadNatively(
   file: string,
   pluginApiEntry: string,
+  via: 'import' | 'require',
+  evaluate: Evaluate,
 ): Promise<{ module: Record<string, unknown> } | undefined> {
   // Off when Node runs with --no-experimental-strip-types.
   if (!process.features.typescript) return undefined
@@ -96,15 +120,44 @@ export async function importTypeScriptNatively(
   const pluginApi = (await import(PLUGIN_API)) as Record<string, unknown>
   if (!loadableNatively(source, new Set(Object.keys(pluginApi)))) return undefined
   hookOnce(pathToFileURL(pluginApiEntry).href)
-  loads += 1
-  const url = `${pathToFileURL(file).href}?${MARK}=${loads}`
+  const url = urlFor(file, via)
   pending.set(url, source)
   try {
-    return { module: (await import(url)) as Record<string, unknown> }
+    return { module: (await evaluate(url)) as Record<string, unknown> }
   } catch (error) {
     if (NOT_ERASABLE.has((error as { code?: unknown })?.code as string)) return undefined
     throw error
   } finally {
     pending.delete(url)
+  }
+}
+
+/**
+ * The config's module when Node could load it; undefined when it must go
+ * to jiti (nothing of it has run then).
+ */
+export function importTypeScriptNatively(
+  file: string,
+  pluginApiEntry: string,
+): Promise<{ module: Record<string, unknown> } | undefined> {
+  return loadNatively(file, pluginApiEntry, 'import', (url) => import(url))
+}
+
+/**
+ * As importTypeScriptNatively, but evaluated at once by `require`, inside
+ * `bound` (guarded-call.ts). 'top-level-await' for a config that awaits at
+ * its top level: `require` refuses it before any of it runs.
+ * https://nodejs.org/api/modules.html#loading-ecmascript-modules-using-require
+ */
+export async function requireTypeScriptNatively(
+  file: string,
+  pluginApiEntry: string,
+  bound: (evaluate: () => unknown) => unknown,
+): Promise<{ module: Record<string, unknown> } | 'top-level-await' | undefined> {
+  try {
+    return await loadNatively(file, pluginApiEntry, 'require', (url) => bound(() => nodeRequire(url)))
+  } catch (error) {
+    if ((error as { code?: unknown })?.code === 'ERR_REQUIRE_ASYNC_MODULE') return 'top-level-await'
+    throw error
   }
 }

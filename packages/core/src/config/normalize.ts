@@ -28,6 +28,8 @@ export interface ConfigDeployment {
 export interface NormalizedConfig {
   file: string
   deployments: ConfigDeployment[]
+  /** As in LoadedConfig: the config's code runs only in machine function calls, each bounded on its own. */
+  guardedCalls?: boolean
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -174,5 +176,5 @@ export function normalizeConfig(loaded: LoadedConfig): NormalizedConfig {
     deployments.push({ definition: value, prefix: '', plugins: resolvePlugins(value.plugins) })
   }
   issues.throwIfAny()
-  return { file, deployments }
+  return { file, deployments, ...(loaded.guardedCalls ? { guardedCalls: true } : {}) }
 }

@@ -2,7 +2,13 @@
  * Learns each machine's dependencies: what its function reads from the
  * other machines' results (called once with stand-ins), plus its `needs`.
  */
-import { GuixOpsError, type MachineDefinition, type MachineResults, type MachineSpec } from '@guix-ops/plugin-api'
+import {
+  GuixOpsError,
+  isGuixOpsError,
+  type MachineDefinition,
+  type MachineResults,
+  type MachineSpec,
+} from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
 import { recordingResults } from './placeholders.js'
 
@@ -35,6 +41,8 @@ export function inferDependencies(machines: Record<string, MachineDefinition>): 
     try {
       spec = definition(recording.results as MachineResults)
     } catch (error) {
+      // Past its deadline a function fails the whole evaluation, as a loop in the config's body does.
+      if (isGuixOpsError(error) && error.code === ErrorCode.ConfigTimeout) throw error
       errors.push(
         new GuixOpsError(
           ErrorCode.MachineFunction,

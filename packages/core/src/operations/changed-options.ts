@@ -1,6 +1,6 @@
 /** For `check` and `info`: the platform options the config changed since each machine was made. */
 import type { JsonObject, MachineResults, MachineSpec, PlatformDefinition } from '@guix-ops/plugin-api'
-import type { ConfigDeployment, DeploymentAnalysis } from '../config/index.js'
+import type { ConfigDeployment, DeploymentAnalysis, NormalizedConfig } from '../config/index.js'
 import { type MachineOptionChange, optionChanges, recordedResults, validOptions } from '../deploy/index.js'
 import type { PluginRegistry } from '../registry/index.js'
 import type { DeploymentState } from '../state/index.js'
@@ -33,7 +33,7 @@ export async function changedOptionsOfAll(
   ctx: EngineContext,
   state: DeploymentState,
   loaded: {
-    config: { file: string }
+    config: Pick<NormalizedConfig, 'file' | 'guardedCalls'>
     deployment: ConfigDeployment
     analysis: DeploymentAnalysis
     registry: PluginRegistry
@@ -41,7 +41,7 @@ export async function changedOptionsOfAll(
 ): Promise<Map<string, MachineOptionChange[]>> {
   const found = new Map<string, MachineOptionChange[]>()
   // Machine functions run under --config-timeout, as in deploy and check.
-  const resolveMachine = boundedResolver(ctx, loaded.config.file)
+  const resolveMachine = boundedResolver(ctx, loaded.config)
   const input = { state, plugins: loaded.registry, stateDir: ctx.store.dir, emit: ctx.emit }
   let results: Promise<MachineResults> | undefined
   const resultsOnce = () => {

@@ -87,7 +87,7 @@ export async function checkDeployment(
     await recordedResults({ state, plugins: registry, stateDir: ctx.store.dir, emit: ctx.emit, signal }),
   )
   const label = { id: state.id, name: state.name }
-  const resolveMachine = boundedResolver(ctx, config.file)
+  const resolveMachine = boundedResolver(ctx, config)
   const machineSpec = (name: string) => resolveMachine(name, deployment.definition.machines[name]!, results)
 
   const checkOne = async (name: string): Promise<MachineCheck> => {

@@ -101,7 +101,7 @@ export async function analyzeConfig(
   // A JSON or YAML config has none: no deadline, so no watchdog thread (~12 MB).
   const analyze = () => analyzeDeployment(config.file, deployment, registry)
   const analysis = isScriptConfig(config.file)
-    ? await withinDeadline(config.file, deadline(ctx), analyze)
+    ? await withinDeadline(config.file, deadline(ctx), analyze, watchdogFor(config))
     : await analyze()
   // The config's code has run: its watchdog thread need not outlive it.
   stopWatchdog()
@@ -116,10 +116,17 @@ export async function analyzeConfig(
  * `stopWatchdog()` once it resolves no more machines: a thread per call
  * cost 30 machine functions ~10x the time and ~25 MB more peak memory.
  */
-export function boundedResolver(ctx: EngineContext, file: string): MachineResolver {
+export function boundedResolver(
+  ctx: EngineContext,
+  config: Pick<NormalizedConfig, 'file' | 'guardedCalls'>,
+): MachineResolver {
   return async (name, definition, results) => {
     if (typeof definition !== 'function') return definition
     const call = () => resolveMachine(name, definition, results)
-    return withinDeadline(file, { ...deadline(ctx), machine: name }, call)
+    return withinDeadline(config.file, { ...deadline(ctx), machine: name }, call, watchdogFor(config))
   }
 }
+
+/** A config whose every call is bounded on its own (config/guarded-call.ts) starts the watchdog thread only if it must. */
+const watchdogFor = (config: Pick<NormalizedConfig, 'guardedCalls'>) =>
+  ({ watchdog: config.guardedCalls ? 'on-demand' : 'now' }) as const

@@ -54,7 +54,7 @@ export async function deployDeployment(
       stateDir: ctx.store.dir,
       options,
       emit: ctx.emit,
-      resolveMachine: boundedResolver(ctx, config.file),
+      resolveMachine: boundedResolver(ctx, config),
       ...(options.signal ? { signal: options.signal } : {}),
     }).finally(stopWatchdog)
   })

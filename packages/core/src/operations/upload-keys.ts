@@ -36,7 +36,7 @@ export async function uploadKeys(
       await recordedResults({ state, plugins: registry, stateDir: ctx.store.dir, emit: ctx.emit, signal }),
     )
     const configDir = path.dirname(state.configPath)
-    const resolveMachine = boundedResolver(ctx, config.file)
+    const resolveMachine = boundedResolver(ctx, config)
     const keys = new Map<string, LoadedKey[]>()
     for (const name of machines) {
       const definition = deployment.definition.machines[name]
