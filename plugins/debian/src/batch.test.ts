@@ -94,12 +94,32 @@ describe('coalesce', () => {
     }
   })
 
+  it('runs a `sh -c` script as sh would: its own arguments, none of the batch variables, its own exit', async () => {
+    const { host } = counting()
+    const batched = coalesce(host)
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template string.
+    const script = 'printf "%s|" "${a-unset}" "${b-unset}" "${c-unset}" "${n-unset}" "$#" "$1"; exit 7'
+    const answers = await Promise.all([
+      batched.exec(['sh', '-c', script, 'sh', 'x y']),
+      batched.exec(['sh', '-c', 'v=set; echo "$v"']),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template string.
+      batched.exec(['sh', '-c', 'echo "${v-unset}" "$@"', 'sh', '-c', '*']),
+      // Without a name for $0, as `sh -c SCRIPT` alone.
+      batched.exec(['sh', '-c', 'echo "$#"']),
+    ])
+    expect(answers[0]).toEqual({ code: 7, stdout: 'unset|unset|unset|unset|1|x y|', stderr: '' })
+    expect(answers[1]).toEqual({ code: 0, stdout: 'set\n', stderr: '' })
+    expect(answers[2]).toEqual({ code: 0, stdout: 'unset -c *\n', stderr: '' })
+    expect(answers[3]).toEqual({ code: 0, stdout: '0\n', stderr: '' })
+  })
+
   it('a shell cut short answers the commands before, and the ones after say why, not what the others printed', async () => {
     const { host } = counting()
     const batched = coalesce(host)
     const answers = await Promise.allSettled([
       batched.exec(['sh', '-c', 'echo first complains >&2; exit 1']),
-      batched.exec(['sh', '-c', 'echo the shell goes >&2; kill -9 $PPID']),
+      // Started as a program of its own (not the subshell a plain `sh -c` gets), its parent is the batch's shell.
+      batched.exec(['/bin/sh', '-c', 'echo the shell goes >&2; kill -9 $PPID']),
       batched.exec(['true']),
     ])
     expect(answers[0]).toEqual({ status: 'fulfilled', value: { code: 1, stdout: '', stderr: 'first complains\n' } })

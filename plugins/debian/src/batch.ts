@@ -13,15 +13,21 @@ import type { ExecOptions, ExecResult, RemoteHost } from '@guix-ops/plugin-api'
 // command writes straight to the channel; after it, stdout gets a newline, the
 // boundary and its exit code, and stderr a newline and the boundary. No temp
 // file, no encoder: on a busy host every process costs milliseconds, and
-// here each command is the only process started. The boundary is random per
-// batch, so no command's output can end its answer early by chance. Both
-// streams start with the boundary: what comes before it (a warning of sudo's,
-// a login script's greeting) is nobody's answer.
+// here each command is the only process started. A fixed script of the
+// driver's own (`sh -c SCRIPT sh ARGS...`) runs in a subshell of this one,
+// as `sh -c` would run it but without starting sh again: its arguments are
+// still only arguments, and none of this shell's variables is left set.
+// The boundary is random per batch, so no command's output can end its
+// answer early by chance. Both streams start with the boundary: what comes
+// before it (a warning of sudo's, a login script's greeting) is nobody's answer.
 const BATCH_SCRIPT = `b=$1; shift
 printf '%s\\n' "$b"; printf '%s\\n' "$b" >&2
 while [ $# -gt 0 ]; do
   n=$1; shift
-  (c=0; for a; do shift; [ $c -lt $n ] && set -- "$@" "$a"; c=$((c + 1)); done; exec "$@") </dev/null
+  (c=0; for a; do shift; [ $c -lt $n ] && set -- "$@" "$a"; c=$((c + 1)); done
+   if [ $# -ge 3 ] && [ "$1" = sh ] && [ "$2" = -c ]; then
+     guix_ops_script=$3; shift 3; [ $# -gt 0 ] && shift; unset a b c n; eval "$guix_ops_script"
+   else exec "$@"; fi) </dev/null
   s=$?
   printf '\\n%s %s\\n' "$b" "$s"
   printf '\\n%s\\n' "$b" >&2

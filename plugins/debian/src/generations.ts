@@ -49,8 +49,12 @@ export async function currentGeneration(host: RemoteHost, layout: Layout): Promi
   return parseRecord(`${layout.generations}/${n}.json`, result.stdout.slice(newline + 1))
 }
 
+// The records' names, by the shell's own glob: no `ls` started.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template string.
+const LIST_NUMBERS_SCRIPT = 'for f in "$1"/*.json; do [ -f "$f" ] && printf "%s\\n" "${f##*/}"; done; :'
+
 export async function listNumbers(host: RemoteHost, layout: Layout): Promise<number[]> {
-  const result = await host.exec(['ls', '-1', layout.generations])
+  const result = await host.exec(['sh', '-c', LIST_NUMBERS_SCRIPT, 'sh', layout.generations])
   if (result.code !== 0) return []
   return result.stdout
     .split('\n')

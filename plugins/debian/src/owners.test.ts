@@ -138,21 +138,25 @@ describe('the generation in force, read beside a plan', () => {
     const work = mkdtempSync(path.join(tmpdir(), 'guix-ops-owners-'))
     const root = legacyRoot(work)
     const dir = `${root}${layoutOf(owner('db')).dir.slice('/var/lib/guix-ops'.length)}`
-    // A `cat` that first does what the move does (the machine's directory appears
-    // with its records, the old place is emptied), once, then reads.
-    const bin = path.join(work, 'bin')
-    mkdirSync(bin)
-    const realCat = spawnSync('sh', ['-c', 'command -v cat'], { encoding: 'utf8' }).stdout.trim()
+    // The read is the shell's own: a `test` of this test's (a function, which POSIX lets
+    // shadow a regular built-in) does what the move does (the machine's directory appears
+    // with its records, the old place is emptied) when the script first looks at the old place.
     const moving = [
-      '#!/bin/sh',
-      `if [ ! -e "${work}/moved" ]; then : > "${work}/moved"`,
-      `  mkdir -p "${dir}" && cp "${root}/current" "${dir}/current" && rm -f "${root}/current"`,
-      'fi',
-      `exec ${realCat} "$@"`,
+      'test() {',
+      `  if [ "$1" = -f ] && [ ! -e "${work}/moved" ]; then : > "${work}/moved"`,
+      `    mkdir -p "${dir}" && cp "${root}/current" "${dir}/current" && rm -f "${root}/current"`,
+      '  fi',
+      '  command test "$@"',
+      '}',
     ].join('\n')
-    writeFileSync(path.join(bin, 'cat'), `${moving}\n`)
-    chmodSync(path.join(bin, 'cat'), 0o755)
-    const host = localHost({ PATH: `${bin}:${process.env.PATH}` })
+    const local = localHost({})
+    const host: RemoteHost = {
+      ...local,
+      exec: (argv) =>
+        local.exec(
+          argv[0] === 'sh' && argv[1] === '-c' ? ['sh', '-c', `${moving}\n${argv[2]}`, ...argv.slice(3)] : argv,
+        ),
+    }
     expect(await inForceNumber(host, layoutOf(owner('db')), root)).toBe(2)
     expect(existsSync(`${work}/moved`)).toBe(true)
   })

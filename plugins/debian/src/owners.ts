@@ -63,7 +63,14 @@ export async function adoptLegacyRecords(host: RemoteHost, layout: Layout, root:
 
 // The machine's own `current`, or before its directory exists (the records not yet moved) the earlier
 // layout's; when that is gone too, a move beside this read finished after the test: read the new place.
-const IN_FORCE_SCRIPT = 'if [ -e "$1" ]; then cat -- "$2"; elif cat -- "$3" 2>/dev/null; then :; else cat -- "$2"; fi'
+// A number on one line, read by the shell itself: no process started. `test`, not `[`: a function
+// can stand in for it (owners.test.ts moves the records at that point, as a move beside this would).
+const IN_FORCE_SCRIPT = [
+  'n=; if test -e "$1"; then read -r n < "$2"',
+  'elif test -f "$3" && { read -r n || test -n "$n"; } < "$3"; then :',
+  'else read -r n < "$2"; fi 2>/dev/null',
+  'printf "%s\\n" "$n"',
+].join('\n')
 
 /**
  * The number of the generation in force, moving nothing: from this machine's
