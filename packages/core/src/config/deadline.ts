@@ -10,7 +10,7 @@
  * needs no such thread: it is started for it only on demand.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
+import type { MessagePort, Worker } from 'node:worker_threads'
 import type { GuixOpsError } from '@guix-ops/plugin-api'
 import { exitError, markTimedOut, timeoutError } from './evaluation-errors.js'
 
@@ -71,6 +71,8 @@ export function watchdogArmings(): number {
 
 function theWatchdog(): Watchdog {
   if (watchdog) return watchdog
+  // Loaded only here: a config that never needs the thread spares loading Node's worker modules too.
+  const { MessageChannel, Worker } = process.getBuiltinModule('node:worker_threads')
   const flag = new SharedArrayBuffer(4)
   const { port1, port2 } = new MessageChannel()
   const worker = new Worker(WATCHDOG, { eval: true, workerData: { flag, port: port2 }, transferList: [port2] })
