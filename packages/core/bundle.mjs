@@ -46,3 +46,31 @@ await build({
 })
 const zodPackage = createRequire(path.join(here, 'package.json'))('zod/package.json')
 writeFileSync(path.join(here, 'bundle/zod.json'), `${JSON.stringify({ version: zodPackage.version })}\n`)
+
+// ssh2's client in one file (src/ssh/ssh2-client.ts): its ~26 CommonJS
+// modules cost a deploy ~15 ms more to find and load one by one. Its native
+// helpers stay where npm built them, found from the bundle at run time as
+// files of the installed packages; ssh2 loads both only if it can.
+const requireHere = createRequire(path.join(here, 'package.json'))
+const ssh2Client = requireHere.resolve('ssh2/lib/client.js')
+const ssh2Root = path.dirname(requireHere.resolve('ssh2/package.json'))
+await build({
+  cwd: here,
+  input: { 'ssh2-client': ssh2Client },
+  platform: 'node',
+  plugins: [
+    {
+      name: 'native-stays',
+      resolveId(id, importer) {
+        if (id === 'cpu-features') return { id, external: true }
+        if (!id.endsWith('.node') || !importer) return null
+        const file = path.relative(ssh2Root, path.resolve(path.dirname(importer), id))
+        return { id: `ssh2/${file.split(path.sep).join('/')}`, external: true }
+      },
+    },
+  ],
+  output: { ...OUTPUT, format: 'cjs', entryFileNames: '[name].cjs' },
+  logLevel: 'warn',
+})
+const ssh2Package = requireHere('ssh2/package.json')
+writeFileSync(path.join(here, 'bundle/ssh2-client.json'), `${JSON.stringify({ version: ssh2Package.version })}\n`)

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { loadSshClient } from './ssh2-client.js'
+import { bundledClient, loadSshClient } from './ssh2-client.js'
 
 describe('loadSshClient', () => {
-  it("is the very Client class of ssh2's index, loaded without it", async () => {
+  it("is ssh2's Client, from the file the build bundled from the ssh2 installed now, else from ssh2's own", async () => {
     const { Client } = await import('ssh2')
-    expect(await loadSshClient()).toBe(Client)
+    const loaded = await loadSshClient()
+    const methods = (c: object) => Object.getOwnPropertyNames(c).sort()
+    expect(methods(loaded.prototype)).toEqual(methods(Client.prototype))
+    const bundled = bundledClient()
+    if (bundled === undefined) expect(loaded).toBe(Client)
+    else {
+      expect(bundled).toMatch(/\/packages\/core\/bundle\/ssh2-client\.cjs$/)
+      expect(loaded).toBe((await import(bundled)).default)
+    }
   })
 })
