@@ -90,7 +90,7 @@ describe.skipIf(unavailable !== undefined)('round trips of a deploy, per host', 
     expect(change.trips.connections).toBe(2)
     // Planning reads the records and the config's facts in one script (the generation in force one more);
     // bookkeeping is batched; no command per file.
-    expect(noop.trips.commands).toBeLessThanOrEqual(2)
+    expect(noop.trips.commands).toBeLessThanOrEqual(1)
     expect(change.trips.commands).toBeLessThanOrEqual(5)
     expect(cold.trips.commands).toBeLessThanOrEqual(7)
     expect(change.trips.uploads).toBeLessThanOrEqual(2)

@@ -113,6 +113,21 @@ describe('coalesce', () => {
     expect(answers[3]).toEqual({ code: 0, stdout: '0\n', stderr: '' })
   })
 
+  it('holds commands back while held, and sends them with those that joined as one batch when let go', async () => {
+    const { host, calls } = counting()
+    const batched = coalesce(host)
+    const first = batched.exec(['echo', 'first'])
+    const release = batched.hold()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(calls).toEqual([])
+    const second = batched.exec(['echo', 'second'])
+    release()
+    release()
+    expect((await first).stdout).toBe('first\n')
+    expect((await second).stdout).toBe('second\n')
+    expect(calls).toHaveLength(1)
+  })
+
   it('a shell cut short answers the commands before, and the ones after say why, not what the others printed', async () => {
     const { host } = counting()
     const batched = coalesce(host)

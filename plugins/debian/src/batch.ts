@@ -93,10 +93,18 @@ async function runBatch(host: RemoteHost, queued: Queued[]): Promise<void> {
   }
 }
 
+/** A host whose commands go out together; `hold()` keeps them back until its release, for more to join. */
+export interface Coalesced extends RemoteHost {
+  /** Keeps queued commands back; the function returned lets them go (once) with what joined meanwhile. */
+  hold(): () => void
+}
+
 /** `host` with its plain commands gathered into one round trip per burst; uploads and the rest go as they are. */
-export function coalesce(host: RemoteHost): RemoteHost {
+export function coalesce(host: RemoteHost): Coalesced {
   let queue: Queued[] = []
+  let holds = 0
   const flush = () => {
+    if (holds > 0 || queue.length === 0) return
     const batch = queue
     queue = []
     void runBatch(host, batch)
@@ -111,5 +119,31 @@ export function coalesce(host: RemoteHost): RemoteHost {
     },
     upload: (file, content, options) => host.upload(file, content, options),
     download: (file) => host.download(file),
+    hold() {
+      holds += 1
+      let released = false
+      return () => {
+        if (released) return
+        released = true
+        holds -= 1
+        setImmediate(flush)
+      }
+    },
   }
+}
+
+const sessions = new WeakMap<RemoteHost, Coalesced>()
+
+/**
+ * One coalescer per connection, for reads that the deploy asks at once from
+ * different calls of the driver (the generation in force, the plan's reads):
+ * while the plan holds it, the one asked first waits to go with the plan's.
+ */
+export function sessionBatch(host: RemoteHost): Coalesced {
+  let batch = sessions.get(host)
+  if (!batch) {
+    batch = coalesce(host)
+    sessions.set(host, batch)
+  }
+  return batch
 }

@@ -18,7 +18,7 @@ import {
 import type { Action } from './actions.js'
 import { runAction } from './apply.js'
 import { takeOriginals } from './backups.js'
-import { coalesce } from './batch.js'
+import { coalesce, sessionBatch } from './batch.js'
 import { DebianError } from './codes.js'
 import { desiredFrom } from './desired.js'
 import { driftOf, sharedFiles } from './drift.js'
@@ -61,9 +61,12 @@ interface PlanData {
  * This machine's records on the host, with reads to make there: records of an
  * earlier version's single layout are moved first, in the same round trip.
  */
-async function records<T>(ctx: SystemContext, read: (host: RemoteHost, layout: Layout) => Promise<T>) {
+async function records<T>(
+  ctx: SystemContext,
+  read: (host: RemoteHost, layout: Layout) => Promise<T>,
+  host: RemoteHost = coalesce(ctx.host),
+) {
   const layout = layoutOf({ deployment: ctx.deployment, machine: ctx.machine })
-  const host = coalesce(ctx.host)
   const [moved, value] = await Promise.all([adoptLegacyRecords(host, layout), read(host, layout)])
   if (moved) ctx.logger.warn(`moved the host's records from /var/lib/guix-ops into ${layout.dir}`)
   return { layout, host, value }
@@ -73,17 +76,30 @@ async function records<T>(ctx: SystemContext, read: (host: RemoteHost, layout: L
 const planRecords = (host: RemoteHost, layout: Layout) =>
   Promise.all([currentGeneration(host, layout), otherOwners(host, layout), listNumbers(host, layout)])
 
-async function planFor(ctx: SystemContext, desired: Desired, options: DebianOptions) {
+async function planFor(
+  ctx: SystemContext,
+  desired: Desired,
+  options: DebianOptions,
+  batch: RemoteHost = coalesce(ctx.host),
+  asked: () => void = () => undefined,
+) {
   const expanded = expandUsers(desired)
   // The facts of what the config wants go in the records' round trip; they wait
   // (errors too) until the records say whose host this is.
-  const { layout, host, value } = await records(ctx, (h, l) => {
-    const facts = factsFor(h, l, expanded, EMPTY_MANAGED).then(
-      (read) => ({ read }),
-      (error: unknown) => ({ error }),
-    )
-    return planRecords(h, l).then((read) => ({ read, facts }))
-  })
+  const reading = records(
+    ctx,
+    (h, l) => {
+      const facts = factsFor(h, l, expanded, EMPTY_MANAGED).then(
+        (read) => ({ read }),
+        (error: unknown) => ({ error }),
+      )
+      return planRecords(h, l).then((read) => ({ read, facts }))
+    },
+    batch,
+  )
+  // Every read of this round trip is asked by now: they may go.
+  asked()
+  const { layout, host, value } = await reading
   const [previous, others, numbers] = value.read
   refuseSharedHost(layout, others, previous !== undefined || numbers.length > 0, ctx.takeOver === true)
   const wanted = await value.facts
@@ -141,9 +157,17 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
   options: debianOptions,
 
   async plan(ctx, options) {
-    const desired = await desiredFrom(options, ctx.configDir)
-    const { plan, data } = await planFor(ctx, desired, options)
-    return { changes: plan.changes, data: data as never }
+    // The deploy reads the generation in force as it plans (currentGeneration below): held
+    // back until the plan's own reads are asked, it goes in their round trip, one shell for all.
+    const batch = sessionBatch(ctx.host)
+    const release = batch.hold()
+    try {
+      const desired = await desiredFrom(options, ctx.configDir)
+      const { plan, data } = await planFor(ctx, desired, options, batch, release)
+      return { changes: plan.changes, data: data as never }
+    } finally {
+      release()
+    }
   },
 
   async apply(ctx, options, planned) {
@@ -189,7 +213,7 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
 
   // Called while the deploy plans: it reads, and leaves moving the records to the plan.
   async currentGeneration(ctx) {
-    return inForceNumber(ctx.host, layoutOf({ deployment: ctx.deployment, machine: ctx.machine }))
+    return inForceNumber(sessionBatch(ctx.host), layoutOf({ deployment: ctx.deployment, machine: ctx.machine }))
   },
 
   async generations(ctx) {
