@@ -49,11 +49,14 @@ writeFileSync(path.join(here, 'bundle/zod.json'), `${JSON.stringify({ version: z
 
 // ssh2's client in one file (src/ssh/ssh2-client.ts): its ~26 CommonJS
 // modules cost a deploy ~15 ms more to find and load one by one. Its native
-// helpers stay where npm built them, found from the bundle at run time as
-// files of the installed packages; ssh2 loads both only if it can.
+// helpers stay where npm built them, found at run time as ssh2 itself would
+// find them: its binding as a file of the ssh2 installed, cpu-features from
+// ssh2's own folder (npm may have put it under ssh2/node_modules). ssh2
+// loads both only if it can.
 const requireHere = createRequire(path.join(here, 'package.json'))
 const ssh2Client = requireHere.resolve('ssh2/lib/client.js')
 const ssh2Root = path.dirname(requireHere.resolve('ssh2/package.json'))
+const CPU_FEATURES = '\0cpu-features-beside-ssh2'
 await build({
   cwd: here,
   input: { 'ssh2-client': ssh2Client },
@@ -62,10 +65,16 @@ await build({
     {
       name: 'native-stays',
       resolveId(id, importer) {
-        if (id === 'cpu-features') return { id, external: true }
+        if (id === 'cpu-features') return CPU_FEATURES
         if (!id.endsWith('.node') || !importer) return null
         const file = path.relative(ssh2Root, path.resolve(path.dirname(importer), id))
         return { id: `ssh2/${file.split(path.sep).join('/')}`, external: true }
+      },
+      load(id) {
+        if (id !== CPU_FEATURES) return null
+        return `const { dirname } = require('node:path')
+const ssh2 = dirname(require.resolve('ssh2/package.json'))
+module.exports = require(require.resolve('cpu-features', { paths: [ssh2] }))`
       },
     },
   ],

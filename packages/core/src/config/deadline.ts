@@ -171,8 +171,10 @@ export async function withinDeadline<T>(
   let disarm: (() => void) | undefined
   // Once over (the evaluation ended, or a machine function's call returned: below) it has nothing left to guard.
   let over = false
+  // A machine function's call is bounded in itself where on demand (guarded-call.ts): past it, nothing to guard.
+  const useless = watchdog === 'on-demand' && bound.machine !== undefined
   const arm = () => {
-    if (!over && disarm === undefined) disarm = armWatchdog(file, bound)
+    if (!over && !useless && disarm === undefined) disarm = armWatchdog(file, bound)
   }
   const stopWatchdog = () => {
     over = true

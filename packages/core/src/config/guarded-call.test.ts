@@ -79,6 +79,39 @@ export default defineDeployment({ name: 'plain', machines: { db: ${machine}, web
     expect(error.where).toMatchObject({ machine: 'web' })
   })
 
+  it('copies a value with shared parts once, keeping them shared, and what tells its properties apart', async () => {
+    const file = configFile(`let deep: Record<string, unknown> = {}
+for (let i = 0; i < 40; i++) deep = { a: deep, b: deep }
+const hidden = Object.freeze({ name: 'h' })
+const platform = { type: 'fake-cloud', deep, hidden, ['__proto__']: 'a key' }
+Object.defineProperty(platform, 'secret', { value: 1, enumerable: false })
+export default defineDeployment({ name: 'd', machines: { m: { platform, system: { type: 'fake-os' } } } as never })`)
+    const started = performance.now()
+    const loaded = await loadConfig({ file, deadline })
+    expect(performance.now() - started).toBeLessThan(5_000)
+    expect(loaded.guardedCalls).toBe(true)
+    const platform = (machinesOf(loaded.value).m as { platform: Record<string, { a: unknown; b: unknown }> }).platform
+    expect(platform.deep!.a).toBe(platform.deep!.b)
+    expect(Object.isFrozen(platform.hidden)).toBe(true)
+    expect(Object.keys(platform)).toEqual(['type', 'deep', 'hidden', '__proto__'])
+    expect(Object.getPrototypeOf(platform)).toBe(Object.prototype)
+    expect(Object.getOwnPropertyDescriptor(platform, 'secret')).toMatchObject({ value: 1, enumerable: false })
+  })
+
+  it('keeps the watchdog thread for a config that changes a built-in guix-ops reads with', async () => {
+    const file =
+      configFile(`Object.defineProperty(Object.prototype, 'guixOpsTestTrap', { get() { return 1 }, configurable: true })
+export default defineDeployment({ name: 'b', machines: {} })`)
+    try {
+      const before = watchdogArmings()
+      const loaded = await loadConfig({ file, deadline })
+      expect(loaded.guardedCalls).toBe(false)
+      expect(watchdogArmings()).toBeGreaterThan(before)
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).guixOpsTestTrap
+    }
+  })
+
   it('refuses process.exit() in a machine function even when the config catches the refusal', async () => {
     const file = configFile(
       `export default defineDeployment({ name: 'm', machines: { web: () => { try { process.exit(3) } catch {} return ${machine} } } })`,
@@ -111,6 +144,20 @@ export default defineDeployment({ name: 'plain', machines: { db: ${machine}, web
       expect(watchdogArmings()).toBeGreaterThan(before)
     })
   }
+
+  it('starts no watchdog thread for a spec that holds a stand-in of another machine during analysis', async () => {
+    const file = configFile(
+      `export default defineDeployment({ name: 'm', machines: { db: ${machine}, web: ({ db }) => ({ ...${machine}, tags: [db.address] }) } })`,
+    )
+    const config = normalizeConfig(await loadConfig({ file, deadline }))
+    const fakeCloud = path.resolve(fileURLToPath(import.meta.url), '../../../../../test/fixtures/plugins/fake-cloud')
+    const registry = PluginRegistry.discover({ configPlugins: [fakeCloud] })
+    const before = watchdogArmings()
+    await withinDeadline(file, deadline, () => analyzeDeployment(file, config.deployments[0]!, registry), {
+      watchdog: 'on-demand',
+    }).catch(() => undefined)
+    expect(watchdogArmings()).toBe(before)
+  })
 
   it('starts the watchdog thread when a machine function returns a promise during analysis', async () => {
     const file = configFile(

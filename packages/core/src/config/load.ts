@@ -15,6 +15,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { GuixOpsError } from '@guix-ops/plugin-api'
 import { ErrorCode } from '../codes.js'
+import { isStandIn } from '../graph/placeholders.js'
+import { watchBuiltins } from './builtins-watch.js'
 import { DEFAULT_CONFIG_TIMEOUT_MS, type EvaluationDeadline, needWatchdog, withinDeadline } from './deadline.js'
 import { guardedCall } from './guarded-call.js'
 import { importTypeScriptNatively, requireTypeScriptNatively } from './native-typescript.js'
@@ -96,21 +98,30 @@ async function parseData(file: string): Promise<unknown> {
  * must be imported instead (by jiti, or for its top-level await).
  */
 async function requireBounded(file: string, deadline: EvaluationDeadline): Promise<Evaluated | 'import' | undefined> {
+  const untouched = watchBuiltins()
   const required = await requireTypeScriptNatively(file, pluginApiEntry(), (evaluate) =>
     guardedCall(file, deadline, evaluate),
   )
   if (required === undefined) return undefined
   if (required === 'top-level-await') return 'import'
   const value = defaultExport(required.module)
-  const copied = copyPlainConfig(value, (machine, call) => (...args) => {
-    const spec = guardedCall(file, { ...deadline, machine }, () => call(...args))
-    // A promise, a getter: code that runs later, which only the watchdog thread can bound.
-    if (!isPlainValue(spec)) needWatchdog()
-    return spec
-  })
+  const copied = untouched()
+    ? copyPlainConfig(
+        value,
+        (machine, call) =>
+          (...args) => {
+            const spec = guardedCall(file, { ...deadline, machine }, () => call(...args))
+            // A promise, a getter: code that runs later, which only the watchdog thread can bound.
+            if (!isPlainValue(spec, isStandIn)) needWatchdog()
+            return spec
+          },
+        isStandIn,
+      )
+    : undefined
   if (copied) return { value: copied.value, guardedCalls: true }
-  // Anything else (a promise of the deployment, a getter) runs code later: the watchdog thread bounds it.
-  return { value: await withinDeadline(file, deadline, async () => value), guardedCalls: false }
+  // Anything else (a promise of the deployment, a getter, a built-in changed) may run code later: the thread bounds it.
+  needWatchdog()
+  return { value: await value, guardedCalls: false }
 }
 
 type Evaluated = Pick<LoadedConfig, 'value' | 'guardedCalls'>
@@ -119,7 +130,12 @@ async function readFileValue(file: string, deadline: EvaluationDeadline | undefi
   try {
     if (!SCRIPT_EXTENSIONS.includes(path.extname(file))) return { value: await parseData(file), guardedCalls: false }
     const typescript = TYPESCRIPT_EXTENSIONS.includes(path.extname(file))
-    const bounded = typescript ? await requireBounded(file, deadline ?? { ms: DEFAULT_CONFIG_TIMEOUT_MS }) : undefined
+    // Within a deadline of its own too: what the module leaves to run once it is loaded (a promise's
+    // callback) may still call process.exit, which stays refused until the value is read.
+    const bound = deadline ?? { ms: DEFAULT_CONFIG_TIMEOUT_MS }
+    const bounded = typescript
+      ? await withinDeadline(file, bound, () => requireBounded(file, bound), { watchdog: 'on-demand' })
+      : undefined
     if (bounded !== undefined && bounded !== 'import') return bounded
     const value = await withinDeadline(file, deadline, () => evaluateScript(file, bounded === 'import'))
     return { value, guardedCalls: false }

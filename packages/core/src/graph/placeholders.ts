@@ -14,10 +14,18 @@ export function placeholderText(path: string): string {
   return `${MARK}${path}${END}`
 }
 
+/** Every stand-in made: telling one apart must not run another proxy's traps (config/plain-value.ts). */
+const standIns = new WeakSet<object>()
+
+/** True for a stand-in of guix-ops' own, by identity alone. */
+export function isStandIn(value: object): boolean {
+  return standIns.has(value)
+}
+
 function standIn(path: string): unknown {
   const text = placeholderText(path)
   const target = () => text
-  return new Proxy(target, {
+  const proxy = new Proxy(target, {
     get(_target, key) {
       if (key === STAND_IN) return true
       if (key === Symbol.toPrimitive) return (hint: string) => (hint === 'number' ? Number.NaN : text)
@@ -31,6 +39,8 @@ function standIn(path: string): unknown {
     ownKeys: () => [],
     getOwnPropertyDescriptor: () => undefined,
   })
+  standIns.add(proxy)
+  return proxy
 }
 
 /**

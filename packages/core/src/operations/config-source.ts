@@ -88,13 +88,15 @@ export async function analyzeConfig(
   file: string | undefined,
   name: string | undefined,
   state?: DeploymentState,
+  /** The config as the caller read it already: each read runs its code again. */
+  read?: NormalizedConfig,
 ): Promise<{
   config: NormalizedConfig
   deployment: ConfigDeployment
   analysis: DeploymentAnalysis
   registry: PluginRegistry
 }> {
-  const config = await readConfig(ctx, file)
+  const config = read ?? (await readConfig(ctx, file))
   const deployment = pickDeployment(config, name)
   const registry = registryFor(ctx, config, deployment, state)
   // Machine functions (and getters) run here for the first time: they are the config's code too.

@@ -31,10 +31,11 @@ export async function createDeployment(
   ctx: EngineContext,
   options: { config?: string; name?: string },
 ): Promise<DeploymentState> {
-  // The name is needed before the lock; the full check runs under it.
-  const name = options.name ?? pickDeployment(await readConfig(ctx, options.config), undefined).definition.name
+  // The name is needed before the lock; the full check runs under it, on the config as read once.
+  const read = options.name === undefined ? await readConfig(ctx, options.config) : undefined
+  const name = options.name ?? pickDeployment(read!, undefined).definition.name
   return withLock(ctx, name, async () => {
-    const { config, analysis } = await analyzeConfig(ctx, options.config, name)
+    const { config, analysis } = await analyzeConfig(ctx, options.config, name, undefined, read)
     const existing = await ctx.store.find(name)
     if (existing) {
       throw new GuixOpsError(
