@@ -7,36 +7,11 @@
  * the bundled file instead: the same code, faster, and one copy for the host
  * and every plugin. A plugin that depends on another version keeps its own.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import type { ResolveFnOutput, ResolveHookContext } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-
-interface Bundled {
-  url: string
-  version: string
-}
-
-/** The bundled zod, or undefined where the engine runs from its sources (tests) or the build wrote none. */
-function findBundled(): Bundled | undefined {
-  let index: string
-  try {
-    // The engine's own entry, bundle/index.js, wherever this code itself was bundled to.
-    index = fileURLToPath(import.meta.resolve('@guix-ops/core'))
-  } catch {
-    return undefined
-  }
-  const dir = path.dirname(index)
-  const file = path.join(dir, 'zod.js')
-  const record = path.join(dir, 'zod.json')
-  if (!existsSync(file) || !existsSync(record)) return undefined
-  try {
-    const { version } = JSON.parse(readFileSync(record, 'utf8')) as { version?: unknown }
-    return typeof version === 'string' ? { url: new URL(`file://${file}`).href, version } : undefined
-  } catch {
-    return undefined
-  }
-}
+import { type BundledFile, bundledFile } from '../bundled-file.js'
 
 /** The version of the zod package a resolved file belongs to, from the nearest package.json named zod. */
 function versionAt(url: string): string | undefined {
@@ -57,7 +32,7 @@ function versionAt(url: string): string | undefined {
   return undefined
 }
 
-let bundled: Bundled | null | undefined
+let bundled: BundledFile | null | undefined
 const versions = new Map<string, string | undefined>()
 
 /**
@@ -72,7 +47,7 @@ export function resolveSharedZod(
 ): ResolveFnOutput {
   const own = nextResolve(specifier, context)
   if (specifier !== 'zod' || !context.conditions.includes('import')) return own
-  bundled ??= findBundled() ?? null
+  bundled ??= bundledFile('zod.js') ?? null
   if (bundled === null || own.url === bundled.url) return own
   if (!versions.has(own.url)) versions.set(own.url, versionAt(own.url))
   if (versions.get(own.url) !== bundled.version) return own

@@ -10,39 +10,26 @@
  * package's own files are. ssh2 declares no "exports", so they are
  * reachable by path; should a later version close them, the index is loaded.
  */
-import { existsSync, readFileSync } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import type { Client } from 'ssh2'
+import { bundledFile, versionIn } from '../bundled-file.js'
 
 type ClientClass = typeof Client
 
 // A name in a variable: @types/ssh2 describes the package's index only.
 const CLIENT_FILE = 'ssh2/lib/client.js'
 
-const versionIn = (file: string): unknown => {
-  try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version
-  } catch {
-    return undefined
-  }
-}
-
 /** The bundled client's URL, when the build made one from the ssh2 installed now. */
 export function bundledClient(): string | undefined {
-  let dir: string
+  const bundled = bundledFile('ssh2-client.cjs')
+  if (!bundled) return undefined
   let installed: string
   try {
-    // The engine's own entry, bundle/index.js, wherever this code itself was bundled to.
-    dir = path.dirname(fileURLToPath(import.meta.resolve('@guix-ops/core')))
     installed = fileURLToPath(import.meta.resolve('ssh2/package.json'))
   } catch {
     return undefined
   }
-  const file = path.join(dir, 'ssh2-client.cjs')
-  if (!existsSync(file)) return undefined
-  const version = versionIn(path.join(dir, 'ssh2-client.json'))
-  return version !== undefined && version === versionIn(installed) ? pathToFileURL(file).href : undefined
+  return bundled.version === versionIn(installed) ? bundled.url : undefined
 }
 
 let loaded: Promise<ClientClass> | undefined
