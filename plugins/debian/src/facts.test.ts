@@ -104,6 +104,26 @@ describe('readFacts', () => {
     expect(facts.files[file]).toMatchObject({ exists: true, mode: '600', sha256: sha('kept\n') })
   })
 
+  it("tells where the wanted files go: their directories that exist, and their owners' ids", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-facts-'))
+    const sub = path.join(dir, 'sub')
+    mkdirSync(sub)
+    const file = path.join(sub, 'kept')
+    writeFileSync(file, 'kept\n')
+    spawnSync('chown', ['nobody:nogroup', file])
+    const ids = (spec: string) => spawnSync('id', [spec, 'nobody'], { encoding: 'utf8' }).stdout.trim()
+    const facts = await readFacts(here, desired([file, path.join(dir, 'new/absent')]), EMPTY_MANAGED)
+    // The directories of both files were read: `sub` exists, `new` does not.
+    expect(facts.known?.directories).toEqual([sub])
+    expect(facts.known?.users).toMatchObject({ root: '0', nobody: ids('-u') })
+    expect(facts.known?.groups).toMatchObject({
+      root: '0',
+      nogroup: spawnSync('getent', ['group', 'nogroup'], { encoding: 'utf8' }).stdout.split(':')[2],
+    })
+    // The files' own facts stay those of the files.
+    expect(Object.keys(facts.files).sort()).toEqual([file, path.join(dir, 'new/absent')].sort())
+  })
+
   it("reads the host's name, the one hostname(1) prints", async () => {
     const facts = await readFacts(here, desired([]), EMPTY_MANAGED)
     expect(facts.hostname).toBe(spawnSync('hostname', { encoding: 'utf8' }).stdout.trim())

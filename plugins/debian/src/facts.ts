@@ -5,12 +5,13 @@
  */
 import { GuixOpsError, type RemoteHost } from '@guix-ops/plugin-api'
 import { DebianError } from './codes.js'
+import { knownFrom, parentOf } from './known.js'
 import type { Desired, Facts, FileFact, Managed } from './model.js'
 
 /**
  * One line per argument, in the order given, never echoing the path: a
  * path may hold any byte but NUL (tab, newline, backslash), and sha256sum
- * would escape such names. `kind mode owner group sha256`, or `-` when absent.
+ * would escape such names. `kind mode owner group uid gid sha256`, or `-` when absent.
  * Two processes per file: the fallback when the bulk read below cannot
  * answer for every path.
  */
@@ -18,7 +19,7 @@ const STAT_EACH_SCRIPT = [
   'for f; do',
   '  if [ ! -e "$f" ]; then echo -; continue; fi',
   '  if [ -f "$f" ]; then k=f; elif [ -d "$f" ]; then k=d; else k=o; fi',
-  '  a=$(stat -c "%a %U %G" -- "$f") || a="? ? ?"',
+  '  a=$(stat -c "%a %U %G %u %g" -- "$f") || a="? ? ? ? ?"',
   '  h=-',
   '  if [ $k = f ]; then h=$(sha256sum < "$f") || h=?; fi',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template string.
@@ -42,7 +43,7 @@ const STAT_BULK_SCRIPT = [
   '  set -- "$@" "$f"',
   'done',
   'echo --',
-  '[ $# -eq 0 ] || stat -c "%a %U %G" -- "$@"',
+  '[ $# -eq 0 ] || stat -c "%a %U %G %u %g" -- "$@"',
   'echo --',
   'for f; do shift; [ -f "$f" ] && set -- "$@" "$f"; done',
   '[ $# -eq 0 ] || sha256sum -- "$@"',
@@ -51,14 +52,16 @@ const STAT_BULK_SCRIPT = [
 const KINDS = { f: 'file', d: 'directory', o: 'other' } as const
 
 function parseFact(line: string): FileFact {
-  const [kind, mode, owner, group, sha] = line.split(' ')
+  const [kind, mode, owner, group, uid, gid, sha] = line.split(' ')
   if (line === '-' || !kind) return { exists: false }
+  const id = (value: string | undefined) => (value && /^\d+$/.test(value) ? value : undefined)
   return {
     exists: true,
     kind: KINDS[kind as keyof typeof KINDS] ?? 'other',
     mode: mode!,
     owner: owner!,
     group: group!,
+    ...(id(uid) && id(gid) ? { uid: uid!, gid: gid! } : {}),
     ...(sha && /^[0-9a-f]{64}$/.test(sha) ? { sha256: sha } : {}),
   }
 }
@@ -157,11 +160,13 @@ export async function readFacts(host: RemoteHost, desired: Desired, managed: Man
   const all = <T>(a: Iterable<T>, b: Iterable<T>) => [...new Set([...a, ...b])]
   const filePaths = all(Object.keys(desired.files), Object.keys(managed.files))
   const directoryPaths = all(Object.keys(desired.directories), managed.directories)
+  // Where the wanted files go, read in the same stat: a change that writes there needs no mkdir (known.ts).
+  const parents = Object.keys(desired.files).map(parentOf)
   const [installed, services, system, paths, users, groups] = await Promise.all([
     installedPackages(host, all(desired.packages, managed.packages)),
     enabled(host, all(Object.keys(desired.services), managed.services)),
     host.exec(['sh', '-c', SYSTEM_SCRIPT]),
-    stat(host, all(filePaths, directoryPaths)),
+    stat(host, all(all(filePaths, directoryPaths), parents)),
     names(host, 'passwd', all(Object.keys(desired.users), managed.users)),
     names(host, 'group', all(desired.groups, managed.groups)),
   ])
@@ -176,5 +181,6 @@ export async function readFacts(host: RemoteHost, desired: Desired, managed: Man
     services,
     ...(hostname ? { hostname } : {}),
     systemd: init === 'systemd',
+    known: knownFrom(paths),
   }
 }

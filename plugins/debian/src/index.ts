@@ -33,6 +33,7 @@ import {
   setCurrent,
   writeGeneration,
 } from './generations.js'
+import type { Known } from './known.js'
 import { type Layout, layoutOf } from './layout.js'
 import { type Desired, EMPTY_MANAGED, type GenerationRecord, type Managed } from './model.js'
 import { type DebianOptions, debianOptions } from './options.js'
@@ -55,6 +56,8 @@ interface PlanData {
   /** The generation in force when planned, and the number the next one takes. */
   previous?: number
   next: number
+  /** What the plan's reads told about where the files go: not asked again when they are written. */
+  known?: Known
 }
 
 /**
@@ -115,6 +118,7 @@ async function planFor(
     desired,
     ...plan,
     systemd: facts.systemd !== false,
+    ...(facts.known ? { known: facts.known } : {}),
     ...(previous ? { previous: previous.number } : {}),
     next: (numbers.at(-1) ?? 0) + 1,
   }
@@ -127,6 +131,7 @@ async function execute(
   actions: Action[],
   packageSource: 'mirror' | 'push',
   systemd: boolean,
+  known?: Known,
 ): Promise<void> {
   const log = (message: string) => ctx.logger.info(message)
   const base = { packageSource, log, progress: ctx.progress, layout, systemd }
@@ -135,7 +140,7 @@ async function execute(
     ctx.progress.report(`${action.kind}`, { done: i, total: actions.length })
     // When the files' turn comes: every original kept, directory made and owner looked up at once.
     if (isFileAction(action))
-      files ??= await prepareFiles(ctx.host, actions, (paths) => takeOriginals(ctx.host, layout, paths))
+      files ??= await prepareFiles(ctx.host, actions, (paths) => takeOriginals(ctx.host, layout, paths), known)
     if (files?.taken.has(action)) continue
     await runAction(ctx.host, action, { ...base, ...(files ? { owners: files.owners } : {}) })
   }
@@ -185,7 +190,7 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
       .filter(([, service]) => service.restartOn.length > 0)
       .map(([unit]) => unit)
     if (options.autoRollback) await snapshot(host, layout, touchedFiles(data.actions, layout), units, data.previous)
-    await execute({ ...ctx, host }, layout, data.actions, options.packageSource, data.systemd)
+    await execute({ ...ctx, host }, layout, data.actions, options.packageSource, data.systemd, data.known)
     const record: GenerationRecord = {
       number: data.next,
       createdAt: new Date().toISOString(),
@@ -246,6 +251,7 @@ const debian: SystemDefinition<DebianOptions> = defineSystem<DebianOptions>({
       plan.actions,
       current.packageSource ?? record.packageSource ?? 'mirror',
       facts.systemd !== false,
+      facts.known,
     )
     // The generation rolled back to is in force again, with what it manages now.
     await writeGeneration(ctx.host, layout, { ...record, managed: plan.managed })

@@ -6,6 +6,7 @@
  * it, not only the last one.
  */
 import type { Taken } from './backups.js'
+import type { Known } from './known.js'
 
 export interface DesiredFile {
   content: string
@@ -62,6 +63,9 @@ export interface FileFact {
   mode?: string
   owner?: string
   group?: string
+  /** The numeric ids behind owner and group. */
+  uid?: string
+  gid?: string
   sha256?: string
 }
 
@@ -78,6 +82,8 @@ export interface Facts {
   systemd?: boolean
   /** Files the host's own marks say guix-ops took over, and how (see backups.ts). */
   taken?: Record<string, Taken>
+  /** What the reads tell about where the wanted files go (known.ts). */
+  known?: Known
 }
 
 export const EMPTY_MANAGED: Managed = { packages: [], groups: [], users: [], files: {}, directories: [], services: [] }

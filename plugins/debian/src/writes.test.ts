@@ -45,6 +45,44 @@ describe('prepareWrites', () => {
     ])
   })
 
+  it('asks the host nothing when the plan read every directory and owner already', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-writes-'))
+    const calls: string[][] = []
+    const known = { directories: [dir], users: { root: '0' }, groups: { root: '0' } }
+    const ids = await prepareWrites(here(calls), [write(path.join(dir, 'one'), 'root', 'root')], known)
+    expect(ids.get('root:root')).toBe('0:0')
+    expect(calls).toEqual([])
+  })
+
+  it('asks only for what the plan did not read', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-writes-'))
+    const calls: string[][] = []
+    const known = { directories: [dir], users: { root: '0' }, groups: { root: '0' } }
+    const actions = [write(path.join(dir, 'one'), 'root', 'root'), write(path.join(dir, 'new/two'), 'nobody', 'root')]
+    const ids = await prepareWrites(here(calls), actions, known)
+    expect(existsSync(path.join(dir, 'new'))).toBe(true)
+    expect(ids.get('nobody:root')).toBe('65534:0')
+    expect(calls).toEqual([
+      ['mkdir', '-p', '--', path.join(dir, 'new')],
+      ['getent', 'passwd', '--', 'nobody'],
+    ])
+  })
+
+  it('reads the owners again when the run itself adds or removes users or groups', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-writes-'))
+    const calls: string[][] = []
+    // As stale as a plan's reads can get: the run's useradd may give a name another id.
+    const known = { directories: [dir], users: { root: '12345' }, groups: { root: '12345' } }
+    const adds = { kind: 'group-add', name: 'staff-here' } as Action
+    const ids = await prepareWrites(here(calls), [adds, write(path.join(dir, 'one'), 'root', 'root')], known)
+    expect(ids.get('root:root')).toBe('0:0')
+    expect(calls.map((c) => c.slice(0, 2))).toEqual([
+      ['mkdir', '-p'],
+      ['getent', 'passwd'],
+      ['getent', 'group'],
+    ])
+  })
+
   it('fails naming what it was doing when a directory cannot be made', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'guix-ops-writes-'))
     spawnSync('touch', [path.join(dir, 'file')])

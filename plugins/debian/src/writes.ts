@@ -9,6 +9,7 @@
  */
 import type { RemoteHost } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
+import { type Known, parentOf, stillKnown } from './known.js'
 import { mustRun } from './remote.js'
 
 type FileWrite = Extract<Action, { kind: 'file-write' }>
@@ -37,23 +38,38 @@ export function idsOf(lines: string, keys: string[]): Map<string, string> {
 /**
  * The directories made with one mkdir, the owners looked up with one getent
  * per database, asked together: three processes on the host whatever the
- * number of files (each process costs milliseconds on a busy host).
+ * number of files (each process costs milliseconds on a busy host). What the
+ * plan's reads already told (`known`: directories that exist, owners' ids)
+ * is not asked again; when that is everything, nothing goes to the host.
  */
-export async function prepareWrites(host: RemoteHost, actions: Action[]): Promise<OwnerIds> {
+export async function prepareWrites(host: RemoteHost, actions: Action[], known?: Known): Promise<OwnerIds> {
   const writes = actions.filter((a): a is FileWrite => a.kind === 'file-write')
   const ids: OwnerIds = new Map()
   if (writes.length === 0) return ids
-  const dirs = [...new Set(writes.map((a) => a.path.replace(/\/[^/]*$/, '') || '/'))]
-  const users = [...new Set(writes.map((a) => a.file.owner))]
-  const groups = [...new Set(writes.map((a) => a.file.group))]
+  const told = stillKnown(known, actions)
+  const unknown = (names: string[], have: string[]) => [...new Set(names)].filter((n) => !have.includes(n))
+  const dirs = unknown(
+    writes.map((a) => parentOf(a.path)),
+    told?.directories ?? [],
+  )
+  const users = unknown(
+    writes.map((a) => a.file.owner),
+    Object.keys(told?.users ?? {}),
+  )
+  const groups = unknown(
+    writes.map((a) => a.file.group),
+    Object.keys(told?.groups ?? {}),
+  )
   // getent exits 2 when a key is unknown: such an owner is set by name at upload, and fails there.
   const [, passwd, group] = await Promise.all([
-    mustRun(host, ['mkdir', '-p', '--', ...dirs], 'creating the directories of the files to write'),
-    host.exec(['getent', 'passwd', '--', ...users]),
-    host.exec(['getent', 'group', '--', ...groups]),
+    dirs.length > 0
+      ? mustRun(host, ['mkdir', '-p', '--', ...dirs], 'creating the directories of the files to write')
+      : undefined,
+    users.length > 0 ? host.exec(['getent', 'passwd', '--', ...users]) : undefined,
+    groups.length > 0 ? host.exec(['getent', 'group', '--', ...groups]) : undefined,
   ])
-  const uids = idsOf(passwd.stdout, users)
-  const gids = idsOf(group.stdout, groups)
+  const uids = new Map([...Object.entries(told?.users ?? {}), ...idsOf(passwd?.stdout ?? '', users)])
+  const gids = new Map([...Object.entries(told?.groups ?? {}), ...idsOf(group?.stdout ?? '', groups)])
   for (const write of writes) {
     const uid = uids.get(write.file.owner)
     const gid = gids.get(write.file.group)
@@ -75,8 +91,9 @@ export async function prepareFiles(
   host: RemoteHost,
   actions: Action[],
   take: (paths: string[]) => Promise<void>,
+  known?: Known,
 ): Promise<PreparedFiles> {
   const takes = actions.filter((a): a is FileTake => a.kind === 'file-take')
-  const [owners] = await Promise.all([prepareWrites(host, actions), take(takes.map((t) => t.path))])
+  const [owners] = await Promise.all([prepareWrites(host, actions, known), take(takes.map((t) => t.path))])
   return { owners, taken: new Set(takes) }
 }
