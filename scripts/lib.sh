@@ -37,13 +37,37 @@ ensure_node() {
   node_ok || { echo "error: could not set up Node.js >= $MIN_NODE" >&2; exit 1; }
 }
 
-# Installs dependencies when package-lock.json changed since the last install.
+# The headers of the Node.js that runs guix-ops, for native addons (ssh2's
+# crypto binding, cpu-features). npm may be set to build against another
+# Node's (a machine's older one, `nodedir=/usr`): the addon then fails to
+# load, and ssh2 quietly falls back to a cipher object per packet. Empty when
+# none are found here: npm's own setting stands.
+node_headers() {
+  local exe major dir
+  exe="$(node -p process.execPath)"
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  for dir in "$(dirname "$(dirname "$exe")")" \
+    "$TOOLS/node/node_modules/node/node_modules/node-$(node -p 'process.platform + "-" + process.arch')"; do
+    if grep -qs "^#define NODE_MAJOR_VERSION $major\$" "$dir/include/node/node_version.h"; then
+      printf '%s\n' "$dir"
+      return
+    fi
+  done
+}
+
+# Installs dependencies when package-lock.json changed since the last install,
+# or the Node.js that runs them did (its addons are built for it).
 ensure_deps() {
-  local stamp="$ROOT/node_modules/.guix-ops-installed"
-  if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ]; then
-    log "installing dependencies (npm ci)"
-    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
-    touch "$stamp"
+  local stamp="$ROOT/node_modules/.guix-ops-installed" headers
+  if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ] || [ "$(cat "$stamp")" != "$(node --version)" ]; then
+    headers="$(node_headers)"
+    log "installing dependencies (npm ci)${headers:+, native addons built against $headers}"
+    (
+      cd "$ROOT"
+      [ -z "$headers" ] || export npm_config_nodedir="$headers"
+      npm ci --no-audit --no-fund --loglevel=error
+    )
+    node --version >"$stamp"
   fi
 }
 

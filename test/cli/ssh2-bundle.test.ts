@@ -3,10 +3,12 @@
 // ssh2's own modules one by one; its native helpers (the binding npm built
 // for ssh2, cpu-features) still load from where npm put them. Real sshd on
 // 127.0.0.1, the fixture system that writes one file.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
-import { FIXTURES, guixOps, tempDir } from '../support/cli.js'
+import { FIXTURES, guixOps, ROOT, tempDir } from '../support/cli.js'
 import { sshdUnavailable, startSshd, type TestSshd } from '../support/sshd.js'
 
 const unavailable = sshdUnavailable()
@@ -55,5 +57,21 @@ export default defineDeployment({
     const loaded = JSON.parse(readFileSync(out, 'utf8')) as string[]
     expect(loaded.filter((f) => /\/packages\/core\/bundle\/ssh2-client\.cjs$/.test(f))).toHaveLength(1)
     expect(loaded.filter((f) => /\/node_modules\/ssh2\/lib\/.*\.js$/.test(f))).toEqual([])
+  })
+})
+
+// Built against another Node's headers (npm's nodedir pointing at an older
+// Node), the binding fails to load and ssh2 quietly falls back to creating a
+// cipher per packet. scripts/lib.sh builds it against this Node's own.
+describe("ssh2's native crypto binding", () => {
+  const fromCore = createRequire(path.join(ROOT, 'packages/core/package.json'))
+  const binding = path.join(
+    path.dirname(fromCore.resolve('ssh2/package.json')),
+    'lib/protocol/crypto/build/Release/sshcrypto.node',
+  )
+
+  it.skipIf(!existsSync(binding))('loads in the Node that runs guix-ops, when npm built it', () => {
+    const loaded = spawnSync(process.execPath, ['-e', 'require(process.argv[1])', binding], { encoding: 'utf8' })
+    expect(loaded.status, loaded.stderr).toBe(0)
   })
 })
