@@ -7,6 +7,10 @@
 // host (contents and modes). Prints medians of the rounds with ratios against
 // guix-ops, each tool's peak RSS (its whole process tree), and the baselines
 // `node -e 0`, `ssh true` to one host and to all N at once, from the same run.
+// The hosts share this machine's cores with the tool, so it also prints each
+// run's CPU: the tool's (its whole tree), the hosts' (each sshd and all it ran),
+// and their sum over the cores, the floor no wall time here can go below;
+// T(max N)/T(min N) of the wall time beside that of the floor.
 //
 //   node bench/peers.mjs [--n 1,10,30] [--rounds 3] [--tools guix-ops,pyinfra,ansible]
 //                        [--parallel 1,2,4] [--baseline DIR] [--json]
@@ -14,12 +18,12 @@
 // --parallel runs guix-ops once per value (`deploy --parallel P`) instead of its default.
 // --baseline DIR also runs another built checkout's CLI as a tool of its own (before/after in one run).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { keygen } from '../test/support/sshd.ts'
-import { hostsUnavailable, resetHost, startHosts, stopHosts, verifyHost } from './peers/hosts.mjs'
-import { run } from './peers/measure.mjs'
+import { hostsCpuMs, hostsUnavailable, resetHost, startHosts, stopHosts, verifyHost } from './peers/hosts.mjs'
+import { reapedCpuMs, run } from './peers/measure.mjs'
 import { ansible, guixOps, pyinfra, SITE_DIR, SITE_FILES } from './peers/tools.mjs'
 import { pinnedSshArgs } from './pinned-ssh.mjs'
 
@@ -32,6 +36,7 @@ const wanted = option('--tools', 'guix-ops,pyinfra,ansible').split(',')
 const parallels = option('--parallel', '')
 const baseline = option('--baseline', '')
 const CASES = ['cold', 'no-op', 'change']
+const CORES = availableParallelism()
 
 const why = hostsUnavailable()
 if (why) {
@@ -58,6 +63,21 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 
+const seconds = (ms, digits = 2) => (ms / 1000).toFixed(digits)
+
+/** Medians of a case's runs; the floor is that of the median CPU times. */
+function summary(xs) {
+  const cpuMs = median(xs.map((x) => x.cpuMs))
+  const hostsCpuMs = median(xs.map((x) => x.hostsCpuMs))
+  return {
+    ms: Math.round(median(xs.map((x) => x.ms))),
+    rssMb: Math.round(Math.max(...xs.map((x) => x.rssKb)) / 1024),
+    cpuMs: Math.round(cpuMs),
+    hostsCpuMs: Math.round(hostsCpuMs),
+    floorMs: Math.round((cpuMs + hostsCpuMs) / CORES),
+  }
+}
+
 /** The local site/ folder every tool deploys; `version` changes app.conf only. */
 function writeSite(work, version) {
   const site = { dir: SITE_DIR, dirMode: 0o755, files: {} }
@@ -77,9 +97,18 @@ async function baselines(hosts, identity, known) {
   const ssh = (h) => ['ssh', ...pinnedSshArgs({ known, identity, port: h.port, login: `root@${h.address}` })]
   const node = await run([process.execPath, '-e', '0'])
   const one = await run(ssh(hosts[0]))
+  const hostsBefore = await hostsCpuMs(hosts)
+  const reaped = reapedCpuMs()
   const started = process.hrtime.bigint()
   await Promise.all(hosts.map((h) => run(ssh(h))))
-  return { node: node.ms, sshTrue: one.ms, sshTrueAll: Number(process.hrtime.bigint() - started) / 1e6 }
+  const sshTrueAll = Number(process.hrtime.bigint() - started) / 1e6
+  return {
+    node: node.ms,
+    sshTrue: one.ms,
+    sshTrueAll,
+    sshTrueAllCpuMs: reapedCpuMs() - reaped,
+    sshTrueAllHostsCpuMs: (await hostsCpuMs(hosts)) - hostsBefore,
+  }
 }
 
 async function oneTool(setup, hosts, work) {
@@ -89,9 +118,11 @@ async function oneTool(setup, hosts, work) {
   setup.beforeCold()
   for (const kase of CASES) {
     if (kase === 'change') site = writeSite(work, 2)
-    const result = await run(setup.argv, { env: setup.env, cwd: setup.cwd })
+    const hostsBefore = await hostsCpuMs(hosts)
+    const result = await run(setup.argv, { env: setup.env, cwd: setup.cwd, detached: setup.detached })
+    const hostsCpu = (await hostsCpuMs(hosts)) - hostsBefore
     for (const h of hosts) verifyHost(h, site)
-    out[kase] = { ms: result.ms, rssKb: result.peakRssKb }
+    out[kase] = { ms: result.ms, rssKb: result.peakRssKb, cpuMs: result.cpuMs, hostsCpuMs: hostsCpu }
   }
   setup.after()
   return out
@@ -108,7 +139,7 @@ for (const n of sizes) {
     writeFileSync(known, hosts.map((h) => `[${h.address}]:${h.port} ${h.hostKey}\n`).join(''))
     const setups = new Map(tools.map((t) => [t.name, t.setup(work, hosts, identity)]))
     const runs = Object.fromEntries(tools.map((t) => [t.name, { cold: [], 'no-op': [], change: [] }]))
-    const base = { node: [], sshTrue: [], sshTrueAll: [] }
+    const base = { node: [], sshTrue: [], sshTrueAll: [], sshTrueAllCpuMs: [], sshTrueAllHostsCpuMs: [] }
     for (let r = 0; r < rounds; r++) {
       const b = await baselines(hosts, identity, known)
       for (const k of Object.keys(base)) base[k].push(b[k])
@@ -127,15 +158,7 @@ for (const n of sizes) {
       tools: Object.fromEntries(
         Object.entries(runs).map(([name, byCase]) => [
           name,
-          Object.fromEntries(
-            CASES.map((c) => [
-              c,
-              {
-                ms: Math.round(median(byCase[c].map((x) => x.ms))),
-                rssMb: Math.round(Math.max(...byCase[c].map((x) => x.rssKb)) / 1024),
-              },
-            ]),
-          ),
+          Object.fromEntries(CASES.map((c) => [c, summary(byCase[c])])),
         ]),
       ),
     })
@@ -145,9 +168,12 @@ for (const n of sizes) {
   }
 }
 
-const report = { node: process.version, rounds, tools: tools.map((t) => t.name), results }
+const report = { node: process.version, cores: CORES, rounds, tools: tools.map((t) => t.name), results }
 if (args.includes('--json')) console.log(JSON.stringify(report, null, 2))
-else printTable(report)
+else {
+  printTable(report)
+  printCpu(report)
+}
 mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true })
 writeFileSync(path.join(ROOT, 'bench/results/peers.json'), `${JSON.stringify(report, null, 2)}\n`)
 
@@ -168,8 +194,30 @@ function printTable({ tools: names, results: rows }) {
       )
     }
   }
-  for (const row of rows)
+  for (const { n, baselines: b } of rows)
     console.log(
-      `N=${row.n} baselines: node -e 0 ${row.baselines.node} ms, ssh true (1 host) ${row.baselines.sshTrue} ms, ssh true to all ${row.n} at once ${row.baselines.sshTrueAll} ms`,
+      `N=${n} baselines: node -e 0 ${b.node} ms, ssh true (1 host) ${b.sshTrue} ms, ssh true to all ${n} at once ${b.sshTrueAll} ms (ssh CPU ${seconds(b.sshTrueAllCpuMs, 1)} s, hosts CPU ${seconds(b.sshTrueAllHostsCpuMs, 1)} s)`,
     )
+}
+
+/** Each run's CPU beside its wall time, then how wall time and floor grow from the fewest hosts to the most. */
+function printCpu({ cores, tools: names, results: rows }) {
+  console.log(`\nCPU time, and the floor it sets on ${cores} cores: (tool CPU + hosts CPU) / ${cores}`)
+  console.log('| N | case | tool | wall (s) | tool CPU (s) | hosts CPU (s) | floor (s) | wall / floor |')
+  console.log(`|${' --- |'.repeat(8)}`)
+  for (const row of rows)
+    for (const c of CASES)
+      for (const t of names) {
+        const { ms, cpuMs, hostsCpuMs, floorMs } = row.tools[t][c]
+        const cells = [seconds(ms), seconds(cpuMs), seconds(hostsCpuMs), seconds(floorMs), (ms / floorMs).toFixed(2)]
+        console.log(`| ${row.n} | ${c} | ${t} | ${cells.join(' | ')} |`)
+      }
+  if (rows.length < 2) return
+  const few = rows.reduce((a, b) => (b.n < a.n ? b : a))
+  const many = rows.reduce((a, b) => (b.n > a.n ? b : a))
+  for (const t of names) {
+    const ratio = (c, key) => (many.tools[t][c][key] / few.tools[t][c][key]).toFixed(1)
+    const cases = CASES.map((c) => `${c} ${ratio(c, 'ms')} (floor ${ratio(c, 'floorMs')})`)
+    console.log(`${t} T(${many.n})/T(${few.n}): ${cases.join(', ')}`)
+  }
 }

@@ -2,12 +2,14 @@
 // all), each under `unshare -m` with a tmpfs of its own on /var/lib (and /root), so what
 // one tool leaves on one host is seen by no other host. The bench reads and
 // clears a host's /var/lib through /proc/PID/root, which resolves paths in
-// that sshd's mount namespace.
+// that sshd's mount namespace, and counts a host's CPU from that sshd's
+// process tree.
 import { spawn, spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, Socket } from 'node:net'
 import path from 'node:path'
 import { keygen, sshdConfig } from '../../test/support/sshd.ts'
+import { anyChildren, treeCpuMs } from './measure.mjs'
 
 const SSHD = '/usr/sbin/sshd'
 // Each host also gets a /root of its own with Debian's default shell files, as a fresh host
@@ -49,8 +51,17 @@ async function waitListening(address, port, child) {
     if (child.exitCode !== null) throw new Error(`sshd on ${address}:${port} exited with ${child.exitCode}`)
     const open = await new Promise((resolve) => {
       const socket = new Socket()
-      socket.once('connect', () => resolve(true)).once('error', () => resolve(false))
-      socket.setTimeout(500, () => resolve(false))
+      // Closed at once: left open, it holds a pre-auth sshd (and this process) for LoginGraceTime.
+      // Our own SSH banner first, or sshd logs an error for the connection.
+      socket.once('connect', () => {
+        socket.end('SSH-2.0-bench-probe\r\n')
+        resolve(true)
+      })
+      socket.once('error', () => resolve(false))
+      socket.setTimeout(500, () => {
+        socket.destroy()
+        resolve(false)
+      })
       socket.connect(port, address)
     })
     if (open) return
@@ -106,7 +117,23 @@ export async function startHosts(work, n, identity, firstOctet = 10) {
     for (const h of hosts) h.child.kill()
   })
   await Promise.all(hosts.map((h) => waitListening(h.address, h.port, h.child)))
+  // unshare and sh exec, so the pid spawned is the sshd listener's: hostsCpuMs counts from it.
+  for (const h of hosts)
+    if (readFileSync(`/proc/${h.child.pid}/comm`, 'utf8').trim() !== 'sshd')
+      throw new Error(`${h.address}: pid ${h.child.pid} is not sshd`)
   return hosts
+}
+
+/**
+ * CPU (ms) the hosts have used so far: each sshd listener, its connections' sshd and all they
+ * ran. Read once the listeners have no child left (a connection's sshd may end a few ms after
+ * its client), or after `settleMs`: connections kept open (ControlPersist) count as they are.
+ */
+export async function hostsCpuMs(hosts, settleMs = 500) {
+  const listeners = hosts.map((h) => h.child.pid)
+  const deadline = Date.now() + settleMs
+  while (anyChildren(listeners) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+  return treeCpuMs(listeners)
 }
 
 /** The host's own /var/lib, seen from here. */

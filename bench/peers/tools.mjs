@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { pidsWithArg } from './measure.mjs'
 
 export const SITE_DIR = '/var/lib/peers/site'
 export const SITE_FILES = { 'app.conf': 0o644, 'hosts.txt': 0o644, motd: 0o644, 'secret.key': 0o600 }
@@ -109,6 +110,8 @@ export function ansible() {
         argv: [bin, 'site.yml'],
         env: { ANSIBLE_CONFIG: path.join(dir, 'ansible.cfg'), ANSIBLE_NOCOLOR: '1' },
         cwd: dir,
+        // The SSH masters, detached from Ansible's tree: their ControlPath is in controlDir.
+        detached: () => pidsWithArg(controlDir),
         // Close the SSH masters ControlPersist left, so the next cold run connects afresh.
         after() {
           if (!existsSync(controlDir)) return
