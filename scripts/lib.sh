@@ -56,18 +56,23 @@ node_headers() {
 }
 
 # Installs dependencies when package-lock.json changed since the last install,
-# or the Node.js that runs them did (its addons are built for it).
+# or the Node.js that runs them, or its headers, did (addons are built for them).
 ensure_deps() {
-  local stamp="$ROOT/node_modules/.guix-ops-installed" headers
-  if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ] || [ "$(cat "$stamp")" != "$(node --version)" ]; then
-    headers="$(node_headers)"
-    log "installing dependencies (npm ci)${headers:+, native addons built against $headers}"
+  local stamp="$ROOT/node_modules/.guix-ops-installed" headers wanted
+  headers="$(node_headers)"
+  wanted="$(node --version) ${headers:-no headers}"
+  if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+    if [ -n "$headers" ]; then
+      log "installing dependencies (npm ci), native addons built against $headers"
+    else
+      log "installing dependencies (npm ci); no headers of node $(node --version) here: npm's own setting builds its addons, and ssh2 falls back to slower crypto if they do not load"
+    fi
     (
       cd "$ROOT"
       [ -z "$headers" ] || export npm_config_nodedir="$headers"
       npm ci --no-audit --no-fund --loglevel=error
     )
-    node --version >"$stamp"
+    printf '%s\n' "$wanted" >"$stamp"
   fi
 }
 

@@ -3,6 +3,7 @@ import type { ProgressReporter, RemoteHost } from '@guix-ops/plugin-api'
 import type { Action } from './actions.js'
 import { backupPath, RELEASE_SCRIPT, takeOriginals } from './backups.js'
 import { fileBytes } from './content.js'
+import { parentOf } from './known.js'
 import type { Layout } from './layout.js'
 import type { DesiredUser } from './model.js'
 import { pushPackages } from './push.js'
@@ -20,6 +21,8 @@ export interface ApplyOptions {
   layout: Layout
   /** Made by prepareWrites once the files' turn came: their directories exist, their owners' ids. */
   owners?: OwnerIds
+  /** Directories prepareWrites did not make, since the plan saw them (known.ts). */
+  seen?: ReadonlySet<string>
 }
 
 type Removal = Extract<
@@ -59,9 +62,18 @@ async function applyAction(host: RemoteHost, action: Action, options: ApplyOptio
       return takeOriginals(host, options.layout, [action.path])
     case 'file-write': {
       const owners = options.owners ?? (await prepareWrites(host, [action]))
-      await host.upload(action.path, fileBytes(action.file), {
-        mode: Number.parseInt(action.file.mode, 8),
-        owner: owners.get(ownerOf(action)) ?? ownerOf(action),
+      const write = () =>
+        host.upload(action.path, fileBytes(action.file), {
+          mode: Number.parseInt(action.file.mode, 8),
+          owner: owners.get(ownerOf(action)) ?? ownerOf(action),
+        })
+      // A directory the plan saw may have gone since (a service's runtime directory, removed as it
+      // restarted): it is made, as it would have been before the upload, and the upload tried again.
+      const dir = parentOf(action.path)
+      await write().catch(async (error: unknown) => {
+        if (!options.seen?.has(dir)) throw error
+        await must(host, ['mkdir', '-p', '--', dir], `creating ${dir}`)
+        await write()
       })
       return
     }

@@ -52,16 +52,18 @@ const STAT_BULK_SCRIPT = [
 const KINDS = { f: 'file', d: 'directory', o: 'other' } as const
 
 function parseFact(line: string): FileFact {
-  const [kind, mode, owner, group, uid, gid, sha] = line.split(' ')
+  const fields = line.split(' ')
+  const [kind, mode, owner, group, uid, gid, sha] = fields
   if (line === '-' || !kind) return { exists: false }
-  const id = (value: string | undefined) => (value && /^\d+$/.test(value) ? value : undefined)
+  // A name with a space in it (sssd's, winbind's) shifts every field after it: its ids are not read.
+  const ids = fields.length === 7 && /^\d+$/.test(uid!) && /^\d+$/.test(gid!)
   return {
     exists: true,
     kind: KINDS[kind as keyof typeof KINDS] ?? 'other',
     mode: mode!,
     owner: owner!,
     group: group!,
-    ...(id(uid) && id(gid) ? { uid: uid!, gid: gid! } : {}),
+    ...(ids ? { uid: uid!, gid: gid! } : {}),
     ...(sha && /^[0-9a-f]{64}$/.test(sha) ? { sha256: sha } : {}),
   }
 }

@@ -33,7 +33,7 @@ import {
   setCurrent,
   writeGeneration,
 } from './generations.js'
-import type { Known } from './known.js'
+import { type Known, stillKnown } from './known.js'
 import { type Layout, layoutOf } from './layout.js'
 import { type Desired, EMPTY_MANAGED, type GenerationRecord, type Managed } from './model.js'
 import { type DebianOptions, debianOptions } from './options.js'
@@ -134,7 +134,8 @@ async function execute(
   known?: Known,
 ): Promise<void> {
   const log = (message: string) => ctx.logger.info(message)
-  const base = { packageSource, log, progress: ctx.progress, layout, systemd }
+  const seen = new Set(stillKnown(known, actions)?.directories)
+  const base = { packageSource, log, progress: ctx.progress, layout, systemd, seen }
   let files: PreparedFiles | undefined
   for (const [i, action] of actions.entries()) {
     ctx.progress.report(`${action.kind}`, { done: i, total: actions.length })

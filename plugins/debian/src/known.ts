@@ -1,16 +1,19 @@
 /**
  * What the plan's reads already tell about where its files go: which
- * directories exist, and the ids of the owners that stat named there. A run
- * that writes into existing directories, as users and groups the host already
- * has, then needs no round trip of its own before its uploads (writes.ts):
- * on a busy host that is a shell and three processes fewer per change.
+ * directories exist, and whether `root` (user and group) is id 0 there. A
+ * run that writes into existing directories, as root, then needs no round
+ * trip of its own before its uploads (writes.ts): on a busy host that is a
+ * shell and three processes fewer per change. Other owners are still looked
+ * up by name with getent, as chown would: stat names an id by looking it up
+ * the other way, and where two name services both have a name, with
+ * different ids, the two lookups can disagree.
  */
 import type { Action } from './actions.js'
 import type { FileFact } from './model.js'
 
 export interface Known {
   directories: string[]
-  /** User name -> uid, group name -> gid, as stat named them. */
+  /** User name -> uid, group name -> gid: only the superuser's, id 0 on every host. */
   users: Record<string, string>
   groups: Record<string, string>
 }
@@ -18,16 +21,13 @@ export interface Known {
 /** The directory a file is written into. */
 export const parentOf = (file: string): string => file.replace(/\/[^/]*$/, '') || '/'
 
-/** stat prints this for an id the host has no name for. */
-const NO_NAME = 'UNKNOWN'
-
-/** From every path the plan read: the directories among them and each owner's id. */
+/** From every path the plan read: the directories among them, and the name stat gave id 0. */
 export function knownFrom(facts: Record<string, FileFact>): Known {
   const known: Known = { directories: [], users: {}, groups: {} }
   for (const [file, fact] of Object.entries(facts)) {
     if (fact.kind === 'directory') known.directories.push(file)
-    if (fact.owner && fact.owner !== NO_NAME && fact.uid) known.users[fact.owner] = fact.uid
-    if (fact.group && fact.group !== NO_NAME && fact.gid) known.groups[fact.group] = fact.gid
+    if (fact.owner === 'root' && fact.uid === '0') known.users.root = '0'
+    if (fact.group === 'root' && fact.gid === '0') known.groups.root = '0'
   }
   return known
 }

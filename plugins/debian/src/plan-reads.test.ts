@@ -36,7 +36,7 @@ function statHost(): { host: RemoteHost; commands: string[][] } {
       commands.push([...argv])
       const paths = argv.slice(4)
       const stdout =
-        argv[0] === 'sh' && argv[2]?.includes('stat') ? paths.map(() => 'f 644 root root -\n').join('') : ''
+        argv[0] === 'sh' && argv[2]?.includes('stat') ? paths.map(() => 'f 644 root root 0 0 -\n').join('') : ''
       return { code: 0, stdout, stderr: '' }
     },
     upload: async () => undefined,
@@ -69,7 +69,7 @@ describe('completeFacts', () => {
     const facts = await completeFacts(host, layout, desired, managed, wanted)
     expect(facts.files).toEqual({
       '/etc/a': { exists: false },
-      '/etc/gone': { exists: true, kind: 'file', mode: '644', owner: 'root', group: 'root' },
+      '/etc/gone': { exists: true, kind: 'file', mode: '644', owner: 'root', group: 'root', uid: '0', gid: '0' },
     })
     expect(facts.hostname).toBe('web')
     // Only what left the config is asked for: curl, not nginx; /etc/gone, not /etc/a.

@@ -39,7 +39,7 @@ export function idsOf(lines: string, keys: string[]): Map<string, string> {
  * The directories made with one mkdir, the owners looked up with one getent
  * per database, asked together: three processes on the host whatever the
  * number of files (each process costs milliseconds on a busy host). What the
- * plan's reads already told (`known`: directories that exist, owners' ids)
+ * plan's reads already told (`known`: directories that exist, root's ids)
  * is not asked again; when that is everything, nothing goes to the host.
  */
 export async function prepareWrites(host: RemoteHost, actions: Action[], known?: Known): Promise<OwnerIds> {
@@ -47,7 +47,10 @@ export async function prepareWrites(host: RemoteHost, actions: Action[], known?:
   const ids: OwnerIds = new Map()
   if (writes.length === 0) return ids
   const told = stillKnown(known, actions)
-  const unknown = (names: string[], have: string[]) => [...new Set(names)].filter((n) => !have.includes(n))
+  const unknown = (names: string[], have: string[]) => {
+    const told = new Set(have)
+    return [...new Set(names)].filter((n) => !told.has(n))
+  }
   const dirs = unknown(
     writes.map((a) => parentOf(a.path)),
     told?.directories ?? [],
