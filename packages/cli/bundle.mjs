@@ -10,6 +10,7 @@ import { readdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'rolldown'
+import { BUNDLE_OUTPUT } from '../../scripts/bundle-output.mjs'
 
 // fileURLToPath, not URL#pathname: a checkout path with spaces must not arrive percent-encoded.
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -25,13 +26,6 @@ await build({
   platform: 'node',
   // typescript: oclif reads a tsconfig with it only to transpile plugins, which the CLI turns off.
   external: (id) => id.startsWith('@guix-ops/') || id.startsWith('node:') || id === 'typescript',
-  // ASCII only, without doc comments, as the engine's bundle (packages/core/bundle.mjs says why).
-  output: {
-    dir: 'bundle',
-    format: 'esm',
-    chunkFileNames: 'chunks/[name]-[hash].js',
-    charset: 'ascii',
-    comments: { legal: true, annotation: false, jsdoc: false },
-  },
+  output: BUNDLE_OUTPUT,
   logLevel: 'warn',
 })

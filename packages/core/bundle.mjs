@@ -10,27 +10,17 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'rolldown'
+import { BUNDLE_OUTPUT } from '../../scripts/bundle-output.mjs'
 
 // fileURLToPath, not URL#pathname: a checkout path with spaces must not arrive percent-encoded.
 const here = path.dirname(fileURLToPath(import.meta.url))
-// ASCII only, without doc comments: a single non-ASCII character makes V8
-// hold a whole file as two bytes a character, and Node decode and hash it
-// so at every start (zod's locales, oclif's symbols). Both: ~5 ms less for
-// zod alone, and 0.4 MB less source in all (bench/README.md).
-const OUTPUT = {
-  dir: 'bundle',
-  format: 'esm',
-  chunkFileNames: 'chunks/[name]-[hash].js',
-  charset: 'ascii',
-  comments: { legal: true, annotation: false, jsdoc: false },
-}
 rmSync(path.join(here, 'bundle'), { recursive: true, force: true })
 await build({
   cwd: here,
   input: { index: 'dist/index.js', 'platforms/managed': 'dist/platforms/managed.js' },
   platform: 'node',
   external: (id) => !id.startsWith('.') && !id.startsWith('/') && id !== 'tapable',
-  output: OUTPUT,
+  output: BUNDLE_OUTPUT,
   logLevel: 'warn',
 })
 
@@ -41,7 +31,7 @@ await build({
   cwd: here,
   input: { zod: 'zod-entry.mjs' },
   platform: 'node',
-  output: OUTPUT,
+  output: BUNDLE_OUTPUT,
   logLevel: 'warn',
 })
 const zodPackage = createRequire(path.join(here, 'package.json'))('zod/package.json')
@@ -78,7 +68,7 @@ module.exports = require(require.resolve('cpu-features', { paths: [ssh2] }))`
       },
     },
   ],
-  output: { ...OUTPUT, format: 'cjs', entryFileNames: '[name].cjs' },
+  output: { ...BUNDLE_OUTPUT, format: 'cjs', entryFileNames: '[name].cjs' },
   logLevel: 'warn',
 })
 const ssh2Package = requireHere('ssh2/package.json')

@@ -74,7 +74,8 @@ describe('plugins', () => {
 
     // A working copy of the debian driver, linked as a third party links theirs.
     const copy = path.join(tempDir('guix-ops-debian-copy-'), 'debian')
-    cpSync(path.join(ROOT, 'plugins/debian/dist'), path.join(copy, 'dist'), { recursive: true })
+    for (const built of ['dist', 'bundle'])
+      cpSync(path.join(ROOT, 'plugins/debian', built), path.join(copy, built), { recursive: true })
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'plugins/debian/package.json'), 'utf8'))
     writeFileSync(path.join(copy, 'package.json'), JSON.stringify({ ...pkg, version: '0.1.1-dev' }))
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'))
