@@ -6,6 +6,7 @@
  * key is held to the same rule.
  */
 import { readFile } from 'node:fs/promises'
+import { connect as dialTcp, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Client, ConnectConfig } from 'ssh2'
 import { isDropBeforeHandshake, markDropped, retryDropped } from './dropped-login.js'
@@ -52,6 +53,20 @@ async function withLoginSlot<T>(
 }
 
 /**
+ * The TCP connection to `target`, opened before ssh2 is loaded and the key
+ * read: sshd's own start for a connection (a fork and a re-exec, ~20 ms on
+ * a small host) then runs meanwhile instead of after. An error here is left
+ * for ssh2 to meet again on a connection of its own, so that it is reported
+ * as ever.
+ */
+function dial(target: SshTarget): Socket {
+  const socket = dialTcp({ host: target.host, port: target.port })
+  socket.setNoDelay(true)
+  socket.on('error', () => undefined)
+  return socket
+}
+
+/**
  * Logs in to `target` (over `sock`, a tunnel, when given). Settles once:
  * on login, on an error, when the connection closes before login, or when
  * the deploy is cancelled; a client left behind by a cancel is ended.
@@ -63,6 +78,7 @@ function open(
   sock?: Duplex,
 ): Promise<{ client: Client; hostKey: string }> {
   return new Promise((resolve, reject) => {
+    let early = sock || options.signal?.aborted ? undefined : dial(target)
     void (async () => {
       const Client = await loadSshClient()
       const client = new Client()
@@ -70,6 +86,7 @@ function open(
       let refused: Error | undefined
       let settled = false
       const fail = (error: unknown) => {
+        early?.destroy()
         client.end()
         if (settled) return
         settled = true
@@ -98,7 +115,6 @@ function open(
           port: target.port,
           username: target.user,
           ...(await credentials(target)),
-          ...(sock ? { sock } : {}),
           readyTimeout: options.readyTimeout ?? 20_000,
           keepaliveInterval: (options.keepaliveSeconds ?? 15) * 1000,
           keepaliveCountMax: 3,
@@ -112,8 +128,13 @@ function open(
           },
         }
         if (settled) return // cancelled while the key was read
+        // A connection that failed or closed already: ssh2 opens its own and meets what this one did.
+        if (early?.destroyed) early = undefined
+        const over = sock ?? early
+        if (over) config.sock = over
         // ssh2 throws here, not through 'error', for a key it cannot parse (one with a passphrase, a PuTTY file).
         client.connect(config)
+        early = undefined // ssh2's now: it ends it with the client
       } catch (error) {
         fail(error)
         return
@@ -122,7 +143,10 @@ function open(
       // for the server's delayed ACK (40 ms or more). Through a jump host the
       // tunnel rides the jump connection, whose socket gets the same here.
       client.setNoDelay(true)
-    })().catch(reject)
+    })().catch((error: unknown) => {
+      early?.destroy()
+      reject(error)
+    })
   })
 }
 
