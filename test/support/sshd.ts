@@ -65,7 +65,8 @@ export function keygen(file: string): void {
   if (result.status !== 0) throw new Error(`ssh-keygen failed: ${result.stderr}`)
 }
 
-function freePort(): Promise<number> {
+/** A port of 127.0.0.1 that was free a moment ago: nothing listens on it. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)

@@ -1,9 +1,8 @@
 // The TCP connection opened before ssh2 loads is the one that logs in: a
 // real sshd on 127.0.0.1 (LogLevel DEBUG1) sees one connection per login,
 // none left over. A port nothing listens on fails as it always did.
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sshdUnavailable, startSshd, type TestSshd } from '../../../../test/support/sshd.js'
+import { freePort, sshdUnavailable, startSshd, type TestSshd } from '../../../../test/support/sshd.js'
 import { connectSsh } from './connect.js'
 import type { SshTarget } from './target.js'
 
@@ -14,18 +13,6 @@ function seen(log: string): { connected: string[]; loggedIn: Set<string> } {
     connected: ports(/Connection from 127\.0\.0\.1 port (\d+) on /g),
     loggedIn: new Set(ports(/Accepted publickey for .* port (\d+) /g)),
   }
-}
-
-/** A port that was free a moment ago: nothing listens on it. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 const unavailable = sshdUnavailable()
@@ -54,7 +41,7 @@ describe.skipIf(unavailable !== undefined)('the connection a login goes over', (
   })
 
   it('fails on a port nothing listens on with the error it always gave', async () => {
-    const port = await closedPort()
+    const port = await freePort()
     await expect(connectSsh({ ...target, port })).rejects.toMatchObject({ code: 'E_SSH_CONNECT' })
   })
 })
