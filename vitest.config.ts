@@ -13,6 +13,7 @@ const AGAINST_SSHD = [
   'packages/core/src/ssh/jump.test.ts',
   'packages/core/src/ssh/latency.test.ts',
   'packages/core/src/ssh/max-startups.test.ts',
+  'packages/core/src/ssh/dial.test.ts',
   'packages/core/src/keys/keys.test.ts',
 ]
 

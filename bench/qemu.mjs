@@ -18,7 +18,7 @@ const args = process.argv.slice(2)
 process.env.GUIX_OPS_CACHE_DIR ??= path.join(ROOT, '.tools/cache')
 const { default: qemu, debianImage } = await import(path.join(ROOT, 'plugins/qemu/dist/index.js'))
 const { testContext } = await import(path.join(ROOT, 'packages/platform-test-kit/dist/context.js'))
-const { sshAnswers } = await import(path.join(ROOT, 'packages/plugin-api/dist/index.js'))
+const { sshAnswers } = await import(path.join(ROOT, 'packages/plugin-api/bundle/index.js'))
 
 const quiet = { report() {} }
 const image = await debianImage(quiet)

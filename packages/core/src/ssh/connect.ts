@@ -17,11 +17,20 @@ import { SshSession } from './session.js'
 import { loadSshClient } from './ssh2-client.js'
 import type { SshOptions, SshTarget } from './target.js'
 
-async function credentials(target: SshTarget): Promise<Pick<ConnectConfig, 'privateKey' | 'agent'>> {
+type Credentials = Pick<ConnectConfig, 'privateKey' | 'agent'>
+
+async function credentials(target: SshTarget): Promise<Credentials> {
   if (target.identity) return { privateKey: await readFile(target.identity) }
   if (process.env.SSH_AUTH_SOCK) return { agent: process.env.SSH_AUTH_SOCK }
   throw new Error('no identity file given and no SSH agent (SSH_AUTH_SOCK) to ask')
 }
+
+/** The key or agent to log in with, or why there is none (reported once the login is set up). */
+const readCredentials = (target: SshTarget): Promise<{ given: Credentials } | { error: unknown }> =>
+  credentials(target).then(
+    (given) => ({ given }),
+    (error: unknown) => ({ error }),
+  )
 
 /** The sshd a login goes to, as seen from where the connection starts (`via` a jump host, or here). */
 const sshdKey = (target: SshTarget, via?: SshTarget) =>
@@ -52,18 +61,32 @@ async function withLoginSlot<T>(
   }
 }
 
+/** A TCP connection opened ahead of ssh2, and the error it met, if any. */
+interface Early {
+  socket: Socket
+  error?: Error
+}
+
 /**
- * The TCP connection to `target`, opened before ssh2 is loaded and the key
- * read: sshd's own start for a connection (a fork and a re-exec, ~20 ms on
- * a small host) then runs meanwhile instead of after. An error here is left
- * for ssh2 to meet again on a connection of its own, so that it is reported
- * as ever.
+ * The TCP connection to `target`, opened before ssh2 is loaded: sshd's own
+ * start for a connection (a fork and a re-exec, ~20 ms on a small host) then
+ * runs meanwhile instead of after. None for a port ssh2 reads its own way
+ * (none or 0 is 22 to it) or one Node refuses: ssh2 connects and says why.
  */
-function dial(target: SshTarget): Socket {
-  const socket = dialTcp({ host: target.host, port: target.port })
-  socket.setNoDelay(true)
-  socket.on('error', () => undefined)
-  return socket
+function dial(target: SshTarget): Early | undefined {
+  if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65_535) return undefined
+  const early: Early = { socket: dialTcp({ host: target.host, port: target.port }) }
+  early.socket.setNoDelay(true)
+  early.socket.on('error', (error) => {
+    early.error ??= error
+  })
+  return early
+}
+
+/** What ssh2 reports when its own connection fails or ends before the handshake, for one that did so ahead of it. */
+function endedEarly({ error }: Early): Error {
+  if (error) return Object.assign(error, { level: 'client-socket' })
+  return Object.assign(new Error('Connection lost before handshake'), { level: 'protocol' })
 }
 
 /**
@@ -78,15 +101,18 @@ function open(
   sock?: Duplex,
 ): Promise<{ client: Client; hostKey: string }> {
   return new Promise((resolve, reject) => {
-    let early = sock || options.signal?.aborted ? undefined : dial(target)
+    let early: Early | undefined
     void (async () => {
+      // The key first: without one, or without an agent, the host is not even dialed.
+      const read = await readCredentials(target)
+      if ('given' in read && !sock && !options.signal?.aborted) early = dial(target)
       const Client = await loadSshClient()
       const client = new Client()
       let presented: string | undefined
       let refused: Error | undefined
       let settled = false
       const fail = (error: unknown) => {
-        early?.destroy()
+        early?.socket.destroy()
         client.end()
         if (settled) return
         settled = true
@@ -110,11 +136,12 @@ function open(
       client.on('close', () => fail(new Error('the connection closed before login')))
       let config: ConnectConfig
       try {
+        if ('error' in read) throw read.error
         config = {
           host: target.host,
           port: target.port,
           username: target.user,
-          ...(await credentials(target)),
+          ...read.given,
           readyTimeout: options.readyTimeout ?? 20_000,
           keepaliveInterval: (options.keepaliveSeconds ?? 15) * 1000,
           keepaliveCountMax: 3,
@@ -127,10 +154,10 @@ function open(
             return true
           },
         }
-        if (settled) return // cancelled while the key was read
-        // A connection that failed or closed already: ssh2 opens its own and meets what this one did.
-        if (early?.destroyed) early = undefined
-        const over = sock ?? early
+        if (settled) return // cancelled while ssh2 loaded
+        // One that failed or ended already is reported as ssh2 reports its own (a drop is tried again).
+        if (early?.socket.destroyed) return fail(endedEarly(early))
+        const over = sock ?? early?.socket
         if (over) config.sock = over
         // ssh2 throws here, not through 'error', for a key it cannot parse (one with a passphrase, a PuTTY file).
         client.connect(config)
@@ -144,7 +171,7 @@ function open(
       // tunnel rides the jump connection, whose socket gets the same here.
       client.setNoDelay(true)
     })().catch((error: unknown) => {
-      early?.destroy()
+      early?.socket.destroy()
       reject(error)
     })
   })
