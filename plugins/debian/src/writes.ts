@@ -47,13 +47,14 @@ export async function prepareWrites(host: RemoteHost, actions: Action[], known?:
   const ids: OwnerIds = new Map()
   if (writes.length === 0) return ids
   const told = stillKnown(known, actions)
-  const unknown = (names: string[], have: string[]) => {
-    const told = new Set(have)
-    return [...new Set(names)].filter((n) => !told.has(n))
+  /** `wanted`, once each, without what the plan told already. */
+  const unknown = (wanted: string[], have: string[] = []) => {
+    const given = new Set(have)
+    return [...new Set(wanted)].filter((name) => !given.has(name))
   }
   const dirs = unknown(
     writes.map((a) => parentOf(a.path)),
-    told?.directories ?? [],
+    told?.directories,
   )
   const users = unknown(
     writes.map((a) => a.file.owner),
