@@ -43,11 +43,11 @@ ensure_node() {
 # load, and ssh2 quietly falls back to a cipher object per packet. Empty when
 # none are found here: npm's own setting stands.
 node_headers() {
-  local exe major dir
-  exe="$(node -p process.execPath)"
-  major="$(node -p 'process.versions.node.split(".")[0]')"
-  for dir in "$(dirname "$(dirname "$exe")")" \
-    "$TOOLS/node/node_modules/node/node_modules/node-$(node -p 'process.platform + "-" + process.arch')"; do
+  local exe major platform dir
+  { read -r exe; read -r major; read -r platform; } < <(
+    node -p '[process.execPath, process.versions.node.split(".")[0], `${process.platform}-${process.arch}`].join("\n")'
+  )
+  for dir in "$(dirname "$(dirname "$exe")")" "$TOOLS/node/node_modules/node/node_modules/node-$platform"; do
     if grep -qs "^#define NODE_MAJOR_VERSION $major\$" "$dir/include/node/node_version.h"; then
       printf '%s\n' "$dir"
       return
